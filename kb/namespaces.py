@@ -1,0 +1,118 @@
+"""The vocabulary as closed namespaces: a misspelt term raises AttributeError.
+
+No other module spells out a vocabulary IRI; they all come from here.
+"""
+
+from rdflib import Namespace
+from rdflib.namespace import PROV, RDF, RDFS, SH, SKOS, XSD, DefinedNamespace
+from rdflib.term import URIRef
+
+
+class SDO(DefinedNamespace):
+    """schema.org, in its http:// form (rdflib's built-in SDO is https)."""
+
+    _NS = Namespace("http://schema.org/")
+    _fail = True
+
+    Claim: URIRef
+    ClaimReview: URIRef
+    CreativeWork: URIRef
+    NewsArticle: URIRef
+    Organization: URIRef
+    Person: URIRef
+    Rating: URIRef
+    about: URIRef
+    alternateName: URIRef
+    appearance: URIRef
+    author: URIRef
+    dateCreated: URIRef
+    datePublished: URIRef
+    headline: URIRef
+    inLanguage: URIRef
+    jobTitle: URIRef
+    name: URIRef
+    publisher: URIRef
+    sameAs: URIRef
+    text: URIRef
+    url: URIRef
+    worksFor: URIRef
+
+
+class KB(DefinedNamespace):
+    """ClaimKB's own terms: only what no standard vocabulary has."""
+
+    _NS = Namespace("https://w3id.org/claimkb/ns#")
+    _fail = True
+
+    # classes
+    Dispute: URIRef
+    Version: URIRef
+    Analyst: URIRef
+    # properties
+    disputes: URIRef
+    party: URIRef
+    stance: URIRef
+    quote: URIRef
+    sourcing: URIRef
+    withdrawn: URIRef
+    withdrawnReason: URIRef
+    versionOf: URIRef
+    versionNumber: URIRef
+    action: URIRef
+    status: URIRef
+    # stance scheme
+    StanceScheme: URIRef
+    Denies: URIRef
+    Disputes: URIRef
+    Qualifies: URIRef
+    Confirms: URIRef
+    Retracts: URIRef
+    # status scheme
+    StatusScheme: URIRef
+    Reported: URIRef
+    Disputed: URIRef
+    Confirmed: URIRef
+    Retracted: URIRef
+
+
+class OA(DefinedNamespace):
+    """Web Annotation vocabulary (the terms ClaimKB uses)."""
+
+    _NS = Namespace("http://www.w3.org/ns/oa#")
+    _fail = True
+
+    TextQuoteSelector: URIRef
+    exact: URIRef
+    prefix: URIRef
+    suffix: URIRef
+    hasSource: URIRef
+
+
+class CITO(DefinedNamespace):
+    """Citation Typing Ontology (the stance terms it has)."""
+
+    _NS = Namespace("http://purl.org/spar/cito/")
+    _fail = True
+
+    refutes: URIRef
+    disputes: URIRef
+    qualifies: URIRef
+    confirms: URIRef
+
+
+PREFIXES = {
+    "schema": str(SDO._NS),
+    "kb": str(KB._NS),
+    "oa": str(OA._NS),
+    "cito": str(CITO._NS),
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "sh": str(SH),
+}
+
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+
+__all__ = ["SDO", "KB", "OA", "CITO", "PROV", "RDF", "RDFS", "SH", "SKOS", "XSD", "PREFIXES"]

@@ -1,0 +1,165 @@
+"""Every SPARQL text ClaimKB runs, in one place.
+
+Templates are constants. Values never get pasted in as strings: a template
+names them as ``$name`` and :func:`render` writes each as an RDF term in
+N-Triples syntax, escaped by the RDF library. Optional parts of a query are
+chosen among constant fragments, never built from user text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .namespaces import PREFIXES
+from .store import nt
+
+PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def render(template: str, **bindings) -> str:
+    """Fill ``$name`` placeholders with RDF terms (rdflib terms)."""
+
+    def sub(m):
+        name = m.group(1)
+        if name not in bindings:
+            raise KeyError(f"no value for ${name}")
+        return nt(bindings[name])
+
+    return PROLOGUE + _VAR.sub(sub, template)
+
+
+# The derived status of ?c: retracted (by its claimant) > disputed (some
+# party denies or disputes) > confirmed > reported. Withdrawn disputes do not count.
+STATUS_EXPR = """
+  IF(EXISTS { ?_r kb:disputes ?c ; kb:stance kb:Retracts ; kb:party ?_rp . ?c schema:author ?_rp .
+              FILTER NOT EXISTS { ?_r kb:withdrawn ?_rw } }, "retracted",
+  IF(EXISTS { ?_d kb:disputes ?c ; kb:stance ?_ds . FILTER(?_ds IN (kb:Denies, kb:Disputes))
+              FILTER NOT EXISTS { ?_d kb:withdrawn ?_dw } }, "disputed",
+  IF(EXISTS { ?_k kb:disputes ?c ; kb:stance kb:Confirms .
+              FILTER NOT EXISTS { ?_k kb:withdrawn ?_kw } }, "confirmed", "reported")))
+"""
+
+# fragments of the claim filter, each used only when its value is given
+FILTERS = {
+    "claimant": "?c schema:author $claimant .",
+    "about": "?c schema:about $about .",
+    "source": "?c schema:appearance $source .",
+    "party": "FILTER EXISTS { ?_pd kb:disputes ?c ; kb:party $party . FILTER NOT EXISTS { ?_pd kb:withdrawn ?_pw } }",
+    "language": "FILTER EXISTS { ?c schema:text ?_lt . FILTER(LANGMATCHES(LANG(?_lt), $language)) }",
+    "q": "FILTER EXISTS { ?c schema:text ?_qt . FILTER(CONTAINS(LCASE(STR(?_qt)), $q)) }",
+}
+AFTER_FILTERS = {
+    "status": "FILTER(?status = $status)",
+    "date_from": "FILTER(?dend >= $date_from)",
+    "date_to": "FILTER(?dstart <= $date_to)",
+}
+
+_CLAIM_SET = """
+  { SELECT ?c (SAMPLE(?_cd) AS ?cd) (MIN(STR(?_sd)) AS ?sd) (MAX(?_rt) AS ?recorded) WHERE {
+      ?c a schema:Claim .
+      FILTER NOT EXISTS { ?c kb:withdrawn ?_w }
+      %(filters)s
+      OPTIONAL { ?c schema:dateCreated ?_cd }
+      OPTIONAL { ?c schema:appearance/schema:datePublished ?_sd }
+      OPTIONAL { ?c prov:generatedAtTime ?_rt }
+    } GROUP BY ?c }
+  BIND(COALESCE(STR(?cd), ?sd, "") AS ?date)
+  BIND(CONCAT(?date, SUBSTR("-01-01", 1, 10 - STRLEN(?date))) AS ?dstart)
+  BIND(CONCAT(?date, SUBSTR("-12-31", STRLEN(?date) - 3, 10 - STRLEN(?date))) AS ?dend)
+  BIND(%(status)s AS ?status)
+  %(after)s
+"""
+
+
+def _claim_set(filters: dict) -> str:
+    return _CLAIM_SET % {
+        "filters": "\n      ".join(FILTERS[k] for k in FILTERS if filters.get(k) is not None),
+        "status": STATUS_EXPR,
+        "after": "\n  ".join(AFTER_FILTERS[k] for k in AFTER_FILTERS if filters.get(k) is not None),
+    }
+
+
+def claim_list(filters: dict, limit: int, offset: int) -> str:
+    text = (
+        "SELECT ?c ?status ?date ?recorded WHERE {"
+        + _claim_set(filters)
+        + "}\nORDER BY DESC(?date) DESC(?recorded) ?c\n"
+        + f"LIMIT {int(limit)} OFFSET {int(offset)}"
+    )
+    return render(text, **{k: v for k, v in filters.items() if v is not None})
+
+
+def claim_count(filters: dict) -> str:
+    text = "SELECT (COUNT(?c) AS ?n) WHERE {" + _claim_set(filters) + "}"
+    return render(text, **{k: v for k, v in filters.items() if v is not None})
+
+
+FACET_PATTERNS = {
+    "status": "BIND(?status AS ?value)",
+    "party": "?_fd kb:disputes ?c ; kb:party ?value . FILTER NOT EXISTS { ?_fd kb:withdrawn ?_fw }",
+    "claimant": "?c schema:author ?value .",
+    "about": "?c schema:about ?value .",
+    "source": "?c schema:appearance ?value .",
+    "language": "?c schema:text ?_ft . BIND(LANG(?_ft) AS ?value)",
+    "date": "BIND(SUBSTR(?date, 1, 7) AS ?value) FILTER(?value != \"\")",
+}
+
+
+def facet(name: str, filters: dict) -> str:
+    text = (
+        "SELECT ?value (COUNT(DISTINCT ?c) AS ?n) WHERE {"
+        + _claim_set(filters)
+        + FACET_PATTERNS[name]
+        + "} GROUP BY ?value ORDER BY DESC(?n) ?value"
+    )
+    return render(text, **{k: v for k, v in filters.items() if v is not None})
+
+
+# a summary of the whole knowledge base
+COUNTS = render("""
+SELECT
+  (COUNT(DISTINCT ?claim) AS ?claims)
+  (COUNT(DISTINCT ?dispute) AS ?disputes)
+  (COUNT(DISTINCT ?source) AS ?sources)
+  (COUNT(DISTINCT ?agent) AS ?agents)
+WHERE {
+  { ?claim a schema:Claim FILTER NOT EXISTS { ?claim kb:withdrawn ?_w1 } }
+  UNION { ?dispute a kb:Dispute FILTER NOT EXISTS { ?dispute kb:withdrawn ?_w2 } }
+  UNION { ?source a ?st FILTER(?st IN (schema:NewsArticle, schema:CreativeWork)) }
+  UNION { ?agent a ?at FILTER(?at IN (schema:Person, schema:Organization)) }
+}""")
+
+DISPUTES_BY_PARTY = render("""
+SELECT ?party ?stance (COUNT(?d) AS ?n) WHERE {
+  ?d a kb:Dispute ; kb:party ?party ; kb:stance ?stance .
+  FILTER NOT EXISTS { ?d kb:withdrawn ?_w }
+} GROUP BY ?party ?stance ORDER BY DESC(?n) ?party""")
+
+STATUS_COUNTS = render(
+    "SELECT ?status (COUNT(?c) AS ?n) WHERE {"
+    + _CLAIM_SET % {"filters": "", "status": STATUS_EXPR, "after": ""}
+    + "} GROUP BY ?status ORDER BY ?status"
+)
+
+# records of one kind, for pickers and listings
+RECORDS_OF_TYPES = """
+SELECT DISTINCT ?r WHERE {
+  VALUES ?t { %s }
+  ?r a ?t .
+  FILTER NOT EXISTS { ?r kb:withdrawn ?_w }
+}"""
+
+
+def records_of_types(types) -> str:
+    return render(RECORDS_OF_TYPES % " ".join(f"$t{i}" for i in range(len(types))),
+                  **{f"t{i}": t for i, t in enumerate(types)})
+
+
+# claims an agent made, disputes a party took, claims in a source
+CLAIMS_BY_CLAIMANT = "SELECT ?c WHERE { ?c schema:author $agent ; a schema:Claim . }"
+CLAIMS_ABOUT = "SELECT ?c WHERE { ?c schema:about $entity ; a schema:Claim . }"
+CLAIMS_IN_SOURCE = "SELECT ?c WHERE { ?c schema:appearance $source ; a schema:Claim . }"
+DISPUTES_BY_PARTY_OF = "SELECT ?d ?c WHERE { ?d kb:party $agent ; kb:disputes ?c . }"
+DISPUTES_IN_SOURCE = "SELECT ?d ?c WHERE { ?d schema:appearance $source ; kb:disputes ?c . }"

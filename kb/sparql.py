@@ -1,0 +1,118 @@
+"""Checks a user's SPARQL before it runs: read-only, no SERVICE, no LOAD, no
+FROM / FROM NAMED outside the store, bounded in size.
+
+pyoxigraph would run SERVICE and LOAD against the network and has no
+sandbox of its own, so the text is parsed (rdflib's SPARQL grammar) and
+refused before it reaches the engine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pyparsing import ParseException
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from .errors import QueryError
+
+MAX_QUERY_CHARS = 100_000
+
+FORMS = {
+    "SelectQuery": "select",
+    "AskQuery": "ask",
+    "ConstructQuery": "construct",
+    "DescribeQuery": "describe",
+}
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    text: str
+    form: str  # select | ask | construct | describe
+    variables: tuple[str, ...]
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, CompValue):
+            yield x
+            stack.extend(x.values())
+        elif isinstance(x, (list, tuple)) or type(x).__name__ == "ParseResults":
+            stack.extend(x)
+
+
+def _parse_error(e: ParseException, text: str) -> str:
+    line = getattr(e, "lineno", None)
+    col = getattr(e, "col", None)
+    where = f" at line {line}, column {col}" if line and col else ""
+    return f"the query is malformed{where}: {e.msg}"
+
+
+def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()) -> CheckedQuery:
+    """Parse and vet a query; raise QueryError with one clear sentence."""
+    if not isinstance(text, str) or not text.strip():
+        raise QueryError("the query is empty")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is too long ({len(text):,} characters; at most {MAX_QUERY_CHARS:,})")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise QueryError("the query contains an invalid character (a lone surrogate)") from e
+    try:
+        parsed = parseQuery(text)
+    except ParseException as e:
+        if _is_update(text):
+            raise QueryError(
+                "updates (INSERT, DELETE, LOAD, CLEAR, DROP, …) are not allowed: "
+                "the query interface is read-only; record changes through the library, the forms or the API"
+            ) from e
+        raise QueryError(_parse_error(e, text)) from e
+    except RecursionError as e:
+        raise QueryError("the query is nested too deeply") from e
+    except Exception as e:  # the grammar raises assorted errors on odd input
+        raise QueryError(f"the query could not be parsed: {e}") from e
+    query = parsed[1]
+    form = FORMS.get(query.name)
+    if form is None:
+        raise QueryError("only SELECT, ASK, CONSTRUCT and DESCRIBE queries are allowed")
+    for node in _walk(parsed):
+        if node.name == "ServiceGraphPattern":
+            raise QueryError("SERVICE (federated query) is not allowed: queries run on this knowledge base only")
+        if node.name == "DatasetClause":
+            iri = node.get("default") or node.get("named")
+            if str(iri) not in allowed_graphs:
+                raise QueryError(
+                    f"FROM / FROM NAMED <{iri}> is not allowed: queries may name only this store's graphs"
+                )
+    variables: tuple[str, ...] = ()
+    if form == "select":
+        projection = query.get("projection")
+        if projection:
+            variables = tuple(
+                str(p.get("var") or p.get("evar")) for p in projection if (p.get("var") or p.get("evar"))
+            )
+    return CheckedQuery(text=text, form=form, variables=variables)
+
+
+_UPDATE_WORD = re.compile(
+    r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_update(text: str) -> bool:
+    if _UPDATE_WORD.match(text):
+        return True
+    try:
+        parseUpdate(text)
+        return True
+    except Exception:
+        return False
+
+
+__all__ = ["check_query", "CheckedQuery", "MAX_QUERY_CHARS"]

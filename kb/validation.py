@@ -1,0 +1,87 @@
+"""SHACL validation: the shapes are loaded (and checked against SHACL-SHACL)
+once; a change is validated as a small graph of the change plus the context
+the shapes reach, so the time does not grow with the store."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+from pyshacl import validate as _shacl_validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from .errors import KBError, Problem
+from .model import FIELDS, Minter, kind_of_types
+
+SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
+
+# rdflib logs a traceback for every ill-typed literal it meets; the shapes
+# report those literals properly, so keep the noise off the user's terminal.
+logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+
+
+@functools.lru_cache(maxsize=4)
+def load_shapes(shapes_dir: str | None = None) -> Graph:
+    """All ``*.ttl`` in ``shapes/``, checked once against SHACL-SHACL."""
+    folder = Path(shapes_dir) if shapes_dir else SHAPES_DIR
+    g = Graph()
+    files = sorted(folder.glob("*.ttl"))
+    if not files:
+        raise KBError(f"no SHACL shapes found in {folder}")
+    for f in files:
+        g.parse(f, format="turtle")
+    conforms, _, text = _shacl_validate(Graph(), shacl_graph=g, meta_shacl=True)
+    if not conforms:  # pragma: no cover - only when someone breaks the shapes
+        raise KBError(f"the shapes in {folder} are not valid SHACL:\n{text}")
+    return g
+
+
+def owner(node) -> URIRef:
+    """A record's fragment nodes (…#quote) belong to the record."""
+    s = str(node)
+    return URIRef(s.split("#", 1)[0]) if "#" in s else node
+
+
+def check(data: Graph, focus: set, minter: Minter, shapes: Graph | None = None) -> list[Problem]:
+    """Validate ``data``; report only results whose focus node is in ``focus``
+    (context nodes are there for class checks and are judged elsewhere)."""
+    shapes = shapes if shapes is not None else load_shapes()
+    conforms, results, _ = _shacl_validate(
+        data, shacl_graph=shapes, advanced=False, inference=None, allow_warnings=False
+    )
+    if conforms:
+        return []
+    problems = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        node = results.value(result, SH.focusNode)
+        if node not in focus:
+            continue
+        problems.append(_problem(results, result, node, data, minter))
+    problems.sort(key=lambda p: (p.record or "", p.field or "", p.message))
+    return problems
+
+
+def _problem(results: Graph, result, node, data: Graph, minter: Minter) -> Problem:
+    path = results.value(result, SH.resultPath)
+    value = results.value(result, SH.value)
+    message = str(results.value(result, SH.resultMessage) or "does not conform")
+    kind = kind_of_types(data.objects(node, RDF.type))
+    rec = owner(node)
+    rec_kind = kind_of_types(data.objects(rec, RDF.type)) if rec != node else kind
+    if kind == "quote":
+        fld = FIELDS["quote"].get(path, str(path))
+    else:
+        fld = FIELDS.get(kind or "", {}).get(path, str(path) if path is not None else None)
+    _, local = minter.local(rec)
+    return Problem(
+        message,
+        record=local or str(rec),
+        field=fld,
+        value=None if value is None else str(value),
+        kind=rec_kind,
+    )
+
+
+__all__ = ["load_shapes", "check", "owner"]
