@@ -109,7 +109,7 @@ class Store(ABC):
         """Stream one graph (or the dataset, for TriG/N-Quads) to ``out``."""
 
     @abstractmethod
-    def raw_query(self, query: str, default_graphs: list[str], accept: str | None = None):
+    def raw_query(self, query: str, default_graphs: list[str], substitutions=None):
         """Run a user's (already checked) query; return a pyoxigraph-like result."""
 
     def close(self) -> None:  # pragma: no cover - trivial
@@ -200,8 +200,8 @@ class EmbeddedStore(Store):
         res = self._store.query(query, default_graph=self._graphs(default_graphs))
         return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res]
 
-    def raw_query(self, query, default_graphs, accept=None):
-        return self._store.query(query, default_graph=self._graphs(default_graphs))
+    def raw_query(self, query, default_graphs, substitutions=None):
+        return self._store.query(query, default_graph=self._graphs(default_graphs), substitutions=substitutions)
 
     def triples(self, subject, predicate, obj, graph):
         g = ox.NamedNode(graph)
@@ -226,10 +226,14 @@ class EmbeddedStore(Store):
     def apply(self, deletes, inserts):
         if not deletes and not inserts:
             return
-        text = _update_text(deletes, inserts)
         with self._lock:
             try:
-                self._store.update(text)
+                if not deletes:  # extend() is atomic too, and skips parsing an update
+                    self._store.extend(
+                        ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(g)) for s, p, o, g in inserts
+                    )
+                else:
+                    self._store.update(_update_text(deletes, inserts))
             except OSError as e:
                 raise KBError(f"the store could not be written: {e}", status=503) from e
 

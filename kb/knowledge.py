@@ -1,0 +1,797 @@
+"""The knowledge base: validated, versioned writes and the reads built on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+
+from . import queries
+from .errors import InvalidData, KBError, NotFound, Problem, QueryError, Report
+from .io import load_yaml
+from .model import (
+    STANCE_NAMES,
+    Minter,
+    Record,
+    analyst_triples,
+    build_one,
+    build_records,
+    kind_of_types,
+)
+from .namespaces import KB, OA, PREFIXES, SDO
+from .sparql import check_query
+from .store import RDF_FORMATS, EmbeddedStore, Store, from_ox, open_store
+from .validation import check, load_shapes, owner
+
+DEFAULT_BASE = "https://w3id.org/claimkb/id/"
+VOCAB_FILE = Path(__file__).resolve().parent.parent / "vocab" / "claimkb.ttl"
+VOCAB_GRAPH = "https://w3id.org/claimkb/ns"
+PROV_PREDICATES = {PROV.wasAttributedTo, PROV.generatedAtTime}
+CHUNK = 400  # records validated together in a bulk import
+STATUS_ORDER = ("reported", "confirmed", "disputed", "retracted")
+
+
+def _now() -> Literal:
+    return Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+
+
+def _date_start(value: str | None) -> str:
+    if not value:
+        return ""
+    return value + "-01-01"[: 10 - len(value)]
+
+
+@dataclass
+class ImportResult:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    def to_dict(self):
+        return {"created": dict(self.created), "updated": dict(self.updated), "unchanged": dict(self.unchanged)}
+
+    def __str__(self):
+        def fmt(c):
+            return ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in sorted(c.items())) or "nothing"
+
+        return f"created {fmt(self.created)}; updated {fmt(self.updated)}; unchanged {fmt(self.unchanged)}"
+
+
+@dataclass
+class QueryResult:
+    form: str
+    variables: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+
+class KnowledgeBase:
+    """Open with :func:`open_kb`. Every write is validated against the shapes
+    and committed as one atomic update, with a new version of each changed
+    record kept readable for ever."""
+
+    def __init__(self, store: Store, base: str | None = None):
+        self.store = store
+        settings = store.read_settings() if isinstance(store, EmbeddedStore) else {}
+        stored_base = settings.get("base")
+        if base and stored_base and base != stored_base:
+            raise KBError(
+                f"this store was created with base IRI {stored_base!r}; "
+                f"opening it with {base!r} would change every IRI"
+            )
+        self.minter = Minter(base or stored_base or DEFAULT_BASE)
+        if isinstance(store, EmbeddedStore) and not stored_base:
+            store.write_settings({**settings, "base": self.minter.base})
+        self.current = self.minter.graph("current")
+        self.history_graph = self.minter.graph("history")
+        self.default_graphs = [self.current, VOCAB_GRAPH]
+        self._write_lock = threading.RLock()
+        self.shapes = load_shapes()
+        self._ensure_vocab()
+
+    # ---- set-up ----------------------------------------------------------------
+    def _ensure_vocab(self):
+        if self.store.triples(URIRef(VOCAB_GRAPH), None, None, VOCAB_GRAPH):
+            return
+        g = Graph().parse(VOCAB_FILE, format="turtle")
+        self.store.apply([], [(s, p, o, VOCAB_GRAPH) for s, p, o in g])
+
+    def close(self):
+        self.store.close()
+
+    # ---- helpers ---------------------------------------------------------------
+    def iri(self, kind: str, ref: str) -> URIRef:
+        """A local id or a full IRI -> IRI."""
+        if isinstance(ref, URIRef) or (isinstance(ref, str) and ref.startswith(("http://", "https://"))):
+            return URIRef(ref)
+        return self.minter.iri(kind, ref)
+
+    def local_id(self, iri) -> str:
+        return self.minter.local(iri)[1] or str(iri)
+
+    def _known_kind(self, local_id: str, kinds) -> str | None:
+        for kind in kinds:
+            if self.store.triples(self.minter.iri(kind, local_id), RDF.type, None, self.current):
+                return kind
+        return None
+
+    def _describe(self, iris) -> list:
+        """Current triples of records, with their owned fragments (…#quote)."""
+        iris = list(dict.fromkeys(iris))
+        out = self.store.describe(iris, self.current)
+        frags = {o for s, p, o in out if isinstance(o, URIRef) and "#" in o and owner(o) == s}
+        if frags:
+            out += self.store.describe(frags, self.current)
+        return out
+
+    def _versions(self, iri) -> list[tuple[int, URIRef]]:
+        vs = []
+        for v, _, _ in self.store.triples(None, KB.versionOf, URIRef(iri), self.history_graph):
+            for _, _, n in self.store.triples(v, KB.versionNumber, None, self.history_graph):
+                vs.append((int(n), v))
+        return sorted(vs)
+
+    # ---- the write path --------------------------------------------------------
+    def _context(self, records: list[Record], pending: dict) -> set:
+        """Triples the shapes need beyond the change: the records it refers to
+        and the types of what those refer to."""
+        own = {r.iri for r in records}
+        refs = set()
+        for r in records:
+            for s, p, o in r.triples:
+                if isinstance(o, URIRef) and p not in (RDF.type, KB.stance) and owner(o) not in own:
+                    refs.add(owner(o))
+        ctx = set()
+        from_store = []
+        for ref in refs:
+            if ref in pending:
+                ctx |= pending[ref].triples
+            else:
+                from_store.append(ref)
+        ctx |= set(self._describe(from_store))
+        seconds = {o for _, p, o in ctx if isinstance(o, URIRef) and p not in (RDF.type, KB.stance)}
+        for o in seconds:
+            if o in pending:
+                ctx |= {t for t in pending[o].triples if t[1] == RDF.type}
+            else:
+                ctx |= set(self.store.triples(o, RDF.type, None, self.current))
+        return ctx
+
+    def _validate(self, records: list[Record], pending: dict, progress=None) -> list[Problem]:
+        problems = []
+        for i in range(0, len(records), CHUNK):
+            chunk = records[i : i + CHUNK]
+            data = Graph()
+            focus = set()
+            for r in chunk:
+                for t in r.triples:
+                    data.add(t)
+                    focus.add(t[0])
+            for t in self._context(chunk, pending):
+                data.add(t)
+            problems += check(data, focus, self.minter, self.shapes)
+            if progress:
+                progress(len(chunk))
+        return problems
+
+    def _with_provenance(self, rec: Record, by: str, when: Literal) -> None:
+        has_prov = any(p in PROV_PREDICATES for s, p, o in rec.triples if s == rec.iri)
+        if not has_prov:
+            rec.triples.add((rec.iri, PROV.wasAttributedTo, self.minter.analyst(by)))
+            rec.triples.add((rec.iri, PROV.generatedAtTime, when))
+
+    @staticmethod
+    def _content(triples) -> set:
+        return {t for t in triples if t[1] not in PROV_PREDICATES}
+
+    def _commit(self, records: list[Record], by: str, *, action: str | None = None,
+                expected: dict | None = None, progress=None, history_quads=(), result=None) -> ImportResult:
+        result = result or ImportResult()
+        by = by or "anonymous"
+        when = _now()
+        with self._write_lock:
+            pending = {r.iri: r for r in records}
+            for r in records:
+                self._with_provenance(r, by, when)
+            problems = self._validate(records, pending, progress)
+            if problems:
+                raise InvalidData(problems)
+            deletes, inserts = [], [(s, p, o, g) for s, p, o, g in history_quads]
+            analyst_added = False
+            for rec in records:
+                versions = self._versions(rec.iri)
+                if expected and rec.iri in expected:
+                    latest_n = versions[-1][0] if versions else 0
+                    if expected[rec.iri] != latest_n:
+                        raise KBError(
+                            f"{rec.kind} {rec.local_id!r} was changed by someone else "
+                            f"(you edited version {expected[rec.iri]}, it is now at version {latest_n})",
+                            status=409,
+                        )
+                current = set(self._describe([rec.iri]))
+                latest = set(self.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
+                if latest and self._content(latest) == self._content(rec.triples):
+                    result.unchanged[rec.kind] += 1
+                    if current != latest and not current:
+                        inserts += [(s, p, o, self.current) for s, p, o in latest]
+                    continue
+                n = (versions[-1][0] if versions else 0) + 1
+                v = self.minter.version(rec.iri, n)
+                act = action or ("created" if not versions and not current else "updated")
+                (result.created if act == "created" else result.updated)[rec.kind] += 1
+                deletes += [(s, p, o, self.current) for s, p, o in current]
+                inserts += [(s, p, o, self.current) for s, p, o in rec.triples]
+                inserts += [(s, p, o, str(v)) for s, p, o in rec.triples]
+                meta = [
+                    (v, RDF.type, KB.Version), (v, RDF.type, PROV.Entity), (v, KB.versionOf, rec.iri),
+                    (v, KB.versionNumber, Literal(n)), (v, KB.action, Literal(act)),
+                    (v, PROV.generatedAtTime, when), (v, PROV.wasAttributedTo, self.minter.analyst(by)),
+                ]
+                if versions:
+                    meta.append((v, PROV.wasRevisionOf, versions[-1][1]))
+                inserts += [(s, p, o, self.history_graph) for s, p, o in meta]
+                if not analyst_added:
+                    analyst_added = True
+                    inserts += [(s, p, o, self.current) for s, p, o in analyst_triples(self.minter, by)]
+            self.store.apply(deletes, inserts)
+        return result
+
+    # ---- public writes ----------------------------------------------------------
+    def import_data(self, doc, *, by: str, progress=None) -> ImportResult:
+        """A YAML-shaped document {agents, topics, sources, claims}: all or nothing."""
+        records, problems = build_records(doc, self.minter, self._known_kind)
+        if problems:
+            raise InvalidData(problems)
+        return self._commit(records, by, progress=progress)
+
+    def import_yaml(self, data: bytes | str, *, by: str, name: str = "input", progress=None) -> ImportResult:
+        doc = load_yaml(data, name=name)
+        if doc is None:
+            raise KBError(f"{name} is empty")
+        return self.import_data(doc, by=by, progress=progress)
+
+    def import_rdf(self, data: bytes, fmt: str, *, by: str, name: str = "input", progress=None) -> ImportResult:
+        """Turtle, TriG, N-Triples, N-Quads or JSON-LD: the triples of the
+        current (or default) graph are records; a TriG export's history graphs
+        come along unchanged."""
+        if fmt not in RDF_FORMATS or fmt == "xml":
+            raise KBError(f"cannot import format {fmt!r}")
+        try:
+            quads = list(ox.parse(data, format=RDF_FORMATS[fmt], base_iri=None))
+        except SyntaxError as e:
+            raise InvalidData([Problem(f"{name} is not valid {fmt}: {e}")]) from e
+        except (ValueError, OSError, RecursionError) as e:
+            raise InvalidData([Problem(f"{name} could not be read as {fmt}: {e}")]) from e
+        by_subject: dict = defaultdict(set)
+        history = []
+        problems = []
+        for q in quads:
+            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+                problems.append(Problem("blank nodes are not accepted: every node needs an IRI", record=name))
+                break
+            s, p, o = from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
+            g = q.graph_name
+            gname = None if isinstance(g, ox.DefaultGraph) else g.value
+            if gname is None or gname == self.current:
+                by_subject[s].add((s, p, o))
+            elif gname == VOCAB_GRAPH:
+                continue
+            elif gname == self.history_graph or gname.startswith(self.minter.base):
+                history.append((s, p, o, gname))
+            else:
+                problems.append(Problem(f"graph <{gname}> is not one of this knowledge base's graphs", record=name))
+                break
+        if problems:
+            raise InvalidData(problems)
+        records: dict = {}
+        for s, triples in by_subject.items():
+            key = owner(s)
+            rec = records.get(key)
+            if rec is None:
+                rec = records[key] = Record(key, "other", local_id=self.minter.local(key)[1] or str(key))
+            rec.triples |= triples
+        analysts = set()
+        for rec in records.values():
+            types = [o for s, p, o in rec.triples if s == rec.iri and p == RDF.type]
+            rec.kind = kind_of_types(types) or ("analyst" if KB.Analyst in types else "other")
+            if rec.kind == "analyst":
+                analysts.add(rec.iri)
+        recs = [r for r in records.values() if r.iri not in analysts]
+        # history graphs of a dataset are restored as they are, only into a store that lacks them
+        for _, _, _, g in history:
+            if g != self.history_graph and self.store.has_graph(g):
+                raise InvalidData([Problem(f"version graph <{g}> already exists in this store", record=name)])
+        analyst_quads = [(s, p, o, self.current) for a in analysts for s, p, o in records[a].triples]
+        with self._write_lock:
+            if history:
+                self.store.apply([], list(history) + analyst_quads)
+                try:
+                    return self._commit(recs, by, progress=progress)
+                except Exception:
+                    self.store.apply(list(history), [])
+                    raise
+            return self._commit(recs, by, progress=progress, history_quads=analyst_quads)
+
+    def add_record(self, kind: str, record: dict, *, by: str, expected_version: int | None = None) -> dict:
+        rec, problems = build_one(kind, record, self.minter, self._known_kind)
+        if problems or rec is None:
+            raise InvalidData(problems or [Problem("the record is empty")])
+        expected = {rec.iri: expected_version} if expected_version is not None else None
+        self._commit([rec], by, expected=expected)
+        return self.get(kind, rec.iri)
+
+    def add_claim(self, record: dict, *, by: str, expected_version: int | None = None) -> dict:
+        """Record (or update) a claim; its nested ``disputes`` are written with it."""
+        if isinstance(record, dict) and record.get("disputes"):
+            records, problems = build_records({"claims": [record]}, self.minter, self._known_kind)
+            if problems:
+                raise InvalidData(problems)
+            claim = records[0]
+            expected = {claim.iri: expected_version} if expected_version is not None else None
+            self._commit(records, by, expected=expected)
+            return self.get_claim(claim.iri)
+        return self.add_record("claim", record, by=by, expected_version=expected_version)
+
+    def add_dispute(self, claim: str, record: dict, *, by: str) -> dict:
+        claim_iri = self.iri("claim", claim)
+        if not self.store.triples(claim_iri, RDF.type, SDO.Claim, self.current):
+            raise NotFound(f"there is no claim {self.local_id(claim_iri)!r}")
+        rec, problems = build_one("dispute", record, self.minter, self._known_kind, claim=claim_iri)
+        if problems or rec is None:
+            raise InvalidData(problems or [Problem("the dispute is empty")])
+        self._commit([rec], by)
+        return self.get_claim(claim_iri)
+
+    def withdraw(self, kind: str, ref: str, *, by: str, reason: str | None = None) -> dict:
+        """Withdraw a record: it stays readable, with its history, but no longer counts."""
+        iri = self.iri(kind, ref)
+        triples = set(self._describe([iri]))
+        if not triples:
+            raise NotFound(f"there is no {kind} {self.local_id(iri)!r}")
+        if any(p == KB.withdrawn for _, p, _ in triples):
+            raise KBError(f"{kind} {self.local_id(iri)!r} is already withdrawn", status=409)
+        triples = {t for t in triples if t[1] not in PROV_PREDICATES}
+        triples.add((iri, KB.withdrawn, _now()))
+        if reason:
+            triples.add((iri, KB.withdrawnReason, Literal(reason)))
+        rec = Record(iri, kind, triples, self.local_id(iri))
+        self._commit([rec], by, action="withdrawn")
+        return self.get(kind, iri)
+
+    def restore(self, kind: str, ref: str, version: int, *, by: str) -> dict:
+        """Make an earlier version current again (itself a new version)."""
+        iri = self.iri(kind, ref)
+        versions = dict(self._versions(iri))
+        if version not in versions:
+            raise NotFound(f"{kind} {self.local_id(iri)!r} has no version {version}")
+        triples = {t for t in self.store.triples(None, None, None, str(versions[version])) if t[1] not in PROV_PREDICATES}
+        rec = Record(iri, kind, triples, self.local_id(iri))
+        self._commit([rec], by, action="restored")
+        return self.get(kind, iri)
+
+    # ---- reads -----------------------------------------------------------------
+    def _graph_of(self, iris) -> Graph:
+        g = Graph()
+        for t in self._describe(iris):
+            g.add(t)
+        return g
+
+    def _labels(self, iris) -> dict:
+        """IRI -> {id, iri, kind, name{lang: text}} for agents, sources, topics, analysts."""
+        g = self._graph_of(iris)
+        out = {}
+        for iri in iris:
+            kind = kind_of_types(g.objects(iri, RDF.type)) or "other"
+            names = {}
+            for p in (SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label):
+                for o in g.objects(iri, p):
+                    names[o.language or ""] = str(o)
+            out[iri] = {"id": self.local_id(iri), "iri": str(iri), "kind": kind, "name": names}
+        return out
+
+    @staticmethod
+    def _texts(g: Graph, s, p=SDO.text) -> dict:
+        return {(o.language or ""): str(o) for o in g.objects(s, p)}
+
+    def _quote(self, g: Graph, s, labels):
+        q = g.value(s, KB.quote)
+        if q is None:
+            return None
+        src = g.value(q, OA.hasSource)
+        out = {"exact": str(g.value(q, OA.exact) or "")}
+        for k, p in (("prefix", OA.prefix), ("suffix", OA.suffix)):
+            if g.value(q, p) is not None:
+                out[k] = str(g.value(q, p))
+        out["source"] = labels.get(src, {"id": self.local_id(src), "iri": str(src)}) if src else None
+        return out
+
+    def get_claim(self, ref, *, as_of: str | None = None) -> dict:
+        """A claim with its disputes, sources, quote, provenance and derived status."""
+        c = self.iri("claim", ref)
+        g = self._graph_of([c])
+        if (c, RDF.type, SDO.Claim) not in g:
+            raise NotFound(f"there is no claim {self.local_id(c)!r}")
+        disputes = [s for s, _, _ in self.store.triples(None, KB.disputes, c, self.current)]
+        for t in self._describe(disputes):
+            g.add(t)
+        refs = {o for s, p, o in g if isinstance(o, URIRef) and p not in (RDF.type, KB.stance, KB.quote, KB.disputes)}
+        labels = self._labels(refs)
+        sources_info = self._sources_info(labels)
+
+        def recorded(s):
+            by = g.value(s, PROV.wasAttributedTo)
+            return {
+                "recorded_by": labels.get(by, {}).get("name", {}).get("", self.local_id(by)) if by else None,
+                "recorded_at": str(g.value(s, PROV.generatedAtTime) or "") or None,
+            }
+
+        ds = []
+        for d in disputes:
+            srcs = sorted(g.objects(d, SDO.appearance))
+            date = g.value(d, SDO.dateCreated)
+            ds.append({
+                "id": self.local_id(d), "iri": str(d),
+                "party": labels.get(g.value(d, KB.party)),
+                "stance": STANCE_NAMES.get(g.value(d, KB.stance)),
+                "text": self._texts(g, d),
+                "date": str(date) if date is not None else None,
+                "effective_date": str(date) if date is not None else min(
+                    (sources_info[s]["published"] or "" for s in srcs if s in sources_info), default=None),
+                "sources": [sources_info.get(s, labels.get(s)) for s in srcs],
+                "quote": self._quote(g, d, labels),
+                "withdrawn": str(g.value(d, KB.withdrawn)) if g.value(d, KB.withdrawn) else None,
+                **recorded(d),
+            })
+        ds.sort(key=lambda x: (_date_start(x["effective_date"]), x["recorded_at"] or "", x["id"]))
+        claimant = g.value(c, SDO.author)
+        srcs = sorted(g.objects(c, SDO.appearance))
+        date = g.value(c, SDO.dateCreated)
+        versions = self._versions(c)
+        claim = {
+            "id": self.local_id(c), "iri": str(c),
+            "text": self._texts(g, c),
+            "claimant": labels.get(claimant),
+            "sourcing": str(g.value(c, KB.sourcing)) if g.value(c, KB.sourcing) else None,
+            "about": [labels[o] for o in sorted(g.objects(c, SDO.about)) if o in labels],
+            "sources": [sources_info.get(s, labels.get(s)) for s in srcs],
+            "date": str(date) if date is not None else None,
+            "quote": self._quote(g, c, labels),
+            "disputes": ds,
+            "version": versions[-1][0] if versions else 0,
+            "withdrawn": str(g.value(c, KB.withdrawn)) if g.value(c, KB.withdrawn) else None,
+            **recorded(c),
+        }
+        claim["status"] = derive_status(claim, as_of)
+        claim["status_timeline"] = status_timeline(claim)
+        return claim
+
+    def _sources_info(self, labels: dict) -> dict:
+        srcs = [i for i, v in labels.items() if v["kind"] == "source"]
+        if not srcs:
+            return {}
+        g = self._graph_of(srcs)
+        pubs = {o for s in srcs for o in g.objects(s, SDO.publisher)} | {o for s in srcs for o in g.objects(s, SDO.author)}
+        pl = self._labels(pubs)
+        out = {}
+        for s in srcs:
+            url = g.value(s, SDO.url)
+            pub = g.value(s, SDO.datePublished)
+            out[s] = {
+                **labels[s],
+                "headline": self._texts(g, s, SDO.headline),
+                "publisher": pl.get(g.value(s, SDO.publisher)),
+                "author": [pl[a] for a in g.objects(s, SDO.author) if a in pl],
+                "published": str(pub) if pub is not None else None,
+                "language": str(g.value(s, SDO.inLanguage) or "") or None,
+                "url": str(url) if url else None,
+            }
+        return out
+
+    def get(self, kind: str, ref) -> dict:
+        if kind == "claim":
+            return self.get_claim(ref)
+        iri = self.iri(kind, ref)
+        labels = self._labels([iri])
+        if labels[iri]["kind"] != kind:
+            raise NotFound(f"there is no {kind} {self.local_id(iri)!r}")
+        if kind == "source":
+            return self._sources_info(labels)[iri]
+        g = self._graph_of([iri])
+        out = dict(labels[iri])
+        if kind == "agent":
+            out["type"] = "Person" if (iri, RDF.type, SDO.Person) in g else "Organization"
+            out["job_title"] = self._texts(g, iri, SDO.jobTitle)
+            wf = g.value(iri, SDO.worksFor)
+            out["works_for"] = self._labels([wf])[wf] if wf else None
+            out["same_as"] = [str(o) for o in g.objects(iri, SDO.sameAs)]
+        if kind == "dispute":
+            out["claim"] = self.local_id(g.value(iri, KB.disputes))
+        return out
+
+    def agent_story(self, ref) -> dict:
+        """What an agent claimed and what it disputed."""
+        a = self.iri("agent", ref)
+        info = self.get("agent", a)
+        claimed = self._column(queries.render(queries.CLAIMS_BY_CLAIMANT, agent=a), "c")
+        about = self._column(queries.render(queries.CLAIMS_ABOUT, entity=a), "c")
+        _, rows = self.store.select(queries.render(queries.DISPUTES_BY_PARTY_OF, agent=a), self.default_graphs)
+        info["claims"] = [self.claim_summary(c) for c in claimed]
+        info["about"] = [self.claim_summary(c) for c in about]
+        info["disputes"] = [{"dispute": self.local_id(r["d"]), "claim": self.claim_summary(r["c"])} for r in rows]
+        return info
+
+    def source_story(self, ref) -> dict:
+        s = self.iri("source", ref)
+        info = self.get("source", s)
+        claims = self._column(queries.render(queries.CLAIMS_IN_SOURCE, source=s), "c")
+        info["claims"] = [self.claim_summary(c) for c in claims]
+        return info
+
+    def _column(self, query, var):
+        _, rows = self.store.select(query, self.default_graphs)
+        return [r[var] for r in rows]
+
+    def claim_summary(self, c) -> dict:
+        claim = self.get_claim(c)
+        return {k: claim[k] for k in ("id", "iri", "text", "claimant", "status", "date", "about", "sources")} | {
+            "disputes": len([d for d in claim["disputes"] if not d["withdrawn"]])
+        }
+
+    def list_claims(self, *, status=None, party=None, claimant=None, about=None, source=None,
+                    date_from=None, date_to=None, language=None, q=None,
+                    limit: int = 20, offset: int = 0, facets: bool = False) -> dict:
+        """Claims newest first, filtered; with facet counts when asked."""
+        filters = self._filters(status=status, party=party, claimant=claimant, about=about, source=source,
+                                date_from=date_from, date_to=date_to, language=language, q=q)
+        limit = max(1, min(int(limit), 500))
+        offset = max(0, int(offset))
+        _, rows = self.store.select(queries.claim_list(filters, limit, offset), self.default_graphs)
+        _, count = self.store.select(queries.claim_count(filters), self.default_graphs)
+        out = {
+            "claims": [self.claim_summary(r["c"]) for r in rows],
+            "total": int(count[0]["n"]) if count else 0,
+            "limit": limit, "offset": offset,
+        }
+        if facets:
+            out["facets"] = self.facets(filters)
+        return out
+
+    def _filters(self, **f) -> dict:
+        out = {}
+        kinds = {"party": "agent", "claimant": "agent", "source": "source"}
+        for k, v in f.items():
+            if v in (None, ""):
+                continue
+            if k in kinds:
+                out[k] = self.iri(kinds[k], v)
+            elif k == "about":
+                iri = self.iri("agent", v)
+                if not (v.startswith("http") or self.store.triples(iri, RDF.type, None, self.current)):
+                    iri = self.iri("topic", v)
+                out[k] = iri
+            elif k == "status":
+                if v not in STATUS_ORDER:
+                    raise KBError(f"unknown status {v!r} (expected one of: {', '.join(STATUS_ORDER)})")
+                out[k] = Literal(v)
+            elif k in ("date_from", "date_to"):
+                v = str(v)
+                if not (len(v) in (4, 7, 10) and v[:4].isdigit()):
+                    raise KBError(f"{k} must be a date: YYYY-MM-DD, YYYY-MM or YYYY (got {v!r})")
+                out[k] = Literal(_date_start(v) if k == "date_from" else v + "-12-31"[len(v) - 4:] if len(v) < 10 else v)
+            elif k == "q":
+                import unicodedata
+
+                out[k] = Literal(unicodedata.normalize("NFC", str(v)).lower())
+            else:
+                out[k] = Literal(str(v).lower())
+        return out
+
+    def facets(self, filters: dict) -> dict:
+        out = {}
+        for name in queries.FACET_PATTERNS:
+            _, rows = self.store.select(queries.facet(name, filters), self.default_graphs)
+            iris = [r["value"] for r in rows if isinstance(r["value"], URIRef)]
+            labels = self._labels(iris) if iris else {}
+            out[name] = [
+                {"value": labels[r["value"]]["id"] if r["value"] in labels else str(r["value"]),
+                 "label": labels[r["value"]]["name"] if r["value"] in labels else None,
+                 "count": int(r["n"])}
+                for r in rows
+            ]
+        return out
+
+    def records(self, kind: str) -> list[dict]:
+        """All agents, sources or topics (for pickers)."""
+        types = {"agent": [SDO.Person, SDO.Organization], "source": [SDO.NewsArticle, SDO.CreativeWork],
+                 "topic": [SKOS.Concept]}[kind]
+        iris = self._column(queries.records_of_types(types), "r")
+        iris = [i for i in iris if str(i).startswith(self.minter.base) or kind != "topic"]
+        labels = self._labels(iris)
+        return sorted(labels.values(), key=lambda x: x["id"])
+
+    def history(self, kind: str, ref) -> list[dict]:
+        """Every version of a record: who, when, what, and the triples added and removed."""
+        iri = self.iri(kind, ref)
+        versions = self._versions(iri)
+        if not versions:
+            raise NotFound(f"there is no {kind} {self.local_id(iri)!r}")
+        out, prev = [], set()
+        for n, v in versions:
+            meta = Graph()
+            for t in self.store.triples(v, None, None, self.history_graph):
+                meta.add(t)
+            snap = set(self.store.triples(None, None, None, str(v)))
+            by = meta.value(v, PROV.wasAttributedTo)
+            out.append({
+                "version": n, "iri": str(v),
+                "action": str(meta.value(v, KB.action)),
+                "at": str(meta.value(v, PROV.generatedAtTime)),
+                "by": self.local_id(by).rsplit("/", 1)[-1] if by else None,
+                "added": sorted(_fmt(t) for t in snap - prev),
+                "removed": sorted(_fmt(t) for t in prev - snap),
+            })
+            prev = snap
+        return out
+
+    def version_graph(self, kind: str, ref, n: int) -> Graph:
+        iri = self.iri(kind, ref)
+        versions = dict(self._versions(iri))
+        if n not in versions:
+            raise NotFound(f"{kind} {self.local_id(iri)!r} has no version {n}")
+        g = _bound_graph()
+        for t in self.store.triples(None, None, None, str(versions[n])):
+            g.add(t)
+        return g
+
+    def claim_graph(self, ref) -> Graph:
+        """One claim as RDF: the claim, its quote, its disputes, and the labels of what they name."""
+        c = self.iri("claim", ref)
+        g = _bound_graph()
+        triples = self._describe([c])
+        if not triples:
+            raise NotFound(f"there is no claim {self.local_id(c)!r}")
+        disputes = [s for s, _, _ in self.store.triples(None, KB.disputes, c, self.current)]
+        triples += self._describe(disputes)
+        for t in triples:
+            g.add(t)
+        refs = {o for s, p, o in triples if isinstance(o, URIRef) and p not in (RDF.type, KB.stance, KB.quote, KB.disputes)}
+        for s, p, o in self._describe(refs):
+            if p in (RDF.type, SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label, SDO.datePublished, SDO.publisher):
+                g.add((s, p, o))
+        return g
+
+    def summary(self) -> dict:
+        _, rows = self.store.select(queries.COUNTS, self.default_graphs)
+        counts = {k: int(v) for k, v in rows[0].items()} if rows else {}
+        _, by_party = self.store.select(queries.DISPUTES_BY_PARTY, self.default_graphs)
+        labels = self._labels({r["party"] for r in by_party})
+        parties = [
+            {"party": labels[r["party"]]["id"], "name": labels[r["party"]]["name"],
+             "stance": STANCE_NAMES.get(r["stance"]), "count": int(r["n"])}
+            for r in by_party
+        ]
+        _, statuses = self.store.select(queries.STATUS_COUNTS, self.default_graphs)
+        return {**counts, "disputes_by_party": parties, "statuses": {str(r["status"]): int(r["n"]) for r in statuses}}
+
+    def query(self, text: str, bindings: dict | None = None) -> QueryResult:
+        """A read-only SPARQL query over the current graph (plus the vocabulary).
+        ``bindings`` fix the values of selected variables (SEP-0007)."""
+        checked = check_query(text, allowed_graphs=set(self.default_graphs) | {self.history_graph})
+        subs = None
+        if bindings:
+            from .store import to_ox
+
+            subs = {ox.Variable(k.lstrip("?$")): to_ox(v if isinstance(v, (URIRef, Literal)) else Literal(v))
+                    for k, v in bindings.items()}
+        try:
+            res = self.store.raw_query(checked.text, self.default_graphs, substitutions=subs)
+        except SyntaxError as e:
+            raise QueryError(f"the query is malformed: {e}") from e
+        except RuntimeError as e:
+            raise QueryError(f"the query could not run: {e}") from e
+        if checked.form == "ask":
+            return QueryResult("ask", boolean=bool(res))
+        if checked.form in ("construct", "describe"):
+            g = _bound_graph()
+            for t in res:
+                g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+            return QueryResult(checked.form, graph=g)
+        variables = [v.value for v in res.variables]
+        rows = [{v: from_ox(sol[v]) for v in variables} for sol in res]
+        return QueryResult("select", variables=variables, rows=rows)
+
+    def export(self, out, fmt: str = "turtle") -> None:
+        """Stream the knowledge base: the current graph (Turtle, N-Triples,
+        JSON-LD) or the whole dataset with history (TriG, N-Quads)."""
+        if fmt not in ("turtle", "trig", "nt", "nq", "jsonld"):
+            raise KBError(f"unknown export format {fmt!r} (expected turtle, trig, jsonld, nt or nq)")
+        graph = None if fmt in ("trig", "nq") else self.current
+        if graph is None:
+            quads = (q for q in self.store.quads() if q[3] != VOCAB_GRAPH)
+            from .store import to_ox
+
+            ox.serialize(
+                (ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(g)) for s, p, o, g in quads),
+                out, RDF_FORMATS[fmt], **({"prefixes": PREFIXES} if fmt == "trig" else {}))
+            return
+        self.store.dump(out, fmt, graph)
+
+    def validate_store(self) -> Report:
+        """The whole current graph against the shapes (batch use)."""
+        g = Graph()
+        for s, p, o, _ in self.store.quads(self.current):
+            g.add((s, p, o))
+        focus = set(g.subjects())
+        return Report(check(g, focus, self.minter, self.shapes))
+
+
+def _fmt(t) -> str:
+    return " ".join(x.n3() for x in t)
+
+
+def _bound_graph() -> Graph:
+    g = Graph()
+    for k, v in PREFIXES.items():
+        g.bind(k, v)
+    return g
+
+
+def _effective(d) -> str:
+    return _date_start(d.get("effective_date") or (d.get("recorded_at") or "")[:10])
+
+
+def derive_status(claim: dict, as_of: str | None = None) -> str:
+    """reported / disputed / confirmed / retracted, from the disputes known by ``as_of``."""
+    claimant = (claim.get("claimant") or {}).get("iri")
+    limit = None
+    if as_of:
+        v = str(as_of)
+        limit = v + "-12-31"[len(v) - 4:] if len(v) < 10 else v
+    stances = set()
+    for d in claim["disputes"]:
+        if d.get("withdrawn"):
+            continue
+        if limit and _effective(d) > limit:
+            continue
+        party = (d.get("party") or {}).get("iri")
+        if d["stance"] == "retracts":
+            if party == claimant:
+                stances.add("retracted")
+        elif d["stance"] in ("denies", "disputes"):
+            stances.add("disputed")
+        elif d["stance"] == "confirms":
+            stances.add("confirmed")
+    for s in ("retracted", "disputed", "confirmed"):
+        if s in stances:
+            return s
+    return "reported"
+
+
+def status_timeline(claim: dict) -> list[dict]:
+    """How the derived status changed, date by date."""
+    out = []
+    dates = sorted({_effective(d) for d in claim["disputes"] if not d.get("withdrawn") and _effective(d)})
+    last = "reported"
+    out.append({"date": claim.get("date"), "status": "reported"})
+    for day in dates:
+        s = derive_status(claim, day)
+        if s != last:
+            out.append({"date": day, "status": s})
+            last = s
+    return out
+
+
+def open_kb(store: str | Store | None = None, *, base: str | None = None,
+            update_endpoint: str | None = None) -> KnowledgeBase:
+    """Open a knowledge base: a folder (embedded store, created if missing),
+    ``:memory:``, or a SPARQL server's query URL."""
+    if not isinstance(store, Store):
+        store = open_store(store, update_endpoint=update_endpoint, prefixes=PREFIXES)
+    return KnowledgeBase(store, base=base)
