@@ -201,7 +201,9 @@ class EmbeddedStore(Store):
         return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res]
 
     def raw_query(self, query, default_graphs, substitutions=None):
-        return self._store.query(query, default_graph=self._graphs(default_graphs), substitutions=substitutions)
+        return self._store.query(
+            query, default_graph=self._graphs(default_graphs), substitutions=substitutions, prefixes=self.prefixes
+        )
 
     def triples(self, subject, predicate, obj, graph):
         g = ox.NamedNode(graph)

@@ -1,0 +1,197 @@
+"""The ``kb`` command. Exit codes: 0 success, 1 invalid data or query, 2 usage
+error. Errors go to stderr as one sentence, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import InvalidData, KBError, QueryError
+from .io import format_of
+from .knowledge import open_kb
+
+
+def _user(name):
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "anonymous"
+
+
+def _open(ctx):
+    o = ctx.obj
+    if "kb" not in o:
+        o["kb"] = open_kb(o["store"], base=o["base"], update_endpoint=o["update_endpoint"])
+        ctx.call_on_close(o["kb"].close)
+    return o["kb"]
+
+
+def _fail(message: str, code: int = 1):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    """Turns every KBError into one line on stderr and exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InvalidData as e:
+            click.echo(f"error: {len(e.problems)} problem(s); nothing was written:", err=True)
+            for p in e.problems:
+                click.echo(f"  - {p}", err=True)
+            sys.exit(1)
+        except KBError as e:
+            _fail(e.message, 2 if e.status == 2 else 1)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(0)
+        except (OSError, UnicodeError) as e:
+            _fail(str(e))
+
+
+@click.group(cls=_Group)
+@click.option("--store", envvar="KB_STORE", default="./kb-data", show_default=True,
+              help="A folder for the embedded store, or a SPARQL server's query URL.")
+@click.option("--update-endpoint", envvar="KB_UPDATE_ENDPOINT", default=None,
+              help="The SPARQL server's update URL, where it differs from the query URL.")
+@click.option("--base", envvar="KB_BASE", default=None,
+              help="Base IRI for new records (fixed when the store is created).")
+@click.pass_context
+def main(ctx, store, update_endpoint, base):
+    """ClaimKB: record claims and who disputes them, as RDF."""
+    ctx.obj = {"store": store, "update_endpoint": update_endpoint, "base": base}
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--as", "as_", envvar="KB_USER", default=None, help="The analyst recording this (default: login name).")
+@click.option("--format", "fmt", default=None, help="yaml, turtle, trig, nt, nq or jsonld (default: by file name).")
+@click.pass_context
+def load(ctx, files, as_, fmt):
+    """Load YAML or RDF files: validated, all or nothing per file."""
+    kb = _open(ctx)
+    for f in files:
+        path = Path(f)
+        if not path.is_file():
+            _fail(f"no such file: {f}", 2)
+        kind = format_of(f, fmt)
+        data = path.read_bytes()
+        big = len(data) > 1_000_000
+        with click.progressbar(length=100, label=f"loading {path.name}", file=sys.stderr,
+                               hidden=not big) as bar:
+            done = [0]
+
+            def progress(n, bar=bar, done=done):
+                done[0] += n
+                bar.update(n)
+
+            if kind == "yaml":
+                result = kb.import_yaml(data, by=_user(as_), name=path.name, progress=progress)
+            else:
+                result = kb.import_rdf(data, kind, by=_user(as_), name=path.name, progress=progress)
+        click.echo(f"{path.name}: {result}")
+
+
+@main.command()
+@click.pass_context
+def validate(ctx):
+    """Check the whole store against the shapes."""
+    report = _open(ctx).validate_store()
+    click.echo(report.text(), err=not report.conforms)
+    if not report.conforms:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "turtle"]), default="table",
+              show_default=True)
+@click.pass_context
+def query(ctx, query, fmt):
+    """Run a read-only SPARQL query: the text, a file, or - for stdin."""
+    if query == "-":
+        text = sys.stdin.read()
+    elif os.path.isfile(query):
+        text = Path(query).read_text(encoding="utf-8")
+    else:
+        text = query
+    res = _open(ctx).query(text)
+    out = click.get_text_stream("stdout")
+    if res.form == "ask":
+        click.echo(json.dumps({"boolean": res.boolean}) if fmt == "json" else str(res.boolean).lower())
+    elif res.graph is not None:
+        if fmt not in ("turtle", "table"):
+            raise QueryError("CONSTRUCT and DESCRIBE results can be printed as turtle only")
+        click.echo(res.graph.serialize(format="turtle"))
+    elif fmt == "turtle":
+        raise QueryError("SELECT results cannot be printed as turtle; use table, csv or json")
+    elif fmt == "csv":
+        w = csv.writer(out)
+        w.writerow(res.variables)
+        for r in res.rows:
+            w.writerow(["" if r[v] is None else str(r[v]) for v in res.variables])
+    elif fmt == "json":
+        click.echo(json.dumps(
+            [{v: (None if r[v] is None else str(r[v])) for v in res.variables} for r in res.rows],
+            ensure_ascii=False, indent=2))
+    else:
+        rows = [["" if r[v] is None else str(r[v]) for v in res.variables] for r in res.rows]
+        widths = [max([len(v)] + [len(row[i]) for row in rows]) for i, v in enumerate(res.variables)]
+        click.echo("  ".join(v.ljust(w) for v, w in zip(res.variables, widths)))
+        click.echo("  ".join("-" * w for w in widths))
+        for row in rows:
+            click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)))
+        click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["turtle", "trig", "jsonld", "nt", "nq"]), default="turtle",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File (default: stdout).")
+@click.pass_context
+def export(ctx, fmt, output):
+    """Export the knowledge base (TriG and N-Quads include every version)."""
+    kb = _open(ctx)
+    if output:
+        tmp = Path(output + ".part")
+        with open(tmp, "wb") as f:
+            kb.export(f, fmt)
+        tmp.replace(output)
+    else:
+        out = sys.stdout.buffer
+        kb.export(out, fmt)
+        out.flush()
+
+
+@main.command()
+@click.pass_context
+def summary(ctx):
+    """Counts of claims, disputes by party, and statuses."""
+    click.echo(format_summary(_open(ctx).summary()))
+
+
+def format_summary(s: dict) -> str:
+    lines = [
+        f"claims: {s.get('claims', 0)}   disputes: {s.get('disputes', 0)}   "
+        f"sources: {s.get('sources', 0)}   agents: {s.get('agents', 0)}",
+        "statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(s.get("statuses", {}).items())),
+        "disputes by party:",
+    ]
+    for p in s.get("disputes_by_party", []):
+        name = p["name"].get("en") or next(iter(p["name"].values()), p["party"])
+        lines.append(f"  {name} ({p['party']}): {p['stance']} {p['count']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
