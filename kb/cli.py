@@ -147,10 +147,10 @@ def query(ctx, query, fmt):
     else:
         rows = [["" if r[v] is None else str(r[v]) for v in res.variables] for r in res.rows]
         widths = [max([len(v)] + [len(row[i]) for row in rows]) for i, v in enumerate(res.variables)]
-        click.echo("  ".join(v.ljust(w) for v, w in zip(res.variables, widths)))
+        click.echo("  ".join(v.ljust(w) for v, w in zip(res.variables, widths, strict=False)))
         click.echo("  ".join("-" * w for w in widths))
         for row in rows:
-            click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)))
+            click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)))
         click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
 
 

@@ -38,7 +38,7 @@ STATUS_ORDER = ("reported", "confirmed", "disputed", "retracted")
 
 
 def _now() -> Literal:
-    return Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+    return Literal(dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
 
 
 def _date_start(value: str | None) -> str:
@@ -145,7 +145,7 @@ class KnowledgeBase:
         own = {r.iri for r in records}
         refs = set()
         for r in records:
-            for s, p, o in r.triples:
+            for _s, p, o in r.triples:
                 if isinstance(o, URIRef) and p not in (RDF.type, KB.stance) and owner(o) not in own:
                     refs.add(owner(o))
         ctx = set()
@@ -181,11 +181,13 @@ class KnowledgeBase:
                 progress(len(chunk))
         return problems
 
-    def _with_provenance(self, rec: Record, by: str, when: Literal) -> None:
+    def _with_provenance(self, rec: Record, by: str, when: Literal) -> bool:
+        """Attribute the record to ``by`` unless it comes with its own provenance."""
         has_prov = any(p in PROV_PREDICATES for s, p, o in rec.triples if s == rec.iri)
         if not has_prov:
             rec.triples.add((rec.iri, PROV.wasAttributedTo, self.minter.analyst(by)))
             rec.triples.add((rec.iri, PROV.generatedAtTime, when))
+        return not has_prov
 
     @staticmethod
     def _content(triples) -> set:
@@ -198,8 +200,7 @@ class KnowledgeBase:
         when = _now()
         with self._write_lock:
             pending = {r.iri: r for r in records}
-            for r in records:
-                self._with_provenance(r, by, when)
+            fresh = {r.iri for r in records if self._with_provenance(r, by, when)}
             problems = self._validate(records, pending, progress)
             if problems:
                 raise InvalidData(problems)
@@ -237,7 +238,7 @@ class KnowledgeBase:
                 if versions:
                     meta.append((v, PROV.wasRevisionOf, versions[-1][1]))
                 inserts += [(s, p, o, self.history_graph) for s, p, o in meta]
-                if not analyst_added:
+                if not analyst_added and (rec.iri in fresh or act != "created"):
                     analyst_added = True
                     inserts += [(s, p, o, self.current) for s, p, o in analyst_triples(self.minter, by)]
             self.store.apply(deletes, inserts)
