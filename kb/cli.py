@@ -86,19 +86,24 @@ def load(ctx, files, as_, fmt):
             _fail(f"no such file: {f}", 2)
         kind = format_of(f, fmt)
         data = path.read_bytes()
-        big = len(data) > 1_000_000
-        with click.progressbar(length=100, label=f"loading {path.name}", file=sys.stderr,
-                               hidden=not big) as bar:
-            done = [0]
+        bar = None
 
-            def progress(n, bar=bar, done=done):
-                done[0] += n
-                bar.update(n)
+        def progress(done, total, label=f"validating {path.name}"):
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(length=total, label=label, file=sys.stderr,
+                                        hidden=total < 1000)
+                bar.__enter__()
+            bar.update(done - bar.pos)
 
+        try:
             if kind == "yaml":
                 result = kb.import_yaml(data, by=_user(as_), name=path.name, progress=progress)
             else:
                 result = kb.import_rdf(data, kind, by=_user(as_), name=path.name, progress=progress)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
         click.echo(f"{path.name}: {result}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,7 +179,7 @@ class KnowledgeBase:
                 data.add(t)
             problems += check(data, focus, self.minter, self.shapes)
             if progress:
-                progress(len(chunk))
+                progress(min(i + CHUNK, len(records)), len(records))
         return problems
 
     def _with_provenance(self, rec: Record, by: str, when: Literal) -> bool:
@@ -277,7 +278,7 @@ class KnowledgeBase:
             if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
                 problems.append(Problem("blank nodes are not accepted: every node needs an IRI", record=name))
                 break
-            s, p, o = from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
+            s, p, o = from_ox(q.subject), from_ox(q.predicate), _nfc(from_ox(q.object))
             g = q.graph_name
             gname = None if isinstance(g, ox.DefaultGraph) else g.value
             if gname is None or gname == self.current:
@@ -587,8 +588,6 @@ class KnowledgeBase:
                     raise KBError(f"{k} must be a date: YYYY-MM-DD, YYYY-MM or YYYY (got {v!r})")
                 out[k] = Literal(_date_start(v) if k == "date_from" else v + "-12-31"[len(v) - 4:] if len(v) < 10 else v)
             elif k == "q":
-                import unicodedata
-
                 out[k] = Literal(unicodedata.normalize("NFC", str(v)).lower())
             else:
                 out[k] = Literal(str(v).lower())
@@ -731,6 +730,16 @@ class KnowledgeBase:
             g.add((s, p, o))
         focus = set(g.subjects())
         return Report(check(g, focus, self.minter, self.shapes))
+
+
+def _nfc(term):
+    """Literals are stored in Unicode NFC, so the same text is stored once."""
+    if isinstance(term, Literal):
+        text = str(term)
+        norm = unicodedata.normalize("NFC", text)
+        if norm != text:
+            return Literal(norm, lang=term.language, datatype=term.datatype)
+    return term
 
 
 def _fmt(t) -> str:
