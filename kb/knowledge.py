@@ -306,6 +306,15 @@ class KnowledgeBase:
             if rec.kind == "analyst":
                 analysts.add(rec.iri)
         recs = [r for r in records.values() if r.iri not in analysts]
+        for r in recs:
+            # an import replaces a record's whole description: a fragment of one would wipe the rest
+            if r.kind == "other" and (self.minter.local(r.iri)[0] or self._describe([r.iri])):
+                problems.append(Problem(
+                    "has no rdf:type in the import; an import replaces a record's whole description, "
+                    "so give all of it (a claim, dispute, source, agent or topic)",
+                    record=r.local_id, field="type"))
+        if problems:
+            raise InvalidData(problems)
         # history graphs of a dataset are restored as they are, only into a store that lacks them
         for _, _, _, g in history:
             if g != self.history_graph and self.store.has_graph(g):

@@ -197,3 +197,25 @@ def test_sparql_looking_text_is_just_text(kb):
 def test_unknown_claim_is_not_found(kb):
     with pytest.raises(NotFound):
         kb.get_claim("nope")
+
+
+def test_text_differing_only_by_normalisation_is_stored_once(kb):
+    import unicodedata
+
+    nfc = "ガイドライン"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    doc = {**TRICKY, "claims": [{**TRICKY["claims"][0], "text": {"ja": nfd}}]}
+    kb.import_data(doc, by="t")
+    assert kb.get_claim("c")["text"]["ja"] == nfc
+    again = kb.import_data({**TRICKY, "claims": [{**TRICKY["claims"][0], "text": {"ja": nfc}}]}, by="t")
+    assert again.unchanged["claim"] == 1
+    ttl = f'<{kb.iri("claim", "c")}> <http://schema.org/text> "{nfd}"@ja .'.encode()
+    fresh = open_kb(":memory:")
+    buf = io.BytesIO()
+    kb.export(buf, "turtle")
+    fresh.import_rdf(buf.getvalue(), "turtle", by="t")
+    before = len(_current(fresh))
+    with pytest.raises(KBError):  # a lone triple is not a valid claim record on its own
+        fresh.import_rdf(ttl, "turtle", by="t")
+    assert len(_current(fresh)) == before
