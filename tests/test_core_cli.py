@@ -150,3 +150,21 @@ def test_malformed_yaml_files(tmp_path, content, words):
     f.write_text(content)
     r = run("load", str(f), store=tmp_path / "s")
     assert r.returncode == 1 and words in r.stderr, r.stderr
+
+
+def test_validate_reports_data_that_bypassed_the_shapes(tmp_path):
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    store = tmp_path / "s"
+    assert run("load", str(SEED), store=store).returncode == 0
+    kb = open_kb(str(store))
+    try:  # write around the validated path, as a restored backup or another tool might
+        c = kb.iri("claim", "ms-cancelled-datacentre-deals")
+        kb.store.apply([], [(c, URIRef("http://schema.org/dateCreated"),
+                             Literal("2024-13-45", datatype=XSD.date), kb.current)])
+    finally:
+        kb.close()
+    r = run("validate", store=store)
+    assert r.returncode == 1
+    assert "ms-cancelled-datacentre-deals" in r.stderr and "'date'" in r.stderr and "valid date" in r.stderr
