@@ -9,7 +9,7 @@ default graph.
 Backends:
 - :class:`EmbeddedStore`: pyoxigraph on disk (or in memory); every write is one
   atomic SPARQL update.
-- a SPARQL 1.1 server (see :mod:`kb.remote`, later) behind the same methods.
+- a SPARQL 1.1 server: not built yet; :func:`open_store` is where it plugs in.
 """
 
 from __future__ import annotations
@@ -278,9 +278,10 @@ def open_store(name: str | None, *, update_endpoint: str | None = None, prefixes
     else a folder for the embedded store; ``:memory:`` is an in-memory store."""
     name = name or "./kb-data"
     if name.startswith(("http://", "https://")):
-        from .remote import SparqlStore  # noqa: PLC0415 - optional backend
-
-        return SparqlStore(name, update_endpoint=update_endpoint, prefixes=prefixes)
+        raise KBError(
+            f"a SPARQL server store ({name}) is not supported yet; use a folder for the embedded store",
+            status=501,
+        )
     if name == ":memory:":
         return EmbeddedStore(None, prefixes=prefixes)
     return EmbeddedStore(name, prefixes=prefixes)

@@ -168,3 +168,8 @@ def test_validate_reports_data_that_bypassed_the_shapes(tmp_path):
     r = run("validate", store=store)
     assert r.returncode == 1
     assert "ms-cancelled-datacentre-deals" in r.stderr and "'date'" in r.stderr and "valid date" in r.stderr
+
+
+def test_server_store_not_yet_supported_is_a_clear_error(tmp_path):
+    r = run("summary", store="http://127.0.0.1:9/query")
+    assert r.returncode == 1 and "not supported yet" in r.stderr and "Traceback" not in r.stderr
