@@ -179,6 +179,22 @@ def export(ctx, fmt, output):
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_context
+def serve(ctx, host, port, threads):
+    """Serve the web app and HTTP interface on waitress (a production WSGI server)."""
+    from waitress import serve as waitress_serve  # noqa: PLC0415 - only needed here
+
+    from app import create_app  # noqa: PLC0415
+
+    app = create_app(kb=_open(ctx))
+    click.echo(f"ClaimKB on http://{host}:{port}/  (SPARQL at /sparql, API at /api/claims)", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="ClaimKB")
+
+
+@main.command()
 @click.pass_context
 def summary(ctx):
     """Counts of claims, disputes by party, and statuses."""
