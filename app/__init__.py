@@ -14,6 +14,8 @@ from werkzeug.exceptions import HTTPException
 from kb import KBError, open_kb
 from kb.io import MEDIA_TYPES
 
+from .users import Users
+
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed.yaml"
 
 # every setting, once, with its default
@@ -33,6 +35,8 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     if app.config["LOAD_SEED"] and kb.summary().get("claims", 0) == 0 and SEED.exists():
         kb.import_yaml(SEED.read_bytes(), by="seed", name=SEED.name)
     app.extensions["kb"] = kb
+    store_dir = getattr(kb.store, "path", None)
+    app.extensions["users"] = Users(Path(store_dir) / "users.json" if store_dir else None)
 
     from . import api, sparql
 

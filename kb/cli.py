@@ -214,5 +214,51 @@ def format_summary(s: dict) -> str:
     return "\n".join(lines)
 
 
+
+
+@main.group()
+def user():
+    """Accounts and API tokens for the web app."""
+
+
+def _users(ctx):
+    from app.users import Users  # noqa: PLC0415
+
+    store = ctx.find_root().obj["store"]
+    if store.startswith(("http://", "https://")) or store == ":memory:":
+        raise KBError("accounts are kept in the store folder; give --store a folder")
+    Path(store).mkdir(parents=True, exist_ok=True)
+    return Users(Path(store) / "users.json")
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["viewer", "analyst", "admin"]), default="analyst", show_default=True)
+@click.pass_context
+def user_add(ctx, name, role):
+    """Add an account; the password is read from stdin when it is not a terminal."""
+    if sys.stdin.isatty():
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    _users(ctx).add(name, role, password)
+    click.echo(f"added {name} ({role})")
+
+
+@user.command("token")
+@click.argument("name")
+@click.pass_context
+def user_token(ctx, name):
+    """Print a new API token for NAME (send it as Authorization: Bearer TOKEN)."""
+    click.echo(_users(ctx).token(name))
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx):
+    for u in _users(ctx).list():
+        click.echo(f"{u['name']}\t{u['role']}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

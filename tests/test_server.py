@@ -62,3 +62,59 @@ def test_sparqlwrapper_construct(server):
     w.setQuery("PREFIX kb: <https://w3id.org/claimkb/ns#> CONSTRUCT WHERE { ?d kb:party ?p }")
     g = Graph().parse(data=w.query().convert(), format="turtle")
     assert len(g) == 4
+
+
+def kb_cmd(store, *args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(store), *args], cwd=ROOT,
+                          capture_output=True, text=True, input=stdin, timeout=60)
+
+
+def test_users_tokens_and_writes_over_http(tmp_path):
+    import json
+    import urllib.error
+    import urllib.request
+
+    store = tmp_path / "store"
+    assert kb_cmd(store, "user", "add", "hanako", "--role", "analyst", stdin="s3cret-pass\n").returncode == 0
+    assert kb_cmd(store, "user", "add", "ken", "--role", "viewer", stdin="s3cret-pass\n").returncode == 0
+    r = kb_cmd(store, "user", "add", "bad", "--role", "analyst", stdin="short\n")
+    assert r.returncode == 1 and "at least 8" in r.stderr
+    assert kb_cmd(store, "user", "list").stdout.split() == ["hanako", "analyst", "ken", "viewer"]
+    token = kb_cmd(store, "user", "token", "hanako").stdout.strip()
+    viewer = kb_cmd(store, "user", "token", "ken").stdout.strip()
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        def post(path, data, tok):
+            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(data).encode(),
+                                         headers={"Content-Type": "application/json",
+                                                  **({"Authorization": f"Bearer {tok}"} if tok else {})})
+            try:
+                with urllib.request.urlopen(req) as resp:
+                    return resp.status, json.load(resp)
+            except urllib.error.HTTPError as e:
+                return e.code, json.load(e)
+
+        claim = {"id": "new-claim", "text": {"ja": "新しい主張", "en": "A new claim"}, "claimant": "microsoft",
+                 "about": ["openai"], "sources": ["windows-central-ms-ai-self-sufficiency"]}
+        assert post("/api/claims", claim, None)[0] == 401
+        assert post("/api/claims", claim, viewer)[0] == 403
+        status, body = post("/api/claims", {**claim, "claimant": "nobody"}, token)
+        assert status == 422 and any(e["field"] == "claimant" for e in body["errors"])
+        status, body = post("/api/claims", claim, token)
+        assert status == 201 and body["status"] == "reported" and body["recorded_by"] == "hanako"
+        status, body = post("/api/claims/new-claim/disputes",
+                            {"party": "openai", "stance": "denies", "text": {"en": "No."},
+                             "sources": ["windows-central-ms-ai-self-sufficiency"]}, token)
+        assert status == 201 and body["status"] == "disputed"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,76 @@
+"""Accounts and API tokens, kept in ``users.json`` beside the store's data.
+
+Passwords and tokens are stored only as werkzeug hashes (scrypt)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kb import KBError
+
+ROLES = ("viewer", "analyst", "admin")
+_lock = threading.Lock()
+
+
+class Users:
+    def __init__(self, path: str | Path | None):
+        self.path = Path(path) if path else None
+        self._mem: dict = {}
+
+    def _load(self) -> dict:
+        if self.path is None:
+            return self._mem
+        return json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def _save(self, data: dict) -> None:
+        if self.path is None:
+            self._mem = data
+            return
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2))
+        tmp.replace(self.path)
+
+    def add(self, name: str, role: str, password: str) -> None:
+        if role not in ROLES:
+            raise KBError(f"unknown role {role!r} (expected one of: {', '.join(ROLES)})")
+        if not name or not name.replace("-", "").replace("_", "").isalnum():
+            raise KBError("a user name is letters, digits, - and _")
+        if len(password) < 8:
+            raise KBError("a password needs at least 8 characters")
+        with _lock:
+            data = self._load()
+            if name in data:
+                raise KBError(f"user {name!r} already exists", status=409)
+            data[name] = {"role": role, "password": generate_password_hash(password), "tokens": []}
+            self._save(data)
+
+    def token(self, name: str) -> str:
+        with _lock:
+            data = self._load()
+            if name not in data:
+                raise KBError(f"no user {name!r}", status=404)
+            tok = f"{name}.{secrets.token_urlsafe(32)}"
+            data[name]["tokens"].append(generate_password_hash(tok))
+            self._save(data)
+        return tok
+
+    def list(self) -> list[dict]:
+        return [{"name": n, "role": u["role"]} for n, u in sorted(self._load().items())]
+
+    def check_password(self, name: str, password: str) -> dict | None:
+        u = self._load().get(name)
+        if u and check_password_hash(u["password"], password):
+            return {"name": name, "role": u["role"]}
+        return None
+
+    def check_token(self, token: str) -> dict | None:
+        name = token.split(".", 1)[0]
+        u = self._load().get(name)
+        if u and any(check_password_hash(h, token) for h in u["tokens"]):
+            return {"name": name, "role": u["role"]}
+        return None
