@@ -430,16 +430,24 @@ def build_dispute(b: _Builder, rec_in: dict, index: int, claim_ref=None) -> Reco
     return rec
 
 
-def build_source(b: _Builder, rec_in: dict, index: int) -> Record | None:
+def _new_record(b: _Builder, kind: str, rec_in, index: int) -> Record | None:
+    """The common start of an agent, source or topic: a mapping with a valid id."""
     if not isinstance(rec_in, dict):
-        b.problem("source", f"#{index + 1}", None, "a source must be a mapping of fields", rec_in)
+        article = "an" if kind[0] in "aeiou" else "a"
+        b.problem(kind, f"#{index + 1}", None, f"{article} {kind} must be a mapping of fields", rec_in)
         return None
-    rid = b.local_id("source", rec_in, index=index, required=True)
+    rid = b.local_id(kind, rec_in, index=index, required=True)
     if rid is None:
         return None
-    b.keys("source", rid, rec_in)
-    s = b.minter.iri("source", rid)
-    rec = Record(s, "source", local_id=rid)
+    b.keys(kind, rid, rec_in)
+    return Record(b.minter.iri(kind, rid), kind, local_id=rid)
+
+
+def build_source(b: _Builder, rec_in: dict, index: int) -> Record | None:
+    rec = _new_record(b, "source", rec_in, index)
+    if rec is None:
+        return None
+    s, rid = rec.iri, rec.local_id
     t = rec.triples
     typ = rec_in.get("type", "NewsArticle")
     if typ not in SOURCE_TYPES:
@@ -470,15 +478,10 @@ def build_source(b: _Builder, rec_in: dict, index: int) -> Record | None:
 
 
 def build_agent(b: _Builder, rec_in: dict, index: int) -> Record | None:
-    if not isinstance(rec_in, dict):
-        b.problem("agent", f"#{index + 1}", None, "an agent must be a mapping of fields", rec_in)
+    rec = _new_record(b, "agent", rec_in, index)
+    if rec is None:
         return None
-    rid = b.local_id("agent", rec_in, index=index, required=True)
-    if rid is None:
-        return None
-    b.keys("agent", rid, rec_in)
-    s = b.minter.iri("agent", rid)
-    rec = Record(s, "agent", local_id=rid)
+    s, rid = rec.iri, rec.local_id
     t = rec.triples
     typ = rec_in.get("type")
     if typ not in AGENT_TYPES:
@@ -501,15 +504,10 @@ def build_agent(b: _Builder, rec_in: dict, index: int) -> Record | None:
 
 
 def build_topic(b: _Builder, rec_in: dict, index: int) -> Record | None:
-    if not isinstance(rec_in, dict):
-        b.problem("topic", f"#{index + 1}", None, "a topic must be a mapping of fields", rec_in)
+    rec = _new_record(b, "topic", rec_in, index)
+    if rec is None:
         return None
-    rid = b.local_id("topic", rec_in, index=index, required=True)
-    if rid is None:
-        return None
-    b.keys("topic", rid, rec_in)
-    s = b.minter.iri("topic", rid)
-    rec = Record(s, "topic", local_id=rid)
+    s, rid = rec.iri, rec.local_id
     rec.triples.add((s, RDF.type, SKOS.Concept))
     for lit in b.lang_map("topic", rid, "label", rec_in.get("label")):
         rec.triples.add((s, SKOS.prefLabel, lit))

@@ -19,19 +19,23 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def start_server(store):
+    """kb serve on a free loopback port; returns (process, base URL) once it answers."""
     port = free_port()
-    store = tmp_path_factory.mktemp("serve") / "store"
     proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
         except OSError:
             time.sleep(0.1)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    proc, url = start_server(tmp_path_factory.mktemp("serve") / "store")
     yield url
     proc.terminate()
     proc.wait(timeout=10)
@@ -82,19 +86,11 @@ def test_users_tokens_and_writes_over_http(tmp_path):
     assert kb_cmd(store, "user", "list").stdout.split() == ["hanako", "analyst", "ken", "viewer"]
     token = kb_cmd(store, "user", "token", "hanako").stdout.strip()
     viewer = kb_cmd(store, "user", "token", "ken").stdout.strip()
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, url = start_server(store)
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
 
         def post(path, data, tok):
-            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(data).encode(),
+            req = urllib.request.Request(f"{url}{path}", data=json.dumps(data).encode(),
                                          headers={"Content-Type": "application/json",
                                                   **({"Authorization": f"Bearer {tok}"} if tok else {})})
             try:
