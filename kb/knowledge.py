@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from . import queries
-from .errors import InvalidData, KBError, NotFound, Problem, QueryError, Report
+from .errors import Conflict, InvalidData, KBError, NotFound, Problem, QueryError, Report
 from .io import load_yaml
 from .model import (
     STANCE_NAMES,
@@ -212,10 +212,9 @@ class KnowledgeBase:
                 if expected and rec.iri in expected:
                     latest_n = versions[-1][0] if versions else 0
                     if expected[rec.iri] != latest_n:
-                        raise KBError(
+                        raise Conflict(
                             f"{rec.kind} {rec.local_id!r} was changed by someone else "
-                            f"(you edited version {expected[rec.iri]}, it is now at version {latest_n})",
-                            status=409,
+                            f"(you edited version {expected[rec.iri]}, it is now at version {latest_n})"
                         )
                 current = set(self._describe([rec.iri]))
                 latest = set(self.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
@@ -367,7 +366,7 @@ class KnowledgeBase:
         if not triples:
             raise NotFound(f"there is no {kind} {self.local_id(iri)!r}")
         if any(p == KB.withdrawn for _, p, _ in triples):
-            raise KBError(f"{kind} {self.local_id(iri)!r} is already withdrawn", status=409)
+            raise Conflict(f"{kind} {self.local_id(iri)!r} is already withdrawn")
         triples = {t for t in triples if t[1] not in PROV_PREDICATES}
         triples.add((iri, KB.withdrawn, _now()))
         if reason:

@@ -50,13 +50,6 @@ STANCES = {
 }
 STANCE_NAMES = {v: k for k, v in STANCES.items()}
 
-STATUSES = {
-    "reported": KB.Reported,
-    "disputed": KB.Disputed,
-    "confirmed": KB.Confirmed,
-    "retracted": KB.Retracted,
-}
-
 AGENT_TYPES = {"Person": SDO.Person, "Organization": SDO.Organization}
 SOURCE_TYPES = {"NewsArticle": SDO.NewsArticle, "CreativeWork": SDO.CreativeWork}
 

@@ -162,4 +162,3 @@ CLAIMS_BY_CLAIMANT = "SELECT ?c WHERE { ?c schema:author $agent ; a schema:Claim
 CLAIMS_ABOUT = "SELECT ?c WHERE { ?c schema:about $entity ; a schema:Claim . }"
 CLAIMS_IN_SOURCE = "SELECT ?c WHERE { ?c schema:appearance $source ; a schema:Claim . }"
 DISPUTES_BY_PARTY_OF = "SELECT ?d ?c WHERE { ?d kb:party $agent ; kb:disputes ?c . }"
-DISPUTES_IN_SOURCE = "SELECT ?d ?c WHERE { ?d schema:appearance $source ; kb:disputes ?c . }"
