@@ -1,84 +1,111 @@
-"""The ClaimKB web app (read-only slice): JSON API, SPARQL protocol, exports.
+"""The ClaimKB web app: pages for analysts, the JSON API, the SPARQL protocol, exports.
 
 ``create_app(config=None, kb=None)``: tests hand in a fresh knowledge base.
+Views are thin: they parse the request, call the ``kb`` library and render.
 """
 
 from __future__ import annotations
 
-import io
+import secrets
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from kb import KBError, open_kb
-from kb.io import MEDIA_TYPES
 
+from . import i18n
 from .users import Users
 
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed.yaml"
 
-# every setting, once, with its default
-DEFAULTS = {
-    "KB_STORE": "./kb-data",  # folder of the embedded store
-    "LOAD_SEED": True,  # load the seed article into an empty store on first start
+# every setting, once, with its default and what it does
+SETTINGS = {
+    "KB_STORE": ("./kb-data", "folder of the embedded store, or a SPARQL server's URL"),
+    "LOAD_SEED": (True, "load the seed article into an empty store on first start"),
+    "SECRET_KEY": (None, "signs session cookies; by default made once and kept in the store folder"),
+    "PUBLIC_READS": (True, "let anyone read without signing in; False asks every reader to sign in"),
+    "PAGE_SIZE": (20, "claims per page of the list"),
+    "QUERY_PAGE_SIZE": (50, "rows per page of the query page's results"),
+    "MAX_CONTENT_LENGTH": (2 * 1024 * 1024, "largest request body accepted, in bytes (413 beyond)"),
+    "SESSION_COOKIE_SAMESITE": ("Lax", "the session cookie's SameSite attribute"),
+    "WTF_CSRF_TIME_LIMIT": (None, "CSRF tokens live as long as the session"),
 }
+csrf = CSRFProtect()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are HttpOnly and SameSite=Lax, and Secure whenever the
+    request came over https (directly or, with ProxyFix, behind a proxy)."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (request and request.is_secure))
+
+
+def _secret_key(kb) -> str:
+    folder = getattr(kb.store, "path", None)
+    if folder is None:
+        return secrets.token_hex(32)
+    path = Path(folder) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def wants_json() -> bool:
+    """Errors of the API, the SPARQL endpoint and non-browser clients are JSON."""
+    if request.path.startswith(("/api/", "/sparql", "/export")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
 
 
 def create_app(config: dict | None = None, kb=None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping({k: v for k, (v, _) in SETTINGS.items()})
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
     if config:
         app.config.from_mapping(config)
     if kb is None:
         kb = open_kb(app.config["KB_STORE"])
     if app.config["LOAD_SEED"] and kb.summary().get("claims", 0) == 0 and SEED.exists():
         kb.import_yaml(SEED.read_bytes(), by="seed", name=SEED.name)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(kb)
+    app.session_interface = SessionInterface()
     app.extensions["kb"] = kb
     store_dir = getattr(kb.store, "path", None)
     app.extensions["users"] = Users(Path(store_dir) / "users.json" if store_dir else None)
 
-    from . import api, sparql
+    from . import api, auth, exports, pages, sparql
 
-    app.register_blueprint(api.bp)
-    app.register_blueprint(sparql.bp)
+    csrf.init_app(app)
+    for bp in (api.bp, auth.bp, exports.bp, pages.bp, sparql.bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api.bp)  # the API is authenticated by Bearer tokens, never by cookies
+    csrf.exempt(sparql.bp)  # read-only
+    i18n.init_app(app)
+    auth.init_app(app)
+
+    def error(status: int, errors: list[dict]):
+        if wants_json():
+            return {"errors": errors}, status
+        return render_template("error.html", status=status, errors=errors), status
 
     @app.errorhandler(KBError)
     def kb_error(e: KBError):
-        return jsonify(e.to_dict()), e.status
+        return error(e.status, e.to_dict()["errors"])
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        return jsonify({"errors": [{"field": None, "message": e.description}]}), e.code
+        return error(e.code or 500, [{"field": None, "message": e.description}])
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):  # never a traceback to the user
         app.logger.exception("unexpected error")
-        return jsonify({"errors": [{"field": None, "message": "internal error"}]}), 500
-
-    @app.get("/export.<fmt>")
-    def export(fmt):
-        formats = {"ttl": "turtle", "trig": "trig", "jsonld": "jsonld", "nt": "nt", "nq": "nq"}
-        if fmt not in formats:
-            raise KBError(f"no export as .{fmt} (use .ttl, .trig, .jsonld, .nt or .nq)", status=404)
-        buf = io.BytesIO()
-        kb.export(buf, formats[fmt])
-        return Response(buf.getvalue(), mimetype=MEDIA_TYPES[formats[fmt]].split(";")[0],
-                        headers={"Content-Disposition": f'attachment; filename="claimkb.{fmt}"'})
-
-    @app.get("/claims/<cid>.ttl")
-    def claim_turtle(cid):
-        return Response(kb.claim_graph(cid).serialize(format="turtle"), mimetype="text/turtle")
-
-    @app.get("/claims/<cid>")
-    def claim(cid):
-        if request.accept_mimetypes.best_match(["text/turtle", "application/json"]) == "text/turtle":
-            return claim_turtle(cid)
-        return jsonify(kb.get_claim(cid))
-
-    @app.get("/")
-    def index():
-        return jsonify(kb.list_claims(**{k: v for k, v in request.args.items()
-                                          if k in ("status", "party", "claimant", "about", "source", "q")}))
+        return error(500, [{"field": None, "message": "internal error"}])
 
     return app

@@ -1,8 +1,11 @@
-"""JSON API: claims with the list's filters; one claim."""
+"""JSON API: claims with the list's filters; one claim; record claims and disputes."""
 
 from flask import Blueprint, current_app, jsonify, request
 
 from kb import KBError
+
+from .auth import require_writer
+from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 FILTERS = ("status", "party", "claimant", "about", "source", "date_from", "date_to", "language", "q")
@@ -10,6 +13,11 @@ FILTERS = ("status", "party", "claimant", "about", "source", "date_from", "date_
 
 def kb():
     return current_app.extensions["kb"]
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
 
 
 @bp.get("/claims")
@@ -25,19 +33,6 @@ def claim(cid):
     return jsonify(kb().get_claim(cid))
 
 
-def analyst() -> str:
-    """The analyst behind a write: a Bearer token of an analyst or admin."""
-    auth = request.headers.get("Authorization", "")
-    if not auth.startswith("Bearer "):
-        raise KBError("sign in first: send Authorization: Bearer TOKEN (kb user token NAME)", status=401)
-    user = current_app.extensions["users"].check_token(auth[7:].strip())
-    if user is None:
-        raise KBError("the token is not valid", status=401)
-    if user["role"] not in ("analyst", "admin"):
-        raise KBError(f"{user['name']} is a {user['role']}; recording needs an analyst", status=403)
-    return user["name"]
-
-
 def body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -47,11 +42,11 @@ def body() -> dict:
 
 @bp.post("/claims")
 def add_claim():
-    who = analyst()
+    who = require_writer(token=True)
     return jsonify(kb().add_claim(body(), by=who)), 201
 
 
 @bp.post("/claims/<cid>/disputes")
 def add_dispute(cid):
-    who = analyst()
+    who = require_writer(token=True)
     return jsonify(kb().add_dispute(cid, body(), by=who)), 201

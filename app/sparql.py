@@ -1,60 +1,101 @@
-"""The SPARQL 1.1 Protocol, read-only: GET ?query=, POST form, POST application/sparql-query."""
+"""The SPARQL 1.1 Protocol, read-only (GET ?query=, POST form, POST
+application/sparql-query), and the query page beside it."""
 
-import csv
-import io
-import json
+from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
-from rdflib import BNode, Literal
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from kb import QueryError
+from kb.queries import EXAMPLES
+from kb.results import GRAPH_TYPES, RESULT_TYPES, serialize_graph, serialize_result, term_view
+
+from .i18n import EXAMPLE_TITLES
 
 bp = Blueprint("sparql", __name__)
+# ?format= lets a plain link choose what Accept would (downloads from the query page)
+FORMAT_ALIASES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv",
+                  "ttl": "turtle", "turtle": "turtle", "jsonld": "jsonld", "nt": "nt"}
+SUFFIX = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "ttl", "jsonld": "jsonld", "nt": "nt"}
 
-SELECT_TYPES = ["application/sparql-results+json", "application/json", "text/csv", "text/tab-separated-values"]
-GRAPH_TYPES = ["text/turtle", "application/ld+json", "application/n-triples"]
+
+def kb():
+    return current_app.extensions["kb"]
 
 
-def _json_term(t):
-    if isinstance(t, Literal):
-        d = {"type": "literal", "value": str(t)}
-        if t.language:
-            d["xml:lang"] = t.language
-        elif t.datatype:
-            d["datatype"] = str(t.datatype)
-        return d
-    return {"type": "bnode" if isinstance(t, BNode) else "uri", "value": str(t)}
+def _query_text() -> str | None:
+    if request.method == "POST" and request.mimetype == "application/sparql-query":
+        return request.get_data(as_text=True)
+    if request.values.get("update") is not None:
+        raise QueryError("updates are not allowed: this endpoint is read-only")
+    return request.values.get("query")
+
+
+def _choose(kinds: dict, default: str) -> str:
+    fmt = request.args.get("format")
+    if fmt:
+        name = FORMAT_ALIASES.get(fmt)
+        if name not in kinds:
+            raise QueryError(f"format {fmt!r} is not available for this query (use one of: {', '.join(kinds)})")
+        return name
+    best = request.accept_mimetypes.best_match(list(kinds.values()) + ["application/json", "application/xml"])
+    if best == "application/json":
+        return "json" if "json" in kinds else default
+    if best == "application/xml":
+        return "xml" if "xml" in kinds else default
+    return next((k for k, v in kinds.items() if v == best), default)
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
-        text = request.get_data(as_text=True)
-    else:
-        text = request.values.get("query")
-    if request.values.get("update"):
-        raise QueryError("updates are not allowed: this endpoint is read-only")
+    text = _query_text()
     if not text:
+        if request.method == "GET" and request.accept_mimetypes.best_match(
+                ["application/sparql-results+json", "text/html"]) == "text/html":
+            return redirect(url_for("sparql.page"))  # a browser: the query page
         raise QueryError("give a query: ?query=… or a POST body")
-    res = current_app.extensions["kb"].query(text)
+    res = kb().query(text)
+    download = {"Content-Disposition": 'attachment; filename="query.{}"'} if request.args.get("format") else {}
     if res.graph is not None:
-        fmt = request.accept_mimetypes.best_match(GRAPH_TYPES) or "text/turtle"
-        name = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt"}[fmt]
-        return Response(res.graph.serialize(format=name), mimetype=fmt)
-    fmt = request.accept_mimetypes.best_match(SELECT_TYPES) or SELECT_TYPES[0]
-    if res.form == "ask":
-        if fmt in ("text/csv", "text/tab-separated-values"):
-            return Response(f"_askResult\n{str(res.boolean).lower()}\n", mimetype=fmt)
-        return Response(json.dumps({"head": {}, "boolean": res.boolean}), mimetype=SELECT_TYPES[0])
-    if fmt in ("text/csv", "text/tab-separated-values"):
-        buf = io.StringIO()
-        w = csv.writer(buf, delimiter="," if fmt == "text/csv" else "\t", lineterminator="\r\n")
-        w.writerow(res.variables)
-        for r in res.rows:
-            w.writerow(["" if r[v] is None else str(r[v]) for v in res.variables])
-        return Response(buf.getvalue(), mimetype=fmt)
-    body = {
-        "head": {"vars": res.variables},
-        "results": {"bindings": [{v: _json_term(r[v]) for v in res.variables if r[v] is not None} for r in res.rows]},
-    }
-    return Response(json.dumps(body, ensure_ascii=False), mimetype=SELECT_TYPES[0])
+        fmt = _choose(GRAPH_TYPES, "turtle")
+        headers = {k: v.format(SUFFIX[fmt]) for k, v in download.items()}
+        return Response(serialize_graph(res.graph, fmt), mimetype=GRAPH_TYPES[fmt], headers=headers)
+    fmt = _choose(RESULT_TYPES, "json")
+    headers = {k: v.format(SUFFIX[fmt]) for k, v in download.items()}
+    return Response(serialize_result(res, fmt), mimetype=RESULT_TYPES[fmt], headers=headers)
+
+
+@bp.get("/query")
+def page():
+    """The query page: an editor, example queries, paged results, downloads."""
+    example = request.args.get("example")
+    text = request.args.get("query")
+    if example in EXAMPLES and not text:
+        text = EXAMPLES[example]
+    result, error = None, None
+    size = current_app.config["QUERY_PAGE_SIZE"]
+    page_n = max(1, request.args.get("page", 1, type=int))
+    if text:
+        try:
+            res = kb().query(text)
+        except QueryError as e:
+            error = e.message
+        else:
+            minter = kb().minter
+            if res.graph is not None:
+                triples = sorted(res.graph)
+                rows = [{"subject": s, "predicate": p, "object": o} for s, p, o in triples]
+                result = {"form": res.form, "variables": ["subject", "predicate", "object"], "total": len(rows),
+                          "rows": rows}
+            elif res.form == "ask":
+                result = {"form": "ask", "boolean": res.boolean}
+            else:
+                result = {"form": "select", "variables": res.variables, "total": len(res.rows), "rows": res.rows}
+            if "rows" in result:
+                first = (page_n - 1) * size
+                result["rows"] = [{v: term_view(r.get(v), minter) for v in result["variables"]}
+                                  for r in result["rows"][first:first + size]]
+                result["first"], result["pages"] = first, max(1, -(-result["total"] // size))
+    examples = [{"name": n, "title": EXAMPLE_TITLES[n], "text": q} for n, q in EXAMPLES.items()]
+    status = 400 if error else 200
+    return render_template("query.html", query=text or "", examples=examples, result=result, error=error,
+                           page=page_n, size=size, example=example), status

@@ -62,6 +62,10 @@ class Users:
     def list(self) -> list[dict]:
         return [{"name": n, "role": u["role"]} for n, u in sorted(self._load().items())]
 
+    def get(self, name: str) -> dict | None:
+        u = self._load().get(name)
+        return {"name": name, "role": u["role"]} if u else None
+
     def check_password(self, name: str, password: str) -> dict | None:
         u = self._load().get(name)
         if u and check_password_hash(u["password"], password):

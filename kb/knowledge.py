@@ -23,7 +23,9 @@ from .model import (
     analyst_triples,
     build_one,
     build_records,
+    content_id,
     kind_of_types,
+    slugify,
 )
 from .namespaces import KB, OA, PREFIXES, SDO
 from .sparql import check_query
@@ -94,6 +96,7 @@ class KnowledgeBase:
         self.history_graph = self.minter.graph("history")
         self.default_graphs = [self.current, VOCAB_GRAPH]
         self._write_lock = threading.RLock()
+        self._scheme_labels: dict | None = None
         self.shapes = load_shapes()
         self._ensure_vocab()
 
@@ -337,26 +340,64 @@ class KnowledgeBase:
         self._commit([rec], by, expected=expected)
         return self.get(kind, rec.iri)
 
-    def add_claim(self, record: dict, *, by: str, expected_version: int | None = None) -> dict:
-        """Record (or update) a claim; its nested ``disputes`` are written with it."""
-        if isinstance(record, dict) and record.get("disputes"):
-            records, problems = build_records({"claims": [record]}, self.minter, self._known_kind)
+    def _new_records(self, new: dict | None) -> list[Record]:
+        """Agents, topics and sources created along with a claim or dispute: all new."""
+        if not new:
+            return []
+        if not isinstance(new, dict) or set(new) - {"agents", "topics", "sources"}:
+            raise KBError("new records must be a mapping with the sections agents, topics and sources")
+        records, problems = build_records(new, self.minter, self._known_kind)
+        problems += [Problem(f"a {r.kind} with this id already exists; choose it instead of adding it again",
+                             record=r.local_id, field="id", kind=r.kind)
+                     for r in records if self._describe([r.iri])]
+        if problems:
+            raise InvalidData(problems)
+        return records
+
+    def new_id(self, kind: str, names: dict) -> str:
+        """A fresh local id for a new record named ``names`` (language -> text)."""
+        names = {k: v for k, v in (names or {}).items() if v}
+        first = str(names.get("en") or next(iter(names.values()), ""))
+        base = slugify(first) or f"{kind}-{content_id(first)}"
+        rid, n = base, 1
+        while self._describe([self.minter.iri(kind, rid)]):
+            n += 1
+            rid = f"{base}-{n}"
+        return rid
+
+    def add_claim(self, record: dict, *, by: str, expected_version: int | None = None,
+                  new: dict | None = None) -> dict:
+        """Record (or update) a claim; its nested ``disputes`` are written with it.
+
+        ``new`` holds agents, topics and sources to create in the same write
+        (``{"agents": [...], "sources": [...]}``, as in a YAML import): the
+        claim and what it names are accepted or refused together."""
+        extra = self._new_records(new)
+        if extra or (isinstance(record, dict) and record.get("disputes")):
+            records, problems = build_records({**(new or {}), "claims": [record]}, self.minter, self._known_kind)
             if problems:
                 raise InvalidData(problems)
-            claim = records[0]
+            claim = next(r for r in records if r.kind == "claim")
             expected = {claim.iri: expected_version} if expected_version is not None else None
             self._commit(records, by, expected=expected)
             return self.get_claim(claim.iri)
         return self.add_record("claim", record, by=by, expected_version=expected_version)
 
-    def add_dispute(self, claim: str, record: dict, *, by: str) -> dict:
+    def add_dispute(self, claim: str, record: dict, *, by: str, new: dict | None = None) -> dict:
+        """Record a party's stance on a claim; ``new`` as for :meth:`add_claim`."""
         claim_iri = self.iri("claim", claim)
         if not self.store.triples(claim_iri, RDF.type, SDO.Claim, self.current):
             raise NotFound(f"there is no claim {self.local_id(claim_iri)!r}")
-        rec, problems = build_one("dispute", record, self.minter, self._known_kind, claim=claim_iri)
+        extra = self._new_records(new)
+        local = {r.local_id: r.kind for r in extra}
+
+        def known(local_id, kinds):
+            return local[local_id] if local.get(local_id) in kinds else self._known_kind(local_id, kinds)
+
+        rec, problems = build_one("dispute", record, self.minter, known, claim=claim_iri)
         if problems or rec is None:
             raise InvalidData(problems or [Problem("the dispute is empty")])
-        self._commit([rec], by)
+        self._commit(extra + [rec], by)
         return self.get_claim(claim_iri)
 
     def withdraw(self, kind: str, ref: str, *, by: str, reason: str | None = None) -> dict:
@@ -534,7 +575,17 @@ class KnowledgeBase:
         _, rows = self.store.select(queries.render(queries.DISPUTES_BY_PARTY_OF, agent=a), self.default_graphs)
         info["claims"] = [self.claim_summary(c) for c in claimed]
         info["about"] = [self.claim_summary(c) for c in about]
-        info["disputes"] = [{"dispute": self.local_id(r["d"]), "claim": self.claim_summary(r["c"])} for r in rows]
+        info["disputes"] = [{"dispute": self.local_id(r["d"]), "stance": STANCE_NAMES.get(r["stance"]),
+                             "withdrawn": r["withdrawn"] is not None, "claim": self.claim_summary(r["c"])}
+                            for r in rows]
+        return info
+
+    def topic_story(self, ref) -> dict:
+        """A topic and the claims about it."""
+        t = self.iri("topic", ref)
+        info = self.get("topic", t)
+        info["claims"] = [self.claim_summary(c) for c in
+                          self._column(queries.render(queries.CLAIMS_ABOUT, entity=t), "c")]
         return info
 
     def source_story(self, ref) -> dict:
@@ -600,6 +651,87 @@ class KnowledgeBase:
             else:
                 out[k] = Literal(str(v).lower())
         return out
+
+    def list_query(self, *, limit: int = 20, offset: int = 0, **filters) -> str:
+        """The SPARQL text behind :meth:`list_claims` with these filters."""
+        return queries.claim_list(self._filters(**filters), max(1, min(int(limit), 500)), max(0, int(offset)))
+
+    def claim_query(self, ref) -> str:
+        """A CONSTRUCT query giving one claim with its quote and disputes."""
+        return queries.render(queries.CLAIM_GRAPH, claim=self.iri("claim", ref))
+
+    def scheme_labels(self) -> dict:
+        """``{"stance": {"denies": {"en": …, "ja": …}, …}, "status": {…}}`` from the vocabulary."""
+        if self._scheme_labels is None:
+            _, rows = self.store.select(queries.SCHEME_LABELS, self.default_graphs)
+            out: dict = {"stance": {}, "status": {}}
+            for r in rows:
+                if r["scheme"] == KB.StanceScheme:
+                    name, key = STANCE_NAMES.get(r["concept"]), "stance"
+                else:
+                    name, key = str(r["notation"]) if r["notation"] is not None else None, "status"
+                if name:
+                    out[key].setdefault(name, {})[r["label"].language or ""] = str(r["label"])
+            self._scheme_labels = out
+        return self._scheme_labels
+
+    def claim_review(self, ref, *, url: str | None = None) -> dict:
+        """schema.org ``Claim`` as JSON-LD for fact-checking tools, wrapped in a
+        ``ClaimReview`` when the claim has a verdict (any status but reported)."""
+        claim = ref if isinstance(ref, dict) else self.get_claim(ref)
+        types = self._types([claim["claimant"]["iri"]] if claim["claimant"] else [])
+
+        def texts(m):
+            return [{"@value": v, "@language": k} for k, v in sorted(m.items())]
+
+        def agent(a):
+            if not a:
+                return None
+            t = types.get(URIRef(a["iri"]))
+            return {"@type": "Person" if t == SDO.Person else "Organization", "@id": a["iri"],
+                    "name": texts(a["name"])}
+
+        def source(s):
+            out = {"@type": "NewsArticle", "@id": s["iri"], "headline": texts(s.get("headline") or s["name"])}
+            if s.get("url"):
+                out["url"] = s["url"]
+            if s.get("published"):
+                out["datePublished"] = s["published"]
+            if s.get("publisher"):
+                out["publisher"] = {"@type": "Organization", "name": texts(s["publisher"]["name"])}
+            return out
+
+        item = {"@type": "Claim", "@id": claim["iri"], "text": texts(claim["text"]),
+                "author": agent(claim["claimant"]),
+                "appearance": [source(s) for s in claim["sources"] if s],
+                "about": [{"@id": a["iri"], "name": texts(a["name"])} for a in claim["about"]]}
+        if claim["sources"] and claim["sources"][0]:
+            item["firstAppearance"] = source(claim["sources"][0])
+        if claim["date"]:
+            item["dateCreated"] = claim["date"]
+        item = {k: v for k, v in item.items() if v not in (None, [])}
+        if claim["status"] == "reported":
+            return {"@context": "https://schema.org", **item}
+        labels = self.scheme_labels()["status"].get(claim["status"], {})
+        live = [d for d in claim["disputes"] if not d["withdrawn"]]
+        review = {
+            "@context": "https://schema.org", "@type": "ClaimReview",
+            "claimReviewed": claim["text"].get("en") or next(iter(claim["text"].values()), ""),
+            "itemReviewed": item,
+            "reviewRating": {"@type": "Rating", "alternateName": labels.get("en", claim["status"]),
+                             "ratingExplanation": "; ".join(
+                                 f"{(d['party'] or {}).get('name', {}).get('en', '?')} {d['stance']}" for d in live)},
+            "author": {"@type": "Organization", "name": "ClaimKB"},
+        }
+        dates = [d["recorded_at"][:10] for d in live if d["recorded_at"]]
+        if dates:
+            review["datePublished"] = max(dates)
+        if url:
+            review["url"] = url
+        return review
+
+    def _types(self, iris) -> dict:
+        return {i: o for i in iris for _, _, o in self.store.triples(URIRef(i), RDF.type, None, self.current)}
 
     def facets(self, filters: dict) -> dict:
         out = {}
@@ -673,6 +805,14 @@ class KnowledgeBase:
         for s, p, o in self._describe(refs):
             if p in (RDF.type, SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label, SDO.datePublished, SDO.publisher):
                 g.add((s, p, o))
+        return g
+
+    def claims_graph(self, **filters) -> Graph:
+        """The claims a list view shows (all pages), each as :meth:`claim_graph` gives it."""
+        _, rows = self.store.select(queries.claim_list(self._filters(**filters), 1_000_000, 0), self.default_graphs)
+        g = _bound_graph()
+        for r in rows:
+            g += self.claim_graph(r["c"])
         return g
 
     def summary(self) -> dict:

@@ -161,4 +161,94 @@ def records_of_types(types) -> str:
 CLAIMS_BY_CLAIMANT = "SELECT ?c WHERE { ?c schema:author $agent ; a schema:Claim . }"
 CLAIMS_ABOUT = "SELECT ?c WHERE { ?c schema:about $entity ; a schema:Claim . }"
 CLAIMS_IN_SOURCE = "SELECT ?c WHERE { ?c schema:appearance $source ; a schema:Claim . }"
-DISPUTES_BY_PARTY_OF = "SELECT ?d ?c WHERE { ?d kb:party $agent ; kb:disputes ?c . }"
+DISPUTES_BY_PARTY_OF = "SELECT ?d ?c ?stance ?withdrawn WHERE { ?d kb:party $agent ; kb:disputes ?c ; kb:stance ?stance . OPTIONAL { ?d kb:withdrawn ?withdrawn } }"
+
+# the labels of the stance and status schemes, from the vocabulary
+SCHEME_LABELS = render("""
+SELECT ?scheme ?concept ?notation ?label WHERE {
+  VALUES ?scheme { kb:StanceScheme kb:StatusScheme }
+  ?concept skos:inScheme ?scheme ; skos:prefLabel ?label .
+  OPTIONAL { ?concept skos:notation ?notation }
+}""")
+
+# one claim as a graph: the claim, its quote, its disputes and their quotes
+# (the query a claim page shows as "the SPARQL for this view")
+CLAIM_GRAPH = """
+CONSTRUCT { ?s ?p ?o } WHERE {
+  { BIND($claim AS ?s) ?s ?p ?o }
+  UNION { $claim kb:quote ?s . ?s ?p ?o }
+  UNION { ?s kb:disputes $claim ; ?p ?o }
+  UNION { ?_d kb:disputes $claim ; kb:quote ?s . ?s ?p ?o }
+}"""
+
+# Example queries for the query page: what analysts ask most. They name
+# entities by label, not by IRI, so they work under any base IRI.
+_STATUS_OF_C = STATUS_EXPR
+EXAMPLES = {
+    "disputed-by-party": PROLOGUE + """
+# Every dispute still standing, by the party that made it
+SELECT ?party ?stance ?claim ?text WHERE {
+  ?d a kb:Dispute ; kb:disputes ?c ; kb:party ?p ; kb:stance ?s .
+  FILTER NOT EXISTS { ?d kb:withdrawn ?w }
+  ?p schema:name ?party .       FILTER(LANG(?party) = "en")
+  ?s skos:prefLabel ?stance .   FILTER(LANG(?stance) = "en")
+  ?c schema:text ?text .        FILTER(LANG(?text) = "en")
+  BIND(?c AS ?claim)
+}
+ORDER BY ?party ?claim""",
+    "about-entity": PROLOGUE + """
+# Claims about Microsoft, with their derived status
+SELECT ?c ?text ?status WHERE {
+  ?entity schema:name "Microsoft"@en .
+  ?c a schema:Claim ; schema:about ?entity ; schema:text ?text .
+  FILTER(LANG(?text) = "en")
+  FILTER NOT EXISTS { ?c kb:withdrawn ?w }
+  BIND(""" + _STATUS_OF_C + """ AS ?status)
+}
+ORDER BY ?status ?c""",
+    "who-denies-most": PROLOGUE + """
+# Parties ranked by how many claims they deny or dispute
+SELECT ?party (COUNT(DISTINCT ?c) AS ?claims) WHERE {
+  ?d a kb:Dispute ; kb:disputes ?c ; kb:party ?p ; kb:stance ?s .
+  FILTER(?s IN (kb:Denies, kb:Disputes))
+  FILTER NOT EXISTS { ?d kb:withdrawn ?w }
+  ?p schema:name ?party . FILTER(LANG(?party) = "en")
+}
+GROUP BY ?party
+ORDER BY DESC(?claims) ?party""",
+    "never-confirmed": PROLOGUE + """
+# Claims that appeared in a source but that no party has confirmed
+SELECT ?c ?claimant ?sourcing ?text WHERE {
+  ?c a schema:Claim ; schema:author ?a ; schema:text ?text .
+  FILTER(LANG(?text) = "en")
+  FILTER EXISTS { ?c schema:appearance ?src }
+  FILTER NOT EXISTS { ?c kb:withdrawn ?w }
+  FILTER NOT EXISTS { ?k kb:disputes ?c ; kb:stance kb:Confirms . FILTER NOT EXISTS { ?k kb:withdrawn ?kw } }
+  ?a schema:name ?claimant . FILTER(LANG(?claimant) = "en")
+  OPTIONAL { ?c kb:sourcing ?sourcing }
+}
+ORDER BY ?claimant ?c""",
+    "story-timeline": PROLOGUE + """
+# One story in time order: each claim about the topic, and each stance taken on it
+SELECT ?when ?event ?who ?text ?c WHERE {
+  ?topic skos:prefLabel "Microsoft's data-centre deals"@en .
+  ?c a schema:Claim ; schema:about ?topic .
+  {
+    ?c schema:author ?a ; schema:text ?text .
+    OPTIONAL { ?c schema:dateCreated ?made }
+    OPTIONAL { ?c schema:appearance/schema:datePublished ?published }
+    BIND(COALESCE(?made, ?published) AS ?when)
+    BIND("claims" AS ?event)
+  } UNION {
+    ?d kb:disputes ?c ; kb:party ?a ; kb:stance ?s ; schema:text ?text .
+    FILTER NOT EXISTS { ?d kb:withdrawn ?w }
+    OPTIONAL { ?d schema:dateCreated ?said }
+    OPTIONAL { ?d schema:appearance/schema:datePublished ?published }
+    BIND(COALESCE(?said, ?published) AS ?when)
+    ?s skos:prefLabel ?event . FILTER(LANG(?event) = "en")
+  }
+  FILTER(LANG(?text) = "en")
+  ?a schema:name ?who . FILTER(LANG(?who) = "en")
+}
+ORDER BY STR(?when) ?c ?event""",
+}

@@ -1,0 +1,107 @@
+"""Signing in: browser sessions at /login, API tokens as ``Authorization: Bearer``.
+
+Reads are public unless ``PUBLIC_READS`` is False; writes need an analyst (or
+an admin), whose name goes into the provenance of what they record.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+
+from kb import KBError
+
+from .i18n import translate
+
+bp = Blueprint("auth", __name__)
+WRITERS = ("analyst", "admin")
+
+
+def users():
+    return current_app.extensions["users"]
+
+
+def _safe_next(nxt: str | None) -> str:
+    if not nxt or not nxt.startswith("/") or nxt.startswith("//") or urlsplit(nxt).netloc:
+        return url_for("pages.index")
+    return nxt
+
+
+def bearer_user() -> dict | None:
+    auth = request.headers.get("Authorization", "")
+    if not auth.startswith("Bearer "):
+        return None
+    user = users().check_token(auth[7:].strip())
+    if user is None:
+        raise KBError("the token is not valid", status=401)
+    return user
+
+
+def current_user() -> dict | None:
+    return g.get("user")
+
+
+def require_writer(*, token: bool = False) -> str:
+    """The signed-in analyst's name; 401 otherwise, 403 for a viewer.
+
+    ``token=True`` (the JSON API) accepts only a Bearer token, never the
+    session cookie, so another site cannot write through a signed-in browser."""
+    user = bearer_user() if token else current_user()
+    if user is None:
+        hint = "send Authorization: Bearer TOKEN (kb user token NAME)" if token else "writes need an analyst"
+        raise KBError(f"sign in first: {hint}", status=401)
+    if user["role"] not in WRITERS:
+        raise KBError(f"{user['name']} is a {user['role']}; recording needs an analyst", status=403)
+    return user["name"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()
+        user = users().check_password(name, request.form.get("password", ""))
+        if user is not None:
+            session.clear()  # a fresh session on every sign-in
+            session["user"] = user["name"]
+            session.permanent = False
+            return redirect(_safe_next(request.form.get("next")))
+        error = translate("login.failed")
+    status = 401 if error else 200
+    return render_template("login.html", error=error, next=request.values.get("next", ""),
+                           name=request.form.get("name", "")), status
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("pages.index"))
+
+
+def _load_user():
+    g.user = None
+    name = session.get("user")
+    if name:
+        g.user = users().get(name)  # the role as it is now; a deleted account is signed out
+        if g.user is None:
+            session.clear()
+    if g.user is None and request.headers.get("Authorization"):
+        g.user = bearer_user()
+    if g.user is None and not current_app.config["PUBLIC_READS"]:
+        open_endpoints = ("auth.login", "static", "i18n.switch")
+        if request.endpoint not in open_endpoints:
+            if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "text/html" \
+                    and not request.path.startswith(("/api/", "/sparql")):
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            raise KBError("sign in first: reading needs an account here", status=401)
+    return None
+
+
+def init_app(app):
+    app.before_request(_load_user)
+
+    @app.context_processor
+    def user_context():
+        user = current_user()
+        return {"user": user, "can_write": bool(user and user["role"] in WRITERS)}

@@ -1,0 +1,254 @@
+"""English and Japanese: the interface's words, and data texts in the chosen
+language with a marked fallback to the other.
+
+The language comes from ``?lang=``, else the ``lang`` cookie set by the
+switch (``/lang/<code>``), else ``Accept-Language``; English by default.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, g, redirect, request
+from markupsafe import Markup, escape
+
+LANGS = ("en", "ja")
+LANG_NAMES = {"en": "English", "ja": "日本語"}
+
+# every interface string, in both languages (a test checks each template's keys are here)
+MESSAGES: dict[str, dict[str, str]] = {
+    "app.name": {"en": "ClaimKB", "ja": "ClaimKB"},
+    "app.tagline": {"en": "who claims what, and who disputes it", "ja": "誰が何を主張し、誰が反論しているか"},
+    "nav.claims": {"en": "Claims", "ja": "主張"},
+    "nav.new_claim": {"en": "Record a claim", "ja": "主張を記録"},
+    "nav.query": {"en": "SPARQL", "ja": "SPARQL"},
+    "nav.export": {"en": "Export", "ja": "エクスポート"},
+    "nav.api": {"en": "API", "ja": "API"},
+    "nav.sign_in": {"en": "Sign in", "ja": "サインイン"},
+    "nav.sign_out": {"en": "Sign out", "ja": "サインアウト"},
+    "nav.signed_in_as": {"en": "Signed in as {name} ({role})", "ja": "{name}({role})としてサインイン中"},
+    "nav.language": {"en": "Language", "ja": "言語"},
+    "lang.fallback": {"en": "not available in English; shown in {lang}",
+                      "ja": "日本語がないため{lang}で表示"},
+    "list.title": {"en": "Claims", "ja": "主張一覧"},
+    "list.search": {"en": "Search claims (English or Japanese)", "ja": "主張を検索(日本語・英語)"},
+    "list.search_button": {"en": "Search", "ja": "検索"},
+    "list.total": {"en": "{n} claims", "ja": "{n} 件の主張"},
+    "list.showing": {"en": "showing {first}–{last} of {total}", "ja": "{total} 件中 {first}–{last} 件を表示"},
+    "list.none": {"en": "No claims match.", "ja": "該当する主張はありません。"},
+    "list.clear": {"en": "Clear all filters", "ja": "すべての絞り込みを解除"},
+    "list.filtered_by": {"en": "Filtered by", "ja": "絞り込み"},
+    "list.remove_filter": {"en": "remove this filter", "ja": "この絞り込みを解除"},
+    "list.prev": {"en": "← Newer", "ja": "← 新しい"},
+    "list.next": {"en": "Older →", "ja": "古い →"},
+    "list.disputes_n": {"en": "{n} disputes", "ja": "反論等 {n} 件"},
+    "facet.status": {"en": "Status", "ja": "状態"},
+    "facet.party": {"en": "Disputing party", "ja": "反論した当事者"},
+    "facet.claimant": {"en": "Claimant", "ja": "主張者"},
+    "facet.about": {"en": "About", "ja": "対象"},
+    "facet.source": {"en": "Source", "ja": "出典"},
+    "facet.date": {"en": "Date", "ja": "日付"},
+    "facet.language": {"en": "Language of text", "ja": "テキストの言語"},
+    "facet.q": {"en": "Search", "ja": "検索"},
+    "facet.date_from": {"en": "From", "ja": "開始"},
+    "facet.date_to": {"en": "To", "ja": "終了"},
+    "view.download_turtle": {"en": "Download as Turtle", "ja": "Turtle でダウンロード"},
+    "view.show_sparql": {"en": "Show the SPARQL for this view", "ja": "この表示の SPARQL を見る"},
+    "view.run_sparql": {"en": "Open in the query page", "ja": "クエリページで開く"},
+    "view.json": {"en": "As JSON", "ja": "JSON で見る"},
+    "claim.claimant": {"en": "Claimant", "ja": "主張者"},
+    "claim.sourcing": {"en": "Sourcing", "ja": "情報の出どころ"},
+    "claim.about": {"en": "About", "ja": "対象"},
+    "claim.sources": {"en": "Sources", "ja": "出典"},
+    "claim.date": {"en": "Made on", "ja": "主張の日付"},
+    "claim.date_unknown": {"en": "date not given", "ja": "日付不明"},
+    "claim.quote": {"en": "Quote", "ja": "引用"},
+    "claim.status": {"en": "Status", "ja": "状態"},
+    "claim.story": {"en": "The story", "ja": "経緯"},
+    "claim.made": {"en": "{who} makes the claim", "ja": "{who}が主張"},
+    "claim.reported": {"en": "Reported in {source}", "ja": "{source}で報道"},
+    "claim.dispute_by": {"en": "{party} {stance} it", "ja": "{party}が{stance}"},
+    "claim.withdrawn": {"en": "withdrawn", "ja": "取り下げ済み"},
+    "claim.status_timeline": {"en": "Status over time", "ja": "状態の推移"},
+    "claim.status_from": {"en": "from {date}", "ja": "{date}から"},
+    "claim.status_start": {"en": "at first", "ja": "当初"},
+    "claim.provenance": {"en": "Provenance", "ja": "来歴"},
+    "claim.recorded": {"en": "Recorded by {who} at {when}", "ja": "{who}が{when}に記録"},
+    "claim.history": {"en": "History", "ja": "変更履歴"},
+    "claim.version": {"en": "Version", "ja": "版"},
+    "claim.action": {"en": "Change", "ja": "変更"},
+    "claim.by": {"en": "By", "ja": "実施者"},
+    "claim.when": {"en": "When", "ja": "日時"},
+    "claim.changes": {"en": "Triples added / removed", "ja": "追加/削除されたトリプル"},
+    "claim.add_dispute": {"en": "Record a dispute of this claim", "ja": "この主張への反論等を記録"},
+    "claim.no_disputes": {"en": "No one has disputed this claim yet.", "ja": "この主張への反論等はまだありません。"},
+    "action.created": {"en": "created", "ja": "作成"},
+    "action.updated": {"en": "updated", "ja": "更新"},
+    "action.withdrawn": {"en": "withdrawn", "ja": "取り下げ"},
+    "action.restored": {"en": "restored", "ja": "復元"},
+    "agent.claims": {"en": "Claims made", "ja": "行った主張"},
+    "agent.disputes": {"en": "Claims disputed, confirmed or qualified", "ja": "反論・確認・限定した主張"},
+    "agent.about": {"en": "Claims about this party", "ja": "この当事者についての主張"},
+    "agent.job_title": {"en": "Role", "ja": "役職"},
+    "agent.works_for": {"en": "Works for", "ja": "所属"},
+    "agent.same_as": {"en": "Same as", "ja": "同一の実体"},
+    "agent.none": {"en": "None recorded.", "ja": "記録はありません。"},
+    "source.publisher": {"en": "Publisher", "ja": "発行元"},
+    "source.author": {"en": "Author", "ja": "著者"},
+    "source.published": {"en": "Published", "ja": "発行日"},
+    "source.language": {"en": "Language", "ja": "言語"},
+    "source.claims": {"en": "Claims that appear in it", "ja": "掲載されている主張"},
+    "topic.claims": {"en": "Claims about this topic", "ja": "この話題についての主張"},
+    "form.claim_title": {"en": "Record a claim", "ja": "主張を記録する"},
+    "form.dispute_title": {"en": "Record a dispute", "ja": "反論等を記録する"},
+    "form.text_en": {"en": "Text in English", "ja": "英語のテキスト"},
+    "form.text_ja": {"en": "Text in Japanese", "ja": "日本語のテキスト"},
+    "form.text_help": {"en": "At least one language.", "ja": "少なくとも一つの言語で。"},
+    "form.claimant": {"en": "Claimant", "ja": "主張者"},
+    "form.party": {"en": "Disputing party", "ja": "反論等をした当事者"},
+    "form.stance": {"en": "Stance", "ja": "立場"},
+    "form.sourcing": {"en": "Sourcing (e.g. reportedly)", "ja": "情報の出どころ(例: reportedly)"},
+    "form.about": {"en": "About (hold Ctrl to choose several)", "ja": "対象(Ctrl で複数選択)"},
+    "form.sources": {"en": "Sources", "ja": "出典"},
+    "form.date": {"en": "Date (YYYY-MM-DD, YYYY-MM or YYYY)", "ja": "日付(YYYY-MM-DD、YYYY-MM、YYYY)"},
+    "form.quote": {"en": "Verbatim quote from the first source", "ja": "最初の出典からの逐語引用"},
+    "form.choose": {"en": "— choose —", "ja": "— 選択 —"},
+    "form.or_new_agent": {"en": "…or add a new person or organisation", "ja": "…または人物・組織を新規追加"},
+    "form.or_new_source": {"en": "…or add a new source", "ja": "…または出典を新規追加"},
+    "form.new_name_en": {"en": "Name in English", "ja": "英語の名前"},
+    "form.new_name_ja": {"en": "Name in Japanese", "ja": "日本語の名前"},
+    "form.new_type": {"en": "Kind", "ja": "種別"},
+    "form.person": {"en": "Person", "ja": "人物"},
+    "form.organization": {"en": "Organisation", "ja": "組織"},
+    "form.headline": {"en": "Headline", "ja": "見出し"},
+    "form.publisher": {"en": "Publisher", "ja": "発行元"},
+    "form.published": {"en": "Published (YYYY-MM-DD, YYYY-MM or YYYY)", "ja": "発行日(YYYY-MM-DD、YYYY-MM、YYYY)"},
+    "form.source_language": {"en": "Language of the source (en, ja…)", "ja": "出典の言語(en、ja など)"},
+    "form.url": {"en": "Address (http or https)", "ja": "URL(http または https)"},
+    "form.save": {"en": "Save", "ja": "保存"},
+    "form.problems": {"en": "Nothing was saved: {n} problem(s), shown beside their fields.",
+                      "ja": "保存されていません。{n} 件の問題があります(各欄に表示)。"},
+    "form.saved": {"en": "Saved.", "ja": "保存しました。"},
+    "form.for_claim": {"en": "Of the claim", "ja": "対象の主張"},
+    "login.title": {"en": "Sign in", "ja": "サインイン"},
+    "login.name": {"en": "User name", "ja": "ユーザー名"},
+    "login.password": {"en": "Password", "ja": "パスワード"},
+    "login.button": {"en": "Sign in", "ja": "サインイン"},
+    "login.failed": {"en": "The user name or password is wrong.", "ja": "ユーザー名またはパスワードが違います。"},
+    "login.needed": {"en": "Sign in as an analyst to record claims and disputes.",
+                     "ja": "主張や反論等を記録するには、アナリストとしてサインインしてください。"},
+    "query.title": {"en": "SPARQL query", "ja": "SPARQL クエリ"},
+    "query.examples": {"en": "Example queries", "ja": "クエリの例"},
+    "query.run": {"en": "Run", "ja": "実行"},
+    "query.results": {"en": "Results", "ja": "結果"},
+    "query.rows": {"en": "{n} rows", "ja": "{n} 行"},
+    "query.download": {"en": "Download", "ja": "ダウンロード"},
+    "query.boolean": {"en": "Answer: {v}", "ja": "答え: {v}"},
+    "query.endpoint": {"en": "Endpoint for your own tools: {url} (SPARQL 1.1 Protocol, read-only)",
+                       "ja": "ツールから使うエンドポイント: {url}(SPARQL 1.1 プロトコル、読み取り専用)"},
+    "query.graph": {"en": "{n} triples", "ja": "{n} トリプル"},
+    "error.title": {"en": "Error {status}", "ja": "エラー {status}"},
+    "error.400": {"en": "The request could not be understood", "ja": "リクエストを理解できません"},
+    "error.401": {"en": "Sign in first", "ja": "サインインが必要です"},
+    "error.403": {"en": "Not allowed", "ja": "許可されていません"},
+    "error.404": {"en": "Not found", "ja": "見つかりません"},
+    "error.409": {"en": "Edit conflict", "ja": "編集の競合"},
+    "error.413": {"en": "Too large", "ja": "大きすぎます"},
+    "error.422": {"en": "The data is not valid", "ja": "データが不正です"},
+    "error.500": {"en": "Something went wrong on our side", "ja": "サーバー側で問題が発生しました"},
+    "error.back": {"en": "Back to the claims", "ja": "主張一覧に戻る"},
+}
+
+EXAMPLE_TITLES = {
+    "disputed-by-party": {"en": "Disputed claims, by disputing party", "ja": "反論された主張(当事者別)"},
+    "about-entity": {"en": "Claims about Microsoft, with their status", "ja": "マイクロソフトについての主張と状態"},
+    "who-denies-most": {"en": "Who denies or disputes most", "ja": "最も多く否定・反論している当事者"},
+    "never-confirmed": {"en": "Reported but never confirmed", "ja": "報道されたが確認されていない主張"},
+    "story-timeline": {"en": "The timeline of one story (the data-centre deals)",
+                       "ja": "一つの話の時系列(データセンター契約)"},
+}
+
+bp = Blueprint("i18n", __name__)
+
+
+def lang() -> str:
+    return g.get("lang", "en")
+
+
+def translate(key: str, **kw) -> str:
+    entry = MESSAGES.get(key)
+    if entry is None:
+        if current_app.testing:
+            raise KeyError(f"no interface text {key!r}")
+        return key
+    return entry[lang()].format(**kw) if kw else entry[lang()]
+
+
+def pick(texts: dict | None) -> tuple[str, str | None, bool]:
+    """(text, its language, whether it is a fallback) for a language map."""
+    if not texts:
+        return "", None, False
+    want = lang()
+    if want in texts:
+        return texts[want], want, False
+    for code in LANGS + tuple(sorted(texts)):
+        if code in texts:
+            return texts[code], code or None, True
+    return "", None, False
+
+
+def text(texts: dict | None) -> Markup:
+    """A data text in the chosen language, with a visible marker when it falls back."""
+    value, code, fallback = pick(texts)
+    attr = f' lang="{escape(code)}"' if code else ""
+    out = f"<span{attr}>{escape(value)}</span>"
+    if fallback:
+        title = translate("lang.fallback", lang=LANG_NAMES.get(code, code))
+        out += f' <abbr class="fallback" title="{escape(title)}">{escape(code or "?")}</abbr>'
+    return Markup(out)
+
+
+def plain(texts: dict | None) -> str:
+    return pick(texts)[0]
+
+
+def label(scheme: str, name: str | None) -> str:
+    if not name:
+        return ""
+    labels = current_app.extensions["kb"].scheme_labels()[scheme].get(name, {})
+    return labels.get(lang()) or labels.get("en") or name
+
+
+def _choose():
+    code = request.args.get("lang")
+    if code not in LANGS:
+        code = request.cookies.get("lang")
+    if code not in LANGS:
+        code = request.accept_languages.best_match(LANGS) or "en"
+    g.lang = code
+
+
+@bp.get("/lang/<code>")
+def switch(code):
+    """Remember the language in a cookie, and go back where the user was."""
+    nxt = request.args.get("next") or "/"
+    parts = urlsplit(nxt)
+    if parts.scheme or parts.netloc or not nxt.startswith("/") or nxt.startswith("//"):
+        nxt = "/"  # never redirect off the site
+    resp = redirect(nxt)
+    if code in LANGS:
+        resp.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return resp
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    app.before_request(_choose)
+
+    # functions are globals, so macros imported into templates have them too
+    app.jinja_env.globals.update({"_": translate, "text": text, "plain": plain, "label": label,
+                                  "LANGS": LANGS, "LANG_NAMES": LANG_NAMES, "messages": MESSAGES})
+
+    @app.context_processor
+    def helpers():
+        return {"lang": lang()}

@@ -1,0 +1,225 @@
+"""The analysts' pages: the claim list, a claim's story, agents, sources and
+topics, and the forms to record a claim or a dispute."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from kb import InvalidData
+
+from .auth import current_user, require_writer
+from .exports import claim_turtle
+from .i18n import plain
+
+bp = Blueprint("pages", __name__)
+FILTERS = ("q", "status", "party", "claimant", "about", "source", "date_from", "date_to", "language")
+FACETS = ("status", "party", "claimant", "about", "source", "date", "language")
+STANCES = ("denies", "disputes", "qualifies", "confirms", "retracts")
+
+
+def kb():
+    return current_app.extensions["kb"]
+
+
+def _prefers(*types: str) -> str | None:
+    return request.accept_mimetypes.best_match(list(types))
+
+
+def list_url(filters: dict, **change) -> str:
+    args = {k: v for k, v in {**filters, **change}.items() if v not in (None, "")}
+    return url_for("pages.index") + (f"?{urlencode(args)}" if args else "")
+
+
+@bp.app_template_global()
+def record_url(kind: str, rid: str) -> str:
+    return url_for({"claim": "pages.claim", "agent": "pages.agent", "source": "pages.source",
+                    "topic": "pages.topic", "dispute": "pages.dispute"}[kind], rid=rid)
+
+
+@bp.get("/")
+def index():
+    filters = {k: request.args[k].strip() for k in FILTERS if request.args.get(k, "").strip()}
+    size = current_app.config["PAGE_SIZE"]
+    page = max(1, request.args.get("page", 1, type=int))
+    if _prefers("text/html", "application/json") == "application/json":
+        return jsonify(kb().list_claims(**filters, limit=size, offset=(page - 1) * size))
+    data = kb().list_claims(**filters, limit=size, offset=(page - 1) * size, facets=True)
+    date = filters.pop("date", None)  # a date facet value is a range of one month or year
+    if date:
+        filters["date_from"] = filters["date_to"] = date
+    return render_template(
+        "index.html", data=data, filters=filters, page=page, size=size, facets=FACETS,
+        pages=max(1, -(-data["total"] // size)), list_url=list_url,
+        sparql=kb().list_query(limit=size, offset=(page - 1) * size, **filters),
+        turtle_url=url_for("exports.list_turtle", **filters))
+
+
+@bp.get("/claims/<rid>")
+def claim(rid):
+    best = _prefers("text/html", "text/turtle", "application/json", "application/ld+json")
+    if best == "text/turtle":
+        return claim_turtle(rid)
+    c = kb().get_claim(rid)
+    if best in ("application/json", "application/ld+json"):
+        return jsonify(c)
+    review = kb().claim_review(c, url=url_for("pages.claim", rid=rid, _external=True))
+    # JSON-LD inside <script>: escape "<" so no text can close the element
+    review_json = Markup(json.dumps(review, ensure_ascii=False).replace("<", "\\u003c"))
+    return render_template("claim.html", c=c, review_json=review_json, story=_story(c),
+                           history=kb().history("claim", rid), sparql=kb().claim_query(rid))
+
+
+def _story(c: dict) -> list[dict]:
+    """The claim's events in time order: made, reported in each source, each dispute."""
+    events = []
+    if c["date"]:
+        events.append({"kind": "made", "date": c["date"], "who": c["claimant"]})
+    for s in c["sources"]:
+        if s:
+            events.append({"kind": "reported", "date": s.get("published"), "source": s})
+    for d in c["disputes"]:
+        events.append({"kind": "dispute", "date": d["date"] or d["effective_date"], "dispute": d})
+    order = {"made": 0, "reported": 1, "dispute": 2}
+    events.sort(key=lambda e: (e["date"] or "9999", order[e["kind"]]))
+    return events
+
+
+@bp.get("/disputes/<rid>")
+def dispute(rid):
+    d = kb().get("dispute", rid)
+    return redirect(url_for("pages.claim", rid=d["claim"]) + f"#{d['id']}")
+
+
+@bp.get("/agents/<rid>")
+def agent(rid):
+    return render_template("agent.html", a=kb().agent_story(rid))
+
+
+@bp.get("/sources/<rid>")
+def source(rid):
+    return render_template("source.html", s=kb().source_story(rid))
+
+
+@bp.get("/topics/<rid>")
+def topic(rid):
+    return render_template("topic.html", t=kb().topic_story(rid))
+
+
+# ---- forms -------------------------------------------------------------------------
+
+def _pickers() -> dict:
+    k = kb()
+    agents = sorted(k.records("agent"), key=lambda r: plain(r["name"]).lower())
+    topics = sorted(k.records("topic"), key=lambda r: plain(r["name"]).lower())
+    sources = sorted(k.records("source"), key=lambda r: plain(r["name"]).lower())
+    return {"agents": agents, "topics": topics, "sources": sources, "stances": STANCES}
+
+
+def _lang_map(form, prefix: str) -> dict:
+    return {lang: form.get(f"{prefix}_{lang}", "").strip() for lang in ("en", "ja")
+            if form.get(f"{prefix}_{lang}", "").strip()}
+
+
+def _new_agent(form, prefix: str, new: dict) -> str | None:
+    names = _lang_map(form, f"{prefix}_name")
+    if not names:
+        return None
+    rid = kb().new_id("agent", names)
+    new.setdefault("agents", []).append({"id": rid, "type": form.get(f"{prefix}_type") or "Person", "name": names})
+    return rid
+
+
+def _new_source(form, new: dict) -> str | None:
+    headline = form.get("new_source_headline", "").strip()
+    if not headline:
+        return None
+    language = form.get("new_source_language", "").strip() or None
+    rid = kb().new_id("source", {"en": headline})
+    rec = {"id": rid, "type": "NewsArticle", "headline": {language or "en": headline},
+           "publisher": form.get("new_source_publisher") or None,
+           "published": form.get("new_source_published", "").strip() or None,
+           "language": language, "url": form.get("new_source_url", "").strip() or None}
+    new.setdefault("sources", []).append({k: v for k, v in rec.items() if v is not None})
+    return rid
+
+
+def _form_problems(e: InvalidData, new: dict, agent_field: str) -> tuple[dict, list]:
+    """SHACL problems -> {form field: [messages]}, plus those that name no field."""
+    new_ids = {r["id"]: (agent_field if section == "agents" else "new_source")
+               for section, recs in new.items() for r in recs}
+    by_field: dict = {}
+    general = []
+    for p in e.problems:
+        if p.record in new_ids:
+            key = new_ids[p.record]
+        elif p.field:
+            key = p.field.split(".")[0]
+        else:
+            general.append(p.message)
+            continue
+        by_field.setdefault(key, []).append(p.message)
+    return by_field, general
+
+
+@bp.route("/claims/new", methods=["GET", "POST"])
+def new_claim():
+    if current_user() is None:
+        return redirect(url_for("auth.login", next=request.path))
+    who = require_writer()
+    form, problems, general = request.form, {}, []
+    if request.method == "POST":
+        new: dict = {}
+        claimant = _new_agent(form, "new_claimant", new) or form.get("claimant") or None
+        sources = form.getlist("sources")
+        new_src = _new_source(form, new)
+        if new_src:
+            sources = [new_src, *sources]
+        record = {"text": _lang_map(form, "text"), "claimant": claimant, "about": form.getlist("about"),
+                  "sources": sources, "sourcing": form.get("sourcing", "").strip() or None,
+                  "date": form.get("date", "").strip() or None}
+        if form.get("quote", "").strip():
+            record["quote"] = {"exact": form["quote"].strip(), "source": sources[0] if sources else None}
+        record = {k: v for k, v in record.items() if v not in (None, "")}
+        try:
+            c = kb().add_claim(record, by=who, new=new or None)
+        except InvalidData as e:
+            problems, general = _form_problems(e, new, "new_claimant")
+        else:
+            return redirect(url_for("pages.claim", rid=c["id"]), code=303)
+    status = 422 if problems or general else 200
+    return render_template("claim_form.html", form=form, problems=problems, general=general,
+                           **_pickers()), status
+
+
+@bp.route("/claims/<rid>/disputes/new", methods=["GET", "POST"])
+def new_dispute(rid):
+    if current_user() is None:
+        return redirect(url_for("auth.login", next=request.path))
+    who = require_writer()
+    c = kb().get_claim(rid)
+    form, problems, general = request.form, {}, []
+    if request.method == "POST":
+        new: dict = {}
+        party = _new_agent(form, "new_party", new) or form.get("party") or None
+        sources = form.getlist("sources")
+        new_src = _new_source(form, new)
+        if new_src:
+            sources = [new_src, *sources]
+        record = {"party": party, "stance": form.get("stance") or None, "text": _lang_map(form, "text"),
+                  "sources": sources, "date": form.get("date", "").strip() or None}
+        if form.get("quote", "").strip():
+            record["quote"] = {"exact": form["quote"].strip(), "source": sources[0] if sources else None}
+        record = {k: v for k, v in record.items() if v not in (None, "")}
+        try:
+            kb().add_dispute(rid, record, by=who, new=new or None)
+        except InvalidData as e:
+            problems, general = _form_problems(e, new, "new_party")
+        else:
+            return redirect(url_for("pages.claim", rid=c["id"]), code=303)
+    status = 422 if problems or general else 200
+    return render_template("dispute_form.html", c=c, form=form, problems=problems, general=general,
+                           **_pickers()), status
