@@ -32,6 +32,7 @@ SETTINGS = {
     "MAX_CONTENT_LENGTH": (2 * 1024 * 1024, "largest request body accepted, in bytes (413 beyond)"),
     "SESSION_COOKIE_SAMESITE": ("Lax", "the session cookie's SameSite attribute"),
     "WTF_CSRF_TIME_LIMIT": (None, "CSRF tokens live as long as the session"),
+    "TRUSTED_PROXIES": (0, "reverse proxies in front (X-Forwarded-Proto/-For/-Host are trusted from this many)"),
 }
 csrf = CSRFProtect()
 
@@ -67,8 +68,14 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping({k: v for k, (v, _) in SETTINGS.items()})
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config.from_prefixed_env("CLAIMKB")  # e.g. CLAIMKB_PUBLIC_READS=false
     if config:
         app.config.from_mapping(config)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     if kb is None:
         kb = open_kb(app.config["KB_STORE"])
     if app.config["LOAD_SEED"] and kb.summary().get("claims", 0) == 0 and SEED.exists():

@@ -8,7 +8,7 @@ from .auth import require_writer
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-FILTERS = ("status", "party", "claimant", "about", "source", "date_from", "date_to", "language", "q")
+FILTERS = ("status", "party", "claimant", "about", "source", "date_from", "date_to", "date", "language", "q")
 
 
 def kb():

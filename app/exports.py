@@ -11,7 +11,7 @@ from kb.io import MEDIA_TYPES
 
 bp = Blueprint("exports", __name__)
 FORMATS = {"ttl": "turtle", "trig": "trig", "jsonld": "jsonld", "nt": "nt", "nq": "nq"}
-LIST_FILTERS = ("status", "party", "claimant", "about", "source", "date_from", "date_to", "language", "q")
+LIST_FILTERS = ("status", "party", "claimant", "about", "source", "date_from", "date_to", "date", "language", "q")
 
 
 def kb():

@@ -37,6 +37,8 @@ FILTER_PARAMS = [
     {"name": "source", "in": "query", "schema": {"type": "string"}},
     {"name": "date_from", "in": "query", "schema": {"type": "string"}},
     {"name": "date_to", "in": "query", "schema": {"type": "string"}},
+    {"name": "date", "in": "query", "schema": {"type": "string"},
+     "description": "a value of the date facet: a month (YYYY-MM), or a year for claims dated only to the year"},
     {"name": "language", "in": "query", "schema": {"type": "string"}, "description": "claims with text in it"},
     {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "text search, English or Japanese"},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 20}},

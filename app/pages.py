@@ -16,7 +16,7 @@ from .exports import claim_turtle
 from .i18n import plain
 
 bp = Blueprint("pages", __name__)
-FILTERS = ("q", "status", "party", "claimant", "about", "source", "date_from", "date_to", "language")
+FILTERS = ("q", "status", "party", "claimant", "about", "source", "date_from", "date_to", "date", "language")
 FACETS = ("status", "party", "claimant", "about", "source", "date", "language")
 STANCES = ("denies", "disputes", "qualifies", "confirms", "retracts")
 
@@ -48,9 +48,6 @@ def index():
     if _prefers("text/html", "application/json") == "application/json":
         return jsonify(kb().list_claims(**filters, limit=size, offset=(page - 1) * size))
     data = kb().list_claims(**filters, limit=size, offset=(page - 1) * size, facets=True)
-    date = filters.pop("date", None)  # a date facet value is a range of one month or year
-    if date:
-        filters["date_from"] = filters["date_to"] = date
     return render_template(
         "index.html", data=data, filters=filters, page=page, size=size, facets=FACETS,
         pages=max(1, -(-data["total"] // size)), list_url=list_url,

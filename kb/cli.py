@@ -190,7 +190,10 @@ def serve(ctx, host, port, threads):
     from app import create_app  # noqa: PLC0415
 
     app = create_app(kb=_open(ctx))
-    click.echo(f"ClaimKB on http://{host}:{port}/  (SPARQL at /sparql, API at /api/claims)", err=True)
+    s = app.extensions["kb"].summary()
+    click.echo(f"ClaimKB: {s.get('claims', 0)} claims, {s.get('disputes', 0)} disputes. "
+               f"Open http://{host}:{port}/ (query page /query, SPARQL endpoint /sparql, "
+               f"API /api/claims); Ctrl-C stops it.", err=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="ClaimKB")
 
 

@@ -606,11 +606,11 @@ class KnowledgeBase:
         }
 
     def list_claims(self, *, status=None, party=None, claimant=None, about=None, source=None,
-                    date_from=None, date_to=None, language=None, q=None,
+                    date_from=None, date_to=None, date=None, language=None, q=None,
                     limit: int = 20, offset: int = 0, facets: bool = False) -> dict:
         """Claims newest first, filtered; with facet counts when asked."""
         filters = self._filters(status=status, party=party, claimant=claimant, about=about, source=source,
-                                date_from=date_from, date_to=date_to, language=language, q=q)
+                                date_from=date_from, date_to=date_to, date=date, language=language, q=q)
         limit = max(1, min(int(limit), 500))
         offset = max(0, int(offset))
         _, rows = self.store.select(queries.claim_list(filters, limit, offset), self.default_graphs)
@@ -646,6 +646,11 @@ class KnowledgeBase:
                 if not (len(v) in (4, 7, 10) and v[:4].isdigit()):
                     raise KBError(f"{k} must be a date: YYYY-MM-DD, YYYY-MM or YYYY (got {v!r})")
                 out[k] = Literal(_date_start(v) if k == "date_from" else v + "-12-31"[len(v) - 4:] if len(v) < 10 else v)
+            elif k == "date":
+                v = str(v)
+                if not (len(v) in (4, 7) and v[:4].isdigit() and (len(v) == 4 or v[4] == "-" and v[5:].isdigit())):
+                    raise KBError(f"date must be a month or a year: YYYY-MM or YYYY (got {v!r})")
+                out[k] = Literal(v)
             elif k == "q":
                 out[k] = Literal(unicodedata.normalize("NFC", str(v)).lower())
             else:
@@ -934,14 +939,16 @@ def derive_status(claim: dict, as_of: str | None = None) -> str:
 
 def status_timeline(claim: dict) -> list[dict]:
     """How the derived status changed, date by date."""
-    out = []
-    dates = sorted({_effective(d) for d in claim["disputes"] if not d.get("withdrawn") and _effective(d)})
+    given: dict = {}  # first day -> the date as the sources give it (a month stays a month)
+    for d in claim["disputes"]:
+        if not d.get("withdrawn") and _effective(d):
+            given.setdefault(_effective(d), d.get("effective_date") or (d.get("recorded_at") or "")[:10])
     last = "reported"
-    out.append({"date": claim.get("date"), "status": "reported"})
-    for day in dates:
+    out = [{"date": claim.get("date"), "as_given": claim.get("date"), "status": "reported"}]
+    for day in sorted(given):
         s = derive_status(claim, day)
         if s != last:
-            out.append({"date": day, "status": s})
+            out.append({"date": day, "as_given": given[day], "status": s})
             last = s
     return out
 

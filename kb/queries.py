@@ -54,6 +54,7 @@ AFTER_FILTERS = {
     "status": "FILTER(?status = $status)",
     "date_from": "FILTER(?dend >= $date_from)",
     "date_to": "FILTER(?dstart <= $date_to)",
+    "date": "FILTER(SUBSTR(?date, 1, 7) = $date)",  # a value of the date facet: a month, or a year-only date
 }
 
 _CLAIM_SET = """
@@ -184,8 +185,16 @@ CONSTRUCT { ?s ?p ?o } WHERE {
 # Example queries for the query page: what analysts ask most. They name
 # entities by label, not by IRI, so they work under any base IRI.
 _STATUS_OF_C = STATUS_EXPR
+
+
+def with_prefixes(body: str) -> str:
+    """A query text declaring just the prefixes its body uses, so it runs anywhere."""
+    used = [k for k in PREFIXES if re.search(rf"(?<![\w:]){k}:", body)]
+    return "".join(f"PREFIX {k}: <{PREFIXES[k]}>\n" for k in used) + body.lstrip("\n")
+
+
 EXAMPLES = {
-    "disputed-by-party": PROLOGUE + """
+    "disputed-by-party": with_prefixes("""
 # Every dispute still standing, by the party that made it
 SELECT ?party ?stance ?claim ?text WHERE {
   ?d a kb:Dispute ; kb:disputes ?c ; kb:party ?p ; kb:stance ?s .
@@ -195,8 +204,8 @@ SELECT ?party ?stance ?claim ?text WHERE {
   ?c schema:text ?text .        FILTER(LANG(?text) = "en")
   BIND(?c AS ?claim)
 }
-ORDER BY ?party ?claim""",
-    "about-entity": PROLOGUE + """
+ORDER BY ?party ?claim"""),
+    "about-entity": with_prefixes("""
 # Claims about Microsoft, with their derived status
 SELECT ?c ?text ?status WHERE {
   ?entity schema:name "Microsoft"@en .
@@ -205,8 +214,8 @@ SELECT ?c ?text ?status WHERE {
   FILTER NOT EXISTS { ?c kb:withdrawn ?w }
   BIND(""" + _STATUS_OF_C + """ AS ?status)
 }
-ORDER BY ?status ?c""",
-    "who-denies-most": PROLOGUE + """
+ORDER BY ?status ?c"""),
+    "who-denies-most": with_prefixes("""
 # Parties ranked by how many claims they deny or dispute
 SELECT ?party (COUNT(DISTINCT ?c) AS ?claims) WHERE {
   ?d a kb:Dispute ; kb:disputes ?c ; kb:party ?p ; kb:stance ?s .
@@ -215,8 +224,8 @@ SELECT ?party (COUNT(DISTINCT ?c) AS ?claims) WHERE {
   ?p schema:name ?party . FILTER(LANG(?party) = "en")
 }
 GROUP BY ?party
-ORDER BY DESC(?claims) ?party""",
-    "never-confirmed": PROLOGUE + """
+ORDER BY DESC(?claims) ?party"""),
+    "never-confirmed": with_prefixes("""
 # Claims that appeared in a source but that no party has confirmed
 SELECT ?c ?claimant ?sourcing ?text WHERE {
   ?c a schema:Claim ; schema:author ?a ; schema:text ?text .
@@ -227,8 +236,8 @@ SELECT ?c ?claimant ?sourcing ?text WHERE {
   ?a schema:name ?claimant . FILTER(LANG(?claimant) = "en")
   OPTIONAL { ?c kb:sourcing ?sourcing }
 }
-ORDER BY ?claimant ?c""",
-    "story-timeline": PROLOGUE + """
+ORDER BY ?claimant ?c"""),
+    "story-timeline": with_prefixes("""
 # One story in time order: each claim about the topic, and each stance taken on it
 SELECT ?when ?event ?who ?text ?c WHERE {
   ?topic skos:prefLabel "Microsoft's data-centre deals"@en .
@@ -250,5 +259,5 @@ SELECT ?when ?event ?who ?text ?c WHERE {
   FILTER(LANG(?text) = "en")
   ?a schema:name ?who . FILTER(LANG(?who) = "en")
 }
-ORDER BY STR(?when) ?c ?event""",
+ORDER BY STR(?when) ?c ?event"""),
 }

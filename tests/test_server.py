@@ -1,44 +1,16 @@
 """kb serve on waitress, queried by an outside SPARQL client."""
 
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
+from helpers import kb_cmd, start_server, stop
 from rdflib import Graph
-from SPARQLWrapper import CSV, JSON, TURTLE, SPARQLWrapper
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(store):
-    """kb serve on a free loopback port; returns (process, base URL) once it answers."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return proc, f"http://127.0.0.1:{port}"
+from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     proc, url = start_server(tmp_path_factory.mktemp("serve") / "store")
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop(proc)
 
 
 def client(url, fmt):
@@ -56,9 +28,18 @@ def test_sparqlwrapper_select_json_csv_and_ask(server):
     w = client(server, CSV)
     w.setQuery(q)
     assert len(w.query().convert().decode().strip().splitlines()) == 26
+    w = client(server, XML)
+    w.setQuery(q)
+    doc = w.query().convert()  # an xml.dom Document
+    assert len(doc.getElementsByTagName("result")) == 25
+    assert doc.getElementsByTagName("uri")[0].firstChild.data.startswith("https://w3id.org/claimkb/id/claims/")
+    ask = "PREFIX schema: <http://schema.org/> ASK { ?c a schema:Claim }"
     w = client(server, JSON)
-    w.setQuery("PREFIX schema: <http://schema.org/> ASK { ?c a schema:Claim }")
+    w.setQuery(ask)
     assert w.query().convert()["boolean"] is True
+    w = client(server, XML)
+    w.setQuery(ask)
+    assert w.query().convert().getElementsByTagName("boolean")[0].firstChild.data == "true"
 
 
 def test_sparqlwrapper_construct(server):
@@ -66,11 +47,6 @@ def test_sparqlwrapper_construct(server):
     w.setQuery("PREFIX kb: <https://w3id.org/claimkb/ns#> CONSTRUCT WHERE { ?d kb:party ?p }")
     g = Graph().parse(data=w.query().convert(), format="turtle")
     assert len(g) == 4
-
-
-def kb_cmd(store, *args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(store), *args], cwd=ROOT,
-                          capture_output=True, text=True, input=stdin, timeout=60)
 
 
 def test_users_tokens_and_writes_over_http(tmp_path):
@@ -112,5 +88,4 @@ def test_users_tokens_and_writes_over_http(tmp_path):
                              "sources": ["windows-central-ms-ai-self-sufficiency"]}, token)
         assert status == 201 and body["status"] == "disputed"
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
