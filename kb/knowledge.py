@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import unicodedata
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from .model import (
 )
 from .namespaces import KB, OA, PREFIXES, SDO
 from .sparql import check_query
-from .store import RDF_FORMATS, EmbeddedStore, Store, from_ox, open_store
+from .store import RDF_FORMATS, Store, from_ox, open_store
 from .validation import check, load_shapes, owner
 
 DEFAULT_BASE = "https://w3id.org/claimkb/id/"
@@ -38,6 +39,7 @@ VOCAB_GRAPH = "https://w3id.org/claimkb/ns"
 PROV_PREDICATES = {PROV.wasAttributedTo, PROV.generatedAtTime}
 CHUNK = 400  # records validated together in a bulk import
 STATUS_ORDER = ("reported", "confirmed", "disputed", "retracted")
+COMMIT_ATTEMPTS = 5  # a write that lost a race with another process is planned again this many times
 
 
 def _now() -> Literal:
@@ -82,7 +84,7 @@ class KnowledgeBase:
 
     def __init__(self, store: Store, base: str | None = None):
         self.store = store
-        settings = store.read_settings() if isinstance(store, EmbeddedStore) else {}
+        settings = store.read_settings()
         stored_base = settings.get("base")
         if base and stored_base and base != stored_base:
             raise KBError(
@@ -90,7 +92,7 @@ class KnowledgeBase:
                 f"opening it with {base!r} would change every IRI"
             )
         self.minter = Minter(base or stored_base or DEFAULT_BASE)
-        if isinstance(store, EmbeddedStore) and not stored_base:
+        if not stored_base:
             store.write_settings({**settings, "base": self.minter.base})
         self.current = self.minter.graph("current")
         self.history_graph = self.minter.graph("history")
@@ -208,44 +210,99 @@ class KnowledgeBase:
             problems = self._validate(records, pending, progress)
             if problems:
                 raise InvalidData(problems)
-            deletes, inserts = [], [(s, p, o, g) for s, p, o, g in history_quads]
-            analyst_added = False
-            for rec in records:
-                versions = self._versions(rec.iri)
-                if expected and rec.iri in expected:
-                    latest_n = versions[-1][0] if versions else 0
-                    if expected[rec.iri] != latest_n:
-                        raise Conflict(
-                            f"{rec.kind} {rec.local_id!r} was changed by someone else "
-                            f"(you edited version {expected[rec.iri]}, it is now at version {latest_n})"
-                        )
-                current = set(self._describe([rec.iri]))
-                latest = set(self.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
-                if latest and self._content(latest) == self._content(rec.triples):
-                    result.unchanged[rec.kind] += 1
-                    if current != latest and not current:
-                        inserts += [(s, p, o, self.current) for s, p, o in latest]
-                    continue
-                n = (versions[-1][0] if versions else 0) + 1
-                v = self.minter.version(rec.iri, n)
-                act = action or ("created" if not versions and not current else "updated")
-                (result.created if act == "created" else result.updated)[rec.kind] += 1
-                deletes += [(s, p, o, self.current) for s, p, o in current]
-                inserts += [(s, p, o, self.current) for s, p, o in rec.triples]
-                inserts += [(s, p, o, str(v)) for s, p, o in rec.triples]
-                meta = [
-                    (v, RDF.type, KB.Version), (v, RDF.type, PROV.Entity), (v, KB.versionOf, rec.iri),
-                    (v, KB.versionNumber, Literal(n)), (v, KB.action, Literal(act)),
-                    (v, PROV.generatedAtTime, when), (v, PROV.wasAttributedTo, self.minter.analyst(by)),
-                ]
-                if versions:
-                    meta.append((v, PROV.wasRevisionOf, versions[-1][1]))
-                inserts += [(s, p, o, self.history_graph) for s, p, o in meta]
-                if not analyst_added and (rec.iri in fresh or act != "created"):
-                    analyst_added = True
-                    inserts += [(s, p, o, self.current) for s, p, o in analyst_triples(self.minter, by)]
-            self.store.apply(deletes, inserts)
-        return result
+            # Several processes may write one server store at once. Each write
+            # numbers the versions it creates from what it read (latest + 1) and
+            # is sent as one update that applies only if none of those version
+            # IRIs exists yet. Version numbers only ever grow by one, so "N+1
+            # does not exist" at write time means "nobody wrote this record
+            # since I read version N": the current triples deleted are the ones
+            # read, and no edit is lost. Every version names the write that made
+            # it (prov:wasGeneratedBy a fresh urn:uuid activity), so reading the
+            # versions back tells whether this write landed; a write that lost
+            # the race is planned again from fresh reads, and an edit made from
+            # an expected version then fails with Conflict.
+            for _ in range(COMMIT_ATTEMPTS):
+                attempt = ImportResult()
+                token = URIRef(f"urn:uuid:{uuid.uuid4()}")
+                deletes, inserts, guarded = self._plan(records, by, when, action, expected, fresh, history_quads,
+                                                       attempt, token)
+                if guarded:
+                    inserts.append((token, RDF.type, PROV.Activity, self.history_graph))
+                guard = (self.history_graph, guarded) if guarded else None
+                landed = self.store.apply(deletes, inserts, guard=guard)
+                if landed is None:
+                    landed = self._landed(guarded, token)
+                if landed:
+                    for name in ("created", "updated", "unchanged"):
+                        getattr(result, name).update(getattr(attempt, name))
+                    return result
+            raise Conflict("the records kept being changed by other writers while this write was tried; "
+                           "nothing was written, try again")
+
+    def _plan(self, records, by, when, action, expected, fresh, history_quads, result, token):
+        """The quads one write deletes and inserts, and the version IRIs it creates."""
+        deletes, inserts = [], [(s, p, o, g) for s, p, o, g in history_quads]
+        guarded = []
+        analyst_added = False
+        for rec in records:
+            versions = self._versions(rec.iri)
+            if expected and rec.iri in expected:
+                latest_n = versions[-1][0] if versions else 0
+                if expected[rec.iri] != latest_n:
+                    raise Conflict(
+                        f"{rec.kind} {rec.local_id!r} was changed by someone else "
+                        f"(you edited version {expected[rec.iri]}, it is now at version {latest_n})"
+                    )
+            current = set(self._describe([rec.iri]))
+            latest = set(self.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
+            if latest and self._content(latest) == self._content(rec.triples):
+                result.unchanged[rec.kind] += 1
+                if current != latest and not current:
+                    inserts += [(s, p, o, self.current) for s, p, o in latest]
+                continue
+            n = (versions[-1][0] if versions else 0) + 1
+            v = self.minter.version(rec.iri, n)
+            guarded.append(v)
+            act = action or ("created" if not versions and not current else "updated")
+            (result.created if act == "created" else result.updated)[rec.kind] += 1
+            deletes += [(s, p, o, self.current) for s, p, o in current]
+            inserts += [(s, p, o, self.current) for s, p, o in rec.triples]
+            inserts += [(s, p, o, str(v)) for s, p, o in rec.triples]
+            meta = [
+                (v, RDF.type, KB.Version), (v, RDF.type, PROV.Entity), (v, KB.versionOf, rec.iri),
+                (v, KB.versionNumber, Literal(n)), (v, KB.action, Literal(act)),
+                (v, PROV.generatedAtTime, when), (v, PROV.wasAttributedTo, self.minter.analyst(by)),
+                (v, PROV.wasGeneratedBy, token),
+            ]
+            if versions:
+                meta.append((v, PROV.wasRevisionOf, versions[-1][1]))
+            inserts += [(s, p, o, self.history_graph) for s, p, o in meta]
+            if not analyst_added and (rec.iri in fresh or act != "created"):
+                analyst_added = True
+                inserts += [(s, p, o, self.current) for s, p, o in analyst_triples(self.minter, by)]
+        return deletes, inserts, guarded
+
+    def _landed(self, versions: list, token: URIRef) -> bool:
+        """Read back which write made each of ``versions``: True if this one
+        (``token``) made them all, False if it made none (another write won)."""
+        ours = theirs = 0
+        for i in range(0, len(versions), 500):
+            values = " ".join(f"<{v}>" for v in versions[i : i + 500])
+            _, rows = self.store.select(
+                f"SELECT ?v ?w WHERE {{ GRAPH <{self.history_graph}> {{ VALUES ?v {{ {values} }} "
+                f"?v <{PROV.wasGeneratedBy}> ?w }} }}", [])
+            for r in rows:
+                if r["w"] == token:
+                    ours += 1
+                else:
+                    theirs += 1
+        if ours == len(versions) and not theirs:
+            return True
+        if not ours:
+            return False
+        raise KBError("the SPARQL server applied a conditional update only in part or twice "
+                      f"({ours} of {len(versions)} versions written by this write, {theirs} by others); "
+                      "it does not keep SPARQL updates atomic, so ClaimKB cannot write to it safely", status=500)
 
     # ---- public writes ----------------------------------------------------------
     def import_data(self, doc, *, by: str, progress=None) -> ImportResult:
@@ -837,28 +894,24 @@ class KnowledgeBase:
         """A read-only SPARQL query over the current graph (plus the vocabulary).
         ``bindings`` fix the values of selected variables (SEP-0007)."""
         checked = check_query(text, allowed_graphs=set(self.default_graphs) | {self.history_graph})
-        subs = None
+        binds = None
         if bindings:
-            from .store import to_ox
-
-            subs = {ox.Variable(k.lstrip("?$")): to_ox(v if isinstance(v, (URIRef, Literal)) else Literal(v))
-                    for k, v in bindings.items()}
+            binds = {k.lstrip("?$"): v if isinstance(v, (URIRef, Literal)) else Literal(v)
+                     for k, v in bindings.items()}
         try:
-            res = self.store.raw_query(checked.text, self.default_graphs, substitutions=subs)
+            res = self.store.raw_query(checked.text, self.default_graphs, form=checked.form, bindings=binds)
         except SyntaxError as e:
             raise QueryError(f"the query is malformed: {e}") from e
         except RuntimeError as e:
             raise QueryError(f"the query could not run: {e}") from e
         if checked.form == "ask":
-            return QueryResult("ask", boolean=bool(res))
+            return QueryResult("ask", boolean=bool(res.boolean))
         if checked.form in ("construct", "describe"):
             g = _bound_graph()
-            for t in res:
-                g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+            for t in res.triples:
+                g.add(t)
             return QueryResult(checked.form, graph=g)
-        variables = [v.value for v in res.variables]
-        rows = [{v: from_ox(sol[v]) for v in variables} for sol in res]
-        return QueryResult("select", variables=variables, rows=rows)
+        return QueryResult("select", variables=res.variables, rows=res.rows)
 
     def export(self, out, fmt: str = "turtle") -> None:
         """Stream the knowledge base: the current graph (Turtle, N-Triples,

@@ -170,6 +170,8 @@ def test_validate_reports_data_that_bypassed_the_shapes(tmp_path):
     assert "ms-cancelled-datacentre-deals" in r.stderr and "'date'" in r.stderr and "valid date" in r.stderr
 
 
-def test_server_store_not_yet_supported_is_a_clear_error(tmp_path):
+def test_unreachable_server_store_is_a_clear_error(tmp_path):
     r = run("summary", store="http://127.0.0.1:9/query")
-    assert r.returncode == 1 and "not supported yet" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "http://127.0.0.1:9/query cannot be reached" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
