@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import threading
+import time
 import unicodedata
 import uuid
 from collections import Counter, defaultdict
@@ -40,6 +42,9 @@ PROV_PREDICATES = {PROV.wasAttributedTo, PROV.generatedAtTime}
 CHUNK = 400  # records validated together in a bulk import
 STATUS_ORDER = ("reported", "confirmed", "disputed", "retracted")
 COMMIT_ATTEMPTS = 5  # a write that lost a race with another process is planned again this many times
+CLAIM_WAIT = 60.0  # seconds a write waits for other writers' claims on the same records
+CLAIM_LEASE = 120.0  # seconds after which a claim is taken to be left by a writer that died
+WRITE_CLAIM = URIRef(str(KB._NS) + "writeClaim")  # internal: in the locks graph only, never exported
 
 
 def _now() -> Literal:
@@ -96,6 +101,7 @@ class KnowledgeBase:
             store.write_settings({**settings, "base": self.minter.base})
         self.current = self.minter.graph("current")
         self.history_graph = self.minter.graph("history")
+        self.locks_graph = self.minter.graph("locks")
         self.default_graphs = [self.current, VOCAB_GRAPH]
         self._write_lock = threading.RLock()
         self._scheme_labels: dict | None = None
@@ -210,17 +216,25 @@ class KnowledgeBase:
             problems = self._validate(records, pending, progress)
             if problems:
                 raise InvalidData(problems)
-            # Several processes may write one server store at once. Each write
-            # numbers the versions it creates from what it read (latest + 1) and
-            # is sent as one update that applies only if none of those version
-            # IRIs exists yet. Version numbers only ever grow by one, so "N+1
-            # does not exist" at write time means "nobody wrote this record
-            # since I read version N": the current triples deleted are the ones
-            # read, and no edit is lost. Every version names the write that made
-            # it (prov:wasGeneratedBy a fresh urn:uuid activity), so reading the
-            # versions back tells whether this write landed; a write that lost
-            # the race is planned again from fresh reads, and an edit made from
-            # an expected version then fails with Conflict.
+            # Several processes may write one server store at once, and a
+            # server need not make a conditional update serialisable (Oxigraph
+            # server 0.5 evaluates an update's WHERE on a snapshot and does not
+            # detect a concurrent write of the same quads: two "insert version
+            # N+1 unless it exists" updates sent at once both apply). So:
+            # 1. Each write numbers the versions it creates from what it read
+            #    (latest + 1); version numbers only ever grow by one, so "N+1
+            #    does not exist" at write time means "nobody wrote this record
+            #    since I read version N": no edit is lost.
+            # 2. On a store with other writers, the write first claims those
+            #    version IRIs (see _claim: an insert, then a read-back; only a
+            #    writer that sees no other live claim goes on), so at most one
+            #    writer at a time sends an update creating a given version.
+            # 3. The update itself applies only if none of those versions exists
+            #    yet (the guard), and every version names the write that made it
+            #    (prov:wasGeneratedBy a fresh urn:uuid activity), so reading them
+            #    back tells whether this write landed. A write that lost is
+            #    planned again from fresh reads; an edit made from an expected
+            #    version then fails with Conflict (409).
             for _ in range(COMMIT_ATTEMPTS):
                 attempt = ImportResult()
                 token = URIRef(f"urn:uuid:{uuid.uuid4()}")
@@ -229,15 +243,63 @@ class KnowledgeBase:
                 if guarded:
                     inserts.append((token, RDF.type, PROV.Activity, self.history_graph))
                 guard = (self.history_graph, guarded) if guarded else None
-                landed = self.store.apply(deletes, inserts, guard=guard)
-                if landed is None:
-                    landed = self._landed(guarded, token)
+                claim = self._claim(guarded) if guarded and self.store.shared else []
+                try:
+                    landed = self.store.apply(deletes, inserts, guard=guard)
+                    if landed is None:
+                        landed = self._landed(guarded, token)
+                finally:
+                    if claim:
+                        self.store.apply(claim, [])
                 if landed:
                     for name in ("created", "updated", "unchanged"):
                         getattr(result, name).update(getattr(attempt, name))
                     return result
             raise Conflict("the records kept being changed by other writers while this write was tried; "
                            "nothing was written, try again")
+
+    def _claim(self, versions: list) -> list:
+        """Claim the version IRIs a write is about to create, against other
+        processes writing the same server store; returns the claim's quads (to
+        delete when the write is done).
+
+        A claim is inserted, then all claims on those versions are read back.
+        Writes and reads are atomic and see each other in order, so of two
+        writers that claim at once at least one sees the other's claim: a
+        writer that sees only its own goes on, one that sees another withdraws
+        and tries again a moment later (both may withdraw; neither goes on
+        while another holds a claim). Claims older than CLAIM_LEASE seconds
+        (a writer that died) are ignored and removed."""
+        graph = self.locks_graph
+        values = " ".join(f"<{v}>" for v in versions)
+        deadline = time.monotonic() + CLAIM_WAIT
+        while True:
+            me = URIRef(f"urn:uuid:{uuid.uuid4()}")
+            started = dt.datetime.now(dt.UTC)
+            quads = [(v, WRITE_CLAIM, me, graph) for v in versions]
+            quads.append((me, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime), graph))
+            self.store.apply([], quads)
+            _, rows = self.store.select(
+                f"SELECT ?v ?w ?at WHERE {{ GRAPH <{graph}> {{ VALUES ?v {{ {values} }} ?v <{WRITE_CLAIM}> ?w "
+                f"OPTIONAL {{ ?w <{PROV.startedAtTime}> ?at }} }} }}", [])
+            live, stale = set(), []
+            for r in rows:
+                if r["w"] == me:
+                    continue
+                at = r["at"].toPython() if r["at"] is not None else None
+                if isinstance(at, dt.datetime) and at.tzinfo and (started - at).total_seconds() > CLAIM_LEASE:
+                    stale += [(r["v"], WRITE_CLAIM, r["w"], graph), (r["w"], PROV.startedAtTime, r["at"], graph)]
+                else:
+                    live.add(r["w"])
+            if not live:
+                if stale:
+                    self.store.apply(stale, [])
+                return quads
+            self.store.apply(quads, [])
+            if time.monotonic() > deadline:
+                raise KBError("the store is busy: other writers kept changing the same records; "
+                              "nothing was written, try again", status=503)
+            time.sleep(random.uniform(0.005, 0.05))
 
     def _plan(self, records, by, when, action, expected, fresh, history_quads, result, token):
         """The quads one write deletes and inserts, and the version IRIs it creates."""
@@ -920,7 +982,7 @@ class KnowledgeBase:
             raise KBError(f"unknown export format {fmt!r} (expected turtle, trig, jsonld, nt or nq)")
         graph = None if fmt in ("trig", "nq") else self.current
         if graph is None:
-            quads = (q for q in self.store.quads() if q[3] != VOCAB_GRAPH)
+            quads = (q for q in self.store.quads() if q[3] not in (VOCAB_GRAPH, self.locks_graph))
             from .store import to_ox
 
             ox.serialize(

@@ -96,6 +96,7 @@ class Store(ABC):
     """What the knowledge base needs of a store. Terms are rdflib terms."""
 
     read_only = False
+    shared = False  # True when other processes may write the same store at once
 
     @abstractmethod
     def select(self, query: str, default_graphs: list[str]) -> tuple[list[str], list[dict]]:

@@ -80,6 +80,8 @@ def default_graph_store(query_url: str) -> str | None:
 class SparqlStore(Store):
     """A SPARQL 1.1 server: ``query_url`` answers queries, ``update_url`` updates."""
 
+    shared = True
+
     def __init__(self, query_url: str, update_url: str | None = None, *, prefixes: dict | None = None,
                  graph_store: str | None = None, timeout: float = 120.0):
         self.query_url = query_url
