@@ -104,6 +104,10 @@ class SparqlStore(Store):
         except urllib.error.HTTPError as e:
             detail = e.read(2000).decode("utf-8", "replace").strip().splitlines()
             text = detail[0] if detail else e.reason
+            if url.startswith(self.update_url) and data is not None and e.code in (400, 404, 405, 415):
+                raise KBError(f"the SPARQL server at {self.update_url} refused the update ({e.code}: {text}); "
+                              "is it the server's update endpoint? (set --update-endpoint or KB_UPDATE_ENDPOINT)",
+                              status=503) from None
             if e.code == 400:
                 raise QueryError(f"the SPARQL server refused the request: {text}") from None
             if e.code in (401, 403):

@@ -23,7 +23,9 @@ BACKENDS = ["embedded", "oxigraph"]
 
 
 def _oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    found = str(Path(sys.executable).with_name("oxigraph"))  # pip install oxigraph puts it beside python
+    if not Path(found).exists():
+        found = shutil.which("oxigraph") or found
     if not Path(found).exists():
         raise RuntimeError("the oxigraph server binary is missing: pip install the test extras (oxigraph)")
     return found
