@@ -1,6 +1,7 @@
 """A store on a SPARQL 1.1 server, spoken to over the SPARQL 1.1 Protocol.
 
-Only the standard library is used for HTTP (``urllib``). Queries go as
+Only the standard library is used for HTTP (``http.client``, reads on
+kept-alive connections). Queries go as
 ``POST application/sparql-query`` with ``default-graph-uri`` parameters;
 SELECT/ASK answers are read as SPARQL JSON results and turned into rdflib
 terms the way :func:`kb.store.from_ox` does for the embedded store;
@@ -19,10 +20,11 @@ a small named graph of its own (:data:`SETTINGS_GRAPH`), left out of exports.
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
+import os
+import threading
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -89,34 +91,62 @@ class SparqlStore(Store):
         self.graph_store = graph_store if graph_store is not None else default_graph_store(query_url)
         self.prefixes = prefixes or {}
         self.timeout = timeout
+        self._local = threading.local()
 
     # ---- HTTP ----------------------------------------------------------------
+    def _connection(self, parts, *, fresh: bool) -> http.client.HTTPConnection:
+        """A kept-alive connection per thread and server for reads; a new one
+        (closed after use) for updates, which are never sent twice."""
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        if fresh:
+            return cls(parts.netloc, timeout=self.timeout)
+        pool = self._local.__dict__.setdefault("pool", {})
+        key = (os.getpid(), parts.scheme, parts.netloc)  # never a socket inherited from a parent process
+        if key not in pool:
+            pool[key] = cls(parts.netloc, timeout=self.timeout)
+        return pool[key]
+
     def _request(self, url: str, *, data: bytes | None, content_type: str | None, accept: str,
-                 params: list[tuple[str, str]] = ()):
+                 params: list[tuple[str, str]] = (), update: bool = False):
+        """Send one request; returns the response (a readable file) once it answered 2xx."""
         if params:
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params)
+        parts = urllib.parse.urlsplit(url)
+        target = parts.path or "/"
+        if parts.query:
+            target += "?" + parts.query
         headers = {"Accept": accept}
         if content_type:
             headers["Content-Type"] = content_type
-        req = urllib.request.Request(url, data=data, headers=headers, method="POST" if data is not None else "GET")
-        try:
-            return urllib.request.urlopen(req, timeout=self.timeout)  # noqa: S310 - http(s) only, checked by open_store
-        except urllib.error.HTTPError as e:
-            detail = e.read(2000).decode("utf-8", "replace").strip().splitlines()
-            text = detail[0] if detail else e.reason
-            if url.startswith(self.update_url) and data is not None and e.code in (400, 404, 405, 415):
-                raise KBError(f"the SPARQL server at {self.update_url} refused the update ({e.code}: {text}); "
-                              "is it the server's update endpoint? (set --update-endpoint or KB_UPDATE_ENDPOINT)",
-                              status=503) from None
-            if e.code == 400:
-                raise QueryError(f"the SPARQL server refused the request: {text}") from None
-            if e.code in (401, 403):
-                raise KBError(f"the SPARQL server at {url.split('?')[0]} refused access ({e.code}): {text}",
-                              status=503) from None
-            raise KBError(f"the SPARQL server at {url.split('?')[0]} answered {e.code}: {text}", status=503) from None
-        except (urllib.error.URLError, OSError) as e:
-            reason = getattr(e, "reason", e)
-            raise KBError(f"the SPARQL server at {url.split('?')[0]} cannot be reached: {reason}", status=503) from None
+        where = urllib.parse.urlunsplit(parts._replace(query=""))
+        for tries in (1, 2):
+            conn = self._connection(parts, fresh=update)
+            try:
+                conn.request("POST" if data is not None else "GET", target, body=data, headers=headers)
+                res = conn.getresponse()
+                break
+            except (http.client.HTTPException, ConnectionResetError, BrokenPipeError) as e:
+                conn.close()  # a kept-alive connection the server had closed: a read is safe to send again
+                if update or tries == 2:
+                    raise KBError(f"the SPARQL server at {where} cannot be reached: {e}", status=503) from None
+            except OSError as e:
+                conn.close()
+                raise KBError(f"the SPARQL server at {where} cannot be reached: {e}", status=503) from None
+        res = _Response(res, conn, keep=not update)
+        if 200 <= res.status < 300:
+            return res
+        detail = res.read(4000).decode("utf-8", "replace").strip().splitlines()
+        res.close()
+        text = detail[0] if detail else res.reason
+        if update and res.status in (400, 404, 405, 415):
+            raise KBError(f"the SPARQL server at {self.update_url} refused the update ({res.status}: {text}); "
+                          "is it the server's update endpoint? (set --update-endpoint or KB_UPDATE_ENDPOINT)",
+                          status=503)
+        if res.status == 400:
+            raise QueryError(f"the SPARQL server refused the request: {text}")
+        if res.status in (401, 403):
+            raise KBError(f"the SPARQL server at {where} refused access ({res.status}): {text}", status=503)
+        raise KBError(f"the SPARQL server at {where} answered {res.status}: {text}", status=503)
 
     def _query(self, query: str, default_graphs: list[str], accept: str):
         params = [("default-graph-uri", g) for g in default_graphs]
@@ -133,8 +163,8 @@ class SparqlStore(Store):
 
     def update(self, text: str) -> None:
         with self._request(self.update_url, data=text.encode("utf-8"), content_type="application/sparql-update",
-                           accept="*/*"):
-            pass
+                           accept="*/*", update=True) as res:
+            res.read()
 
     # ---- reads ------------------------------------------------------------------
     def select(self, query, default_graphs):
@@ -277,3 +307,28 @@ def _blocks(quads) -> str:
         by_graph.setdefault(g, []).append(f"{nt(s)} {nt(p)} {nt(o)} .")
     return "\n".join(f"GRAPH <{g}> {{\n" + "\n".join(lines) + "\n}" for g, lines in by_graph.items())
 
+
+
+class _Response:
+    """A response as a readable file. Closing it closes its connection too,
+    unless the connection is kept alive and the body was read to the end (a
+    half-read body would be taken for the next answer)."""
+
+    def __init__(self, res, conn, *, keep: bool):
+        self._res, self._conn, self._keep = res, conn, keep
+        self.status, self.reason = res.status, res.reason
+
+    def read(self, *a):
+        return self._res.read(*a)
+
+    def close(self):
+        done = self._res.isclosed()
+        self._res.close()
+        if not (self._keep and done):
+            self._conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
