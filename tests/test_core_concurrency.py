@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from kb import open_kb
+from kb import KBError, open_kb
+from kb.knowledge import WRITE_CLAIM
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,3 +138,28 @@ def test_a_guarded_write_does_nothing_when_the_version_exists(kb):
     assert not kb.store.triples(probe[0], probe[1], None, kb.current)
     assert kb.store.apply([], [probe], guard=(kb.history_graph, [fresh])) in (True, None)
     assert kb.store.triples(probe[0], probe[1], None, kb.current) == [probe[:3]]
+
+
+def test_a_claim_left_by_a_dead_writer_expires(server_url):
+    """A claim older than the lease (its writer died mid-write) does not block
+    writes for ever, and is cleared by the next writer of that version."""
+    kb = open_kb(server_url)
+    v2 = kb.minter.version(kb.iri("claim", "shared"), 2)
+    dead = URIRef("urn:uuid:00000000-0000-0000-0000-000000000000")
+    old = Literal("2020-01-01T00:00:00+00:00", datatype=URIRef("http://www.w3.org/2001/XMLSchema#dateTime"))
+    kb.store.apply([], [(v2, WRITE_CLAIM, dead, kb.locks_graph),
+                        (dead, URIRef("http://www.w3.org/ns/prov#startedAtTime"), old, kb.locks_graph)])
+    rec = {"id": "shared", "text": {"en": "After the dead writer."}, "claimant": "acme", "about": ["acme"],
+           "sources": ["art"]}
+    kb.add_claim(rec, by="alive", expected_version=1)
+    assert kb.get_claim("shared")["version"] == 2
+    assert not list(kb.store.quads(kb.locks_graph))
+
+
+def test_the_base_iri_is_kept_on_the_server(server_url):
+    kb = open_kb(server_url)
+    base = kb.minter.base
+    with pytest.raises(KBError, match="created with base IRI"):
+        open_kb(server_url, base="https://example.org/other/")
+    assert open_kb(server_url).minter.base == base
+    assert open_kb(server_url, base=base).get_claim("shared")["version"] == 1
