@@ -91,19 +91,28 @@ def dispute(rid):
     return redirect(url_for("pages.claim", rid=d["claim"]) + f"#{d['id']}")
 
 
+def _view(**filters) -> dict:
+    """The Turtle and the SPARQL of the claim list these filters give."""
+    return {"turtle_url": url_for("exports.list_turtle", **filters),
+            "sparql": kb().list_query(limit=500, **filters), "json_url": url_for("api.claims", **filters)}
+
+
 @bp.get("/agents/<rid>")
 def agent(rid):
-    return render_template("agent.html", a=kb().agent_story(rid))
+    a = kb().agent_story(rid)
+    return render_template("agent.html", a=a, view=_view(claimant=a["id"]))
 
 
 @bp.get("/sources/<rid>")
 def source(rid):
-    return render_template("source.html", s=kb().source_story(rid))
+    s = kb().source_story(rid)
+    return render_template("source.html", s=s, view=_view(source=s["id"]))
 
 
 @bp.get("/topics/<rid>")
 def topic(rid):
-    return render_template("topic.html", t=kb().topic_story(rid))
+    t = kb().topic_story(rid)
+    return render_template("topic.html", t=t, view=_view(about=t["id"]))
 
 
 # ---- forms -------------------------------------------------------------------------

@@ -141,6 +141,9 @@ def test_agent_source_topic_and_dispute_pages(client):
     assert page.count('<li class="claim"') == 25 and "Windows Central" in page
     page = client.get("/topics/chatgpt", headers=HTML).get_data(as_text=True)
     assert "ChatGPT" in page and f'data-claim="{CLAIM}"' in page
+    href = re.search(r'class="download-turtle" href="([^"]+)"', page).group(1)
+    g = Graph().parse(data=client.get(href).data, format="turtle")
+    assert len(set(g.subjects(URIRef("http://schema.org/about"), None))) == page.count('<li class="claim"')
     r = client.get(f"/disputes/{CLAIM}--sam-altman-denies")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/claims/{CLAIM}#{CLAIM}--sam-altman-denies")
     for path in ("/agents/nobody", "/sources/nothing", "/topics/none", "/claims/none", "/disputes/none"):
