@@ -87,10 +87,10 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     store_dir = getattr(kb.store, "path", None)
     app.extensions["users"] = Users(Path(store_dir) / "users.json" if store_dir else None)
 
-    from . import api, auth, exports, pages, sparql
+    from . import api, auth, exports, pages, pictures, sparql
 
     csrf.init_app(app)
-    for bp in (api.bp, auth.bp, exports.bp, pages.bp, sparql.bp):
+    for bp in (api.bp, auth.bp, exports.bp, pages.bp, pictures.bp, sparql.bp):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # the API is authenticated by Bearer tokens, never by cookies
     csrf.exempt(sparql.bp)  # read-only

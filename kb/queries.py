@@ -261,3 +261,40 @@ SELECT ?when ?event ?who ?text ?c WHERE {
 }
 ORDER BY STR(?when) ?c ?event"""),
 }
+
+# the dispute network: every standing dispute with its party, stance, claim and claimant
+NETWORK_FILTERS = {
+    "about": "?c schema:about $about .",
+    "stance": "FILTER(?stance = $stance)",
+}
+_NETWORK = """
+SELECT ?d ?party ?stance ?c ?claimant ?date ?recorded WHERE {
+  ?d a kb:Dispute ; kb:party ?party ; kb:stance ?stance ; kb:disputes ?c .
+  FILTER NOT EXISTS { ?d kb:withdrawn ?_dw }
+  ?c schema:author ?claimant .
+  FILTER NOT EXISTS { ?c kb:withdrawn ?_cw }
+  %(filters)s
+  OPTIONAL { ?d schema:dateCreated ?_dd }
+  OPTIONAL { ?d prov:generatedAtTime ?recorded }
+  OPTIONAL { SELECT ?d (MIN(STR(?_sd)) AS ?_first) WHERE { ?d schema:appearance/schema:datePublished ?_sd } GROUP BY ?d }
+  BIND(COALESCE(STR(?_dd), ?_first) AS ?date)
+}"""
+
+
+def network(filters: dict) -> str:
+    text = _NETWORK % {"filters": "\n  ".join(NETWORK_FILTERS[k] for k in NETWORK_FILTERS if filters.get(k) is not None)}
+    return render(text, **{k: v for k, v in filters.items() if v is not None})
+
+
+# the busiest stories: topics by how many claims and disputes they gather, latest activity first
+BUSY_TOPICS = render("""
+SELECT ?topic (COUNT(DISTINCT ?c) AS ?claims) (COUNT(DISTINCT ?d) AS ?disputes) (MAX(?when) AS ?latest) WHERE {
+  ?c a schema:Claim ; schema:about ?topic .
+  ?topic a skos:Concept .
+  FILTER NOT EXISTS { ?c kb:withdrawn ?_w }
+  OPTIONAL { ?d kb:disputes ?c . FILTER NOT EXISTS { ?d kb:withdrawn ?_dw } }
+  OPTIONAL { ?c prov:generatedAtTime ?when }
+}
+GROUP BY ?topic
+ORDER BY DESC(?disputes) DESC(?claims) DESC(?latest)
+LIMIT $limit""".replace("$limit", "12"))

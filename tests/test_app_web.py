@@ -58,8 +58,8 @@ def test_list_page_search_facets_and_paging(client):
     assert 'data-facet="status"' in page and 'data-value="disputed"' in page
     page2 = client.get("/?page=2", headers=HTML).get_data(as_text=True)
     assert page2.count('<li class="claim"') == 5
-    ids1 = set(re.findall(r'data-claim="([^"]+)"', page))
-    ids2 = set(re.findall(r'data-claim="([^"]+)"', page2))
+    ids1 = set(re.findall(r'<li class="claim" data-claim="([^"]+)"', page))
+    ids2 = set(re.findall(r'<li class="claim" data-claim="([^"]+)"', page2))
     assert not ids1 & ids2 and len(ids1 | ids2) == 25
     # the facet counts are the list's own: clicking "disputed" gives that many
     n = int(re.search(r'data-value="disputed">[^<]*</a> <span class="n">(\d+)', page).group(1))
