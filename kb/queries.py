@@ -298,3 +298,17 @@ SELECT ?topic (COUNT(DISTINCT ?c) AS ?claims) (COUNT(DISTINCT ?d) AS ?disputes) 
 GROUP BY ?topic
 ORDER BY DESC(?disputes) DESC(?claims) DESC(?latest)
 LIMIT $limit""".replace("$limit", "12"))
+
+# the claims appearing in some sources (their index rows follow the sources' dates)
+CLAIMS_OF_SOURCES = "SELECT DISTINCT ?c WHERE { %(values)s ?c a schema:Claim ; schema:appearance ?s . }"
+
+
+def values(var: str, terms) -> str:
+    """A VALUES block of RDF terms, each written by the RDF library's escaping."""
+    if terms is None:
+        return ""
+    return f"VALUES ?{var} {{ {' '.join(nt(t) for t in terms)} }}"
+
+
+def index_query(template: str, claims=None, var: str = "c") -> str:
+    return render(template % {"values": values(var, claims)})

@@ -92,13 +92,28 @@ def story_timeline(kb, *, limit: int = 30, **filters) -> dict:
 
 
 def busiest_stories(kb, *, limit: int = 3, per_story: int = 8) -> list[dict]:
-    """The topics gathering most disputes and claims, each as a small story timeline."""
-    _, rows = kb.store.select(queries.BUSY_TOPICS, kb.default_graphs)
+    """The topics gathering most disputes and claims, each as a small story timeline.
+    Kept until the next write (it reads the whole store)."""
+    key = (kb._generation(), limit, per_story)
+    cached = getattr(kb, "_busiest", None)
+    if cached and cached[0] == key:
+        return cached[1]
+    out = _busiest(kb, limit, per_story)
+    kb._busiest = (key, out)
+    return out
+
+
+def _busiest(kb, limit, per_story):
+    if kb.index is not None:
+        rows = kb.index.busiest_topics(limit)
+    else:
+        _, found = kb.store.select(queries.BUSY_TOPICS, kb.default_graphs)
+        rows = [(r["topic"], int(r["claims"]), int(r["disputes"])) for r in found[:limit]]
     out = []
-    for r in rows[:limit]:
-        topic = kb.get("topic", r["topic"])
+    for topic_iri, claims, disputes in rows:
+        topic = kb.get("topic", topic_iri)
         story = story_timeline(kb, about=topic["id"], limit=per_story)
-        out.append({"topic": topic, "claims": int(r["claims"]), "disputes": int(r["disputes"]), "story": story})
+        out.append({"topic": topic, "claims": claims, "disputes": disputes, "story": story})
     return out
 
 
