@@ -130,8 +130,8 @@ def _packed_layout(g: nx.Graph, width: int, height: int) -> dict:
             xs = [p[0] for p in local.values()]
             ys = [p[1] for p in local.values()]
             # small components get a cell-sized box but keep their shape compact
-            span_x = min(cell_w - 50, 90 * math.sqrt(len(comp)))
-            span_y = min(cell_h - 50, 70 * math.sqrt(len(comp)))
+            span_x = min(cell_w - 60, 140 * math.sqrt(len(comp)))
+            span_y = min(cell_h - 60, 110 * math.sqrt(len(comp)))
             for n, p in local.items():
                 fx = (p[0] - min(xs)) / ((max(xs) - min(xs)) or 1) - 0.5 if len(xs) > 1 else 0
                 fy = (p[1] - min(ys)) / ((max(ys) - min(ys)) or 1) - 0.5 if len(ys) > 1 else 0
@@ -153,6 +153,8 @@ def network(data: dict, *, width: int = 960, height: int = 640) -> dict:
             g.add_edge(a, b, weight=e.get("weight", 1))
     if not g:
         return {"width": width, "height": 120, "nodes": [], "edges": [], "empty": True}
+    height = max(height, min(1500, 240 + 6 * g.number_of_nodes()))  # room grows with the graph
+    claim_labels = sum(1 for n in data["nodes"] if n["kind"] == "claim") <= 40  # else on hover only
     pos = _packed_layout(g, width, height)
 
     def place(p):
@@ -164,7 +166,7 @@ def network(data: dict, *, width: int = 960, height: int = 640) -> dict:
         px, py = place(pos[(n["kind"], n["id"])])
         where[(n["kind"], n["id"])] = (px, py)
         r = 7 + 2.2 * math.sqrt(n.get("disputes", 0)) if n["kind"] == "agent" else 6
-        nodes.append({**n, "x": px, "y": py, "r": round(r, 1),
+        nodes.append({**n, "x": px, "y": py, "r": round(r, 1), "label": n["kind"] == "agent" or claim_labels,
                       "colour": STATUS_COLOURS.get(n.get("status"), "#12315f") if n["kind"] == "claim" else "#12315f"})
     radius = {(v["kind"], v["id"]): v["r"] for v in nodes}
     edges = []

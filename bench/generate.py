@@ -37,8 +37,10 @@ def generate(n: int, seed: int = 1, claims_only: str | None = None) -> dict:
     n_agents = max(20, n // 50)
     n_topics = max(10, n // 200)
     n_sources = max(5, n // 20)
+    # the first ten organisations carry the plain names (Microsoft, OpenAI…), as in the seed
     agents = [{"id": f"org-{i}", "type": "Organization",
-               "name": {"en": f"{SUBJECTS_EN[i % 10]} unit {i}", "ja": f"{SUBJECTS_JA[i % 10]} 部門{i}"}}
+               "name": {"en": SUBJECTS_EN[i], "ja": SUBJECTS_JA[i]} if i < 10 else
+               {"en": f"{SUBJECTS_EN[i % 10]} unit {i}", "ja": f"{SUBJECTS_JA[i % 10]} 部門{i}"}}
               for i in range(n_agents // 2)]
     agents += [{"id": f"person-{i}", "type": "Person",
                 "name": {"en": f"Analyst Person {i}", "ja": f"人物{i}"}, "works_for": f"org-{i % (n_agents // 2)}"}
@@ -46,6 +48,7 @@ def generate(n: int, seed: int = 1, claims_only: str | None = None) -> dict:
     publishers = [a["id"] for a in agents[:8]]
     topics = [{"id": f"topic-{i}", "label": {"en": f"{SUBJECTS_EN[i % 10]} story {i}", "ja": f"{SUBJECTS_JA[i % 10]}の話題{i}"}}
               for i in range(n_topics)]
+    topics[0]["label"] = {"en": "Microsoft's data-centre deals", "ja": "マイクロソフトのデータセンター契約"}
     sources = []
     for i in range(n_sources):
         y, m = 2023 + i % 3, 1 + i % 12

@@ -204,7 +204,8 @@ SELECT ?party ?stance ?claim ?text WHERE {
   ?c schema:text ?text .        FILTER(LANG(?text) = "en")
   BIND(?c AS ?claim)
 }
-ORDER BY ?party ?claim"""),
+ORDER BY ?party ?claim
+LIMIT 500"""),
     "about-entity": with_prefixes("""
 # Claims about Microsoft, with their derived status
 SELECT ?c ?text ?status WHERE {
@@ -214,7 +215,8 @@ SELECT ?c ?text ?status WHERE {
   FILTER NOT EXISTS { ?c kb:withdrawn ?w }
   BIND(""" + _STATUS_OF_C + """ AS ?status)
 }
-ORDER BY ?status ?c"""),
+ORDER BY ?status ?c
+LIMIT 500"""),
     "who-denies-most": with_prefixes("""
 # Parties ranked by how many claims they deny or dispute
 SELECT ?party (COUNT(DISTINCT ?c) AS ?claims) WHERE {
@@ -236,7 +238,8 @@ SELECT ?c ?claimant ?sourcing ?text WHERE {
   ?a schema:name ?claimant . FILTER(LANG(?claimant) = "en")
   OPTIONAL { ?c kb:sourcing ?sourcing }
 }
-ORDER BY ?claimant ?c"""),
+ORDER BY ?claimant ?c
+LIMIT 500"""),
     "story-timeline": with_prefixes("""
 # One story in time order: each claim about the topic, and each stance taken on it
 SELECT ?when ?event ?who ?text ?c WHERE {
@@ -259,7 +262,8 @@ SELECT ?when ?event ?who ?text ?c WHERE {
   FILTER(LANG(?text) = "en")
   ?a schema:name ?who . FILTER(LANG(?who) = "en")
 }
-ORDER BY STR(?when) ?c ?event"""),
+ORDER BY STR(?when) ?c ?event
+LIMIT 500"""),
 }
 
 # the dispute network: every standing dispute with its party, stance, claim and claimant
