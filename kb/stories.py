@@ -76,7 +76,7 @@ def claim_timeline(kb, ref) -> dict:
 
 def _src(s: dict) -> dict:
     return {"id": s["id"], "iri": s["iri"], "name": s.get("headline") or s.get("name"), "url": s.get("url"),
-            "published": s.get("published")}
+            "published": s.get("published"), "publisher": s.get("publisher")}
 
 
 def story_timeline(kb, *, limit: int = 30, **filters) -> dict:
