@@ -105,6 +105,7 @@ def test_claim_page_tells_the_story_with_claimreview(client):
     r = client.get(f"/claims/{CLAIM}", headers=HTML)
     page = r.get_data(as_text=True)
     assert r.status_code == 200
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"] and "<script>" not in page
     assert 'data-status="disputed"' in page and 'data-stance="denies"' in page
     assert "Sam Altman" in page and "2つの大規模データセンター契約を破棄したと報じられました" in page
     assert page.index("event-reported") < page.index("event-dispute")  # in time order
