@@ -14,6 +14,7 @@ from kb import InvalidData
 from .auth import current_user, require_writer
 from .exports import claim_turtle
 from .i18n import plain
+from .pictures import busiest_pictures, claim_picture
 
 bp = Blueprint("pages", __name__)
 FILTERS = ("q", "status", "party", "claimant", "about", "source", "date_from", "date_to", "date", "language")
@@ -48,8 +49,9 @@ def index():
     if _prefers("text/html", "application/json") == "application/json":
         return jsonify(kb().list_claims(**filters, limit=size, offset=(page - 1) * size))
     data = kb().list_claims(**filters, limit=size, offset=(page - 1) * size, facets=True)
+    busiest = busiest_pictures() if not filters and page == 1 else []
     return render_template(
-        "index.html", data=data, filters=filters, page=page, size=size, facets=FACETS,
+        "index.html", data=data, busiest=busiest, filters=filters, page=page, size=size, facets=FACETS,
         pages=max(1, -(-data["total"] // size)), list_url=list_url,
         sparql=kb().list_query(limit=size, offset=(page - 1) * size, **filters),
         turtle_url=url_for("exports.list_turtle", **filters))
@@ -67,7 +69,8 @@ def claim(rid):
     # JSON-LD inside <script>: escape "<" so no text can close the element
     review_json = Markup(json.dumps(review, ensure_ascii=False).replace("<", "\\u003c"))
     return render_template("claim.html", c=c, review_json=review_json, story=_story(c),
-                           history=kb().history("claim", rid), sparql=kb().claim_query(rid))
+                           history=kb().history("claim", rid), sparql=kb().claim_query(rid),
+                           pic=claim_picture(c))
 
 
 def _story(c: dict) -> list[dict]:
@@ -91,19 +94,28 @@ def dispute(rid):
     return redirect(url_for("pages.claim", rid=d["claim"]) + f"#{d['id']}")
 
 
+def _view(**filters) -> dict:
+    """The Turtle and the SPARQL of the claim list these filters give."""
+    return {"turtle_url": url_for("exports.list_turtle", **filters),
+            "sparql": kb().list_query(limit=500, **filters), "json_url": url_for("api.claims", **filters)}
+
+
 @bp.get("/agents/<rid>")
 def agent(rid):
-    return render_template("agent.html", a=kb().agent_story(rid))
+    a = kb().agent_story(rid)
+    return render_template("agent.html", a=a, view=_view(claimant=a["id"]))
 
 
 @bp.get("/sources/<rid>")
 def source(rid):
-    return render_template("source.html", s=kb().source_story(rid))
+    s = kb().source_story(rid)
+    return render_template("source.html", s=s, view=_view(source=s["id"]))
 
 
 @bp.get("/topics/<rid>")
 def topic(rid):
-    return render_template("topic.html", t=kb().topic_story(rid))
+    t = kb().topic_story(rid)
+    return render_template("topic.html", t=t, view=_view(about=t["id"]))
 
 
 # ---- forms -------------------------------------------------------------------------

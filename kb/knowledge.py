@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 import threading
 import time
@@ -18,6 +19,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from . import queries
 from .errors import Conflict, InvalidData, KBError, NotFound, Problem, QueryError, Report
+from .index import ClaimIndex
 from .io import load_yaml
 from .model import (
     STANCE_NAMES,
@@ -32,9 +34,12 @@ from .model import (
 )
 from .namespaces import KB, OA, PREFIXES, SDO
 from .sparql import check_query
-from .store import RDF_FORMATS, Store, from_ox, open_store
+from .store import RDF_FORMATS, EmbeddedStore, Store, from_ox, open_store
 from .validation import check, load_shapes, owner
 
+log = logging.getLogger("claimkb")
+LABEL_PREDICATES = (SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label)
+FACET_LIMIT = 20  # values per facet, most frequent first
 DEFAULT_BASE = "https://w3id.org/claimkb/id/"
 VOCAB_FILE = Path(__file__).resolve().parent.parent / "vocab" / "claimkb.ttl"
 VOCAB_GRAPH = "https://w3id.org/claimkb/ns"
@@ -107,6 +112,11 @@ class KnowledgeBase:
         self._scheme_labels: dict | None = None
         self.shapes = load_shapes()
         self._ensure_vocab()
+        self.index = None
+        if isinstance(store, EmbeddedStore):
+            self.index = ClaimIndex(str(store.path / "index.sqlite") if store.path else None)
+            if self.index.generation != self._generation():
+                self.reindex()
 
     # ---- set-up ----------------------------------------------------------------
     def _ensure_vocab(self):
@@ -116,7 +126,105 @@ class KnowledgeBase:
         self.store.apply([], [(s, p, o, VOCAB_GRAPH) for s, p, o in g])
 
     def close(self):
+        if self.index is not None:
+            self.index.close()
         self.store.close()
+
+    # ---- the claim index ----------------------------------------------------------
+    def _generation(self) -> int:
+        found = self.store.triples(URIRef(self.history_graph), KB.generation, None, self.history_graph)
+        return int(found[0][2]) if found else 0
+
+    def reindex(self, claims=None) -> None:
+        """Rebuild the claim index (all of it, or the rows of ``claims``) from the store.
+
+        Read with plain triple lookups and derived here by the same rules as the
+        list query (status, date, recorded time); a test holds the two to the same answers."""
+        if self.index is None:
+            return
+        cur = self.current
+        everything = claims is None
+        if everything:
+            ids = {s for s, _, _ in self.store.triples(None, RDF.type, SDO.Claim, cur)}
+            triples = [t for p in (SDO.dateCreated, SDO.appearance, PROV.generatedAtTime, SDO.author, KB.withdrawn,
+                                   SDO.about, SDO.text) for t in self.store.triples(None, p, None, cur)]
+            links = self.store.triples(None, KB.disputes, None, cur)
+        else:
+            ids = {URIRef(c) for c in claims if self.store.triples(URIRef(c), RDF.type, SDO.Claim, cur)}
+            triples = self.store.describe(ids, cur)
+            links = [t for c in ids for t in self.store.triples(None, KB.disputes, c, cur)]
+        facts: dict = defaultdict(lambda: defaultdict(list))
+        for s_, p, o in triples:
+            if s_ in ids:
+                facts[s_][p].append(o)
+        disputes: dict = defaultdict(list)
+        dispute_iris = [d for d, _, c in links if c in ids]
+        dfacts: dict = defaultdict(dict)
+        for d, p, o in self.store.describe(dispute_iris, cur):
+            if p in (KB.party, KB.stance, KB.withdrawn):
+                dfacts[d][p] = o
+        for d, _, c in links:
+            if c in ids and KB.withdrawn not in dfacts[d]:
+                disputes[c].append(dfacts[d])
+        sources = {o for c in ids for o in facts[c][SDO.appearance]}
+        published = {s_: min(str(o) for _, _, o in found) for s_ in sources
+                     if (found := self.store.triples(s_, SDO.datePublished, None, cur))}
+        abouts = {o for c in ids for o in facts[c][SDO.about]}
+        topics = {a for a in abouts if self.store.triples(a, RDF.type, SKOS.Concept, cur)}
+        rows, link_rows, texts = [], [], []
+        for c in ids:
+            f, ds = facts[c], disputes[c]
+            author = f[SDO.author][0] if f[SDO.author] else None
+            stances = {d.get(KB.stance) for d in ds}
+            if any(d.get(KB.stance) == KB.Retracts and d.get(KB.party) == author for d in ds):
+                status = "retracted"
+            elif stances & {KB.Denies, KB.Disputes}:
+                status = "disputed"
+            elif KB.Confirms in stances:
+                status = "confirmed"
+            else:
+                status = "reported"
+            dates = [published[s_] for s_ in f[SDO.appearance] if s_ in published]
+            date = str(f[SDO.dateCreated][0]) if f[SDO.dateCreated] else min(dates) if dates else ""
+            rows.append({"iri": str(c), "date": date, "status": status,
+                         "recorded": max((str(o) for o in f[PROV.generatedAtTime]), default=""),
+                         "claimant": str(author) if author is not None else None,
+                         "withdrawn": bool(f[KB.withdrawn]), "disputes": len(ds)})
+            link_rows += [(str(c), "about", str(o)) for o in f[SDO.about]]
+            link_rows += [(str(c), "topic", str(o)) for o in f[SDO.about] if o in topics]
+            link_rows += [(str(c), "source", str(o)) for o in f[SDO.appearance]]
+            link_rows += [(str(c), "party", str(d[KB.party])) for d in ds if KB.party in d]
+            texts += [(str(c), (o.language or "").lower(), str(o)) for o in f[SDO.text]]
+        self.index.write(rows, link_rows, texts, {str(c) for c in claims or ()}, self._generation(),
+                         everything=everything)
+
+    def _update_index(self, changed) -> None:
+        """After a write: the store has it, so the index must follow or step aside."""
+        try:
+            self.reindex(self._affected_claims(changed))
+        except Exception:
+            log.exception("the claim index could not be updated; rebuilding it")
+            try:
+                self.reindex()
+            except Exception:
+                log.exception("the claim index could not be rebuilt; answering from the store")
+                self.index.write([], [], [], set(), -1)  # stale: rebuilt when next opened
+                self.index = None
+
+    def _affected_claims(self, changed: list[tuple[Record, set]]) -> set:
+        """Claims whose index rows a write changes: claims written, claims of disputes
+        written (before and after), claims appearing in sources written."""
+        out, sources = set(), []
+        for rec, old in changed:
+            if rec.kind == "claim":
+                out.add(rec.iri)
+            elif rec.kind == "dispute":
+                out |= {o for s, p, o in rec.triples | old if p == KB.disputes}
+            elif rec.kind == "source":
+                sources.append(rec.iri)
+        if sources:
+            out |= set(self._column(queries.index_query(queries.CLAIMS_OF_SOURCES, sources, "s"), "c"))
+        return out
 
     # ---- helpers ---------------------------------------------------------------
     def iri(self, kind: str, ref: str) -> URIRef:
@@ -238,10 +346,18 @@ class KnowledgeBase:
             for _ in range(COMMIT_ATTEMPTS):
                 attempt = ImportResult()
                 token = URIRef(f"urn:uuid:{uuid.uuid4()}")
-                deletes, inserts, guarded = self._plan(records, by, when, action, expected, fresh, history_quads,
-                                                       attempt, token)
+                deletes, inserts, guarded, changed = self._plan(records, by, when, action, expected, fresh,
+                                                                history_quads, attempt, token)
                 if guarded:
                     inserts.append((token, RDF.type, PROV.Activity, self.history_graph))
+                if not self.store.shared and (changed or inserts):
+                    # the write counter the embedded store's claim index checks
+                    # (a server store has no such index)
+                    generation = self._generation()
+                    h = URIRef(self.history_graph)
+                    if generation:
+                        deletes.append((h, KB.generation, Literal(generation), self.history_graph))
+                    inserts.append((h, KB.generation, Literal(generation + 1), self.history_graph))
                 guard = (self.history_graph, guarded) if guarded else None
                 claim = self._claim(guarded) if guarded and self.store.shared else []
                 try:
@@ -252,6 +368,8 @@ class KnowledgeBase:
                     if claim:
                         self.store.apply(claim, [])
                 if landed:
+                    if self.index is not None and (changed or inserts):
+                        self._update_index(changed)
                     for name in ("created", "updated", "unchanged"):
                         getattr(result, name).update(getattr(attempt, name))
                     return result
@@ -302,9 +420,10 @@ class KnowledgeBase:
             time.sleep(random.uniform(0.005, 0.05))
 
     def _plan(self, records, by, when, action, expected, fresh, history_quads, result, token):
-        """The quads one write deletes and inserts, and the version IRIs it creates."""
+        """The quads one write deletes and inserts, the version IRIs it creates,
+        and the changed records with their current triples."""
         deletes, inserts = [], [(s, p, o, g) for s, p, o, g in history_quads]
-        guarded = []
+        guarded, changed = [], []
         analyst_added = False
         for rec in records:
             versions = self._versions(rec.iri)
@@ -327,6 +446,7 @@ class KnowledgeBase:
             guarded.append(v)
             act = action or ("created" if not versions and not current else "updated")
             (result.created if act == "created" else result.updated)[rec.kind] += 1
+            changed.append((rec, current))
             deletes += [(s, p, o, self.current) for s, p, o in current]
             inserts += [(s, p, o, self.current) for s, p, o in rec.triples]
             inserts += [(s, p, o, str(v)) for s, p, o in rec.triples]
@@ -342,7 +462,7 @@ class KnowledgeBase:
             if not analyst_added and (rec.iri in fresh or act != "created"):
                 analyst_added = True
                 inserts += [(s, p, o, self.current) for s, p, o in analyst_triples(self.minter, by)]
-        return deletes, inserts, guarded
+        return deletes, inserts, guarded, changed
 
     def _landed(self, versions: list, token: URIRef) -> bool:
         """Read back which write made each of ``versions``: True if this one
@@ -406,6 +526,8 @@ class KnowledgeBase:
                 by_subject[s].add((s, p, o))
             elif gname == VOCAB_GRAPH:
                 continue
+            elif p == KB.generation:
+                continue  # another store's write counter
             elif gname == self.history_graph or gname.startswith(self.minter.base):
                 history.append((s, p, o, gname))
             else:
@@ -555,15 +677,20 @@ class KnowledgeBase:
 
     def _labels(self, iris) -> dict:
         """IRI -> {id, iri, kind, name{lang: text}} for agents, sources, topics, analysts."""
-        g = self._graph_of(iris)
+        iris = list(dict.fromkeys(iris))
+        types, names = defaultdict(list), defaultdict(dict)
+        for s, p, o in self.store.describe(iris, self.current):
+            if p == RDF.type:
+                types[s].append(o)
+            elif p in LABEL_PREDICATES:
+                names[s].setdefault(p, {})[o.language or ""] = str(o)
         out = {}
         for iri in iris:
-            kind = kind_of_types(g.objects(iri, RDF.type)) or "other"
-            names = {}
-            for p in (SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label):
-                for o in g.objects(iri, p):
-                    names[o.language or ""] = str(o)
-            out[iri] = {"id": self.local_id(iri), "iri": str(iri), "kind": kind, "name": names}
+            merged = {}
+            for p in LABEL_PREDICATES:  # later predicates win, as before
+                merged.update(names[iri].get(p, {}))
+            out[iri] = {"id": self.local_id(iri), "iri": str(iri), "kind": kind_of_types(types[iri]) or "other",
+                        "name": merged}
         return out
 
     @staticmethod
@@ -726,21 +853,25 @@ class KnowledgeBase:
 
     def list_claims(self, *, status=None, party=None, claimant=None, about=None, source=None,
                     date_from=None, date_to=None, date=None, language=None, q=None,
-                    limit: int = 20, offset: int = 0, facets: bool = False) -> dict:
-        """Claims newest first, filtered; with facet counts when asked."""
+                    limit: int = 20, offset: int = 0, facets: bool = False, use_index: bool = True) -> dict:
+        """Claims newest first, filtered; with facet counts when asked.
+
+        Answered from the claim index when the store has one; ``use_index=False``
+        asks the store itself (the same answers, slower: a check of the index)."""
         filters = self._filters(status=status, party=party, claimant=claimant, about=about, source=source,
                                 date_from=date_from, date_to=date_to, date=date, language=language, q=q)
         limit = max(1, min(int(limit), 500))
         offset = max(0, int(offset))
-        _, rows = self.store.select(queries.claim_list(filters, limit, offset), self.default_graphs)
-        _, count = self.store.select(queries.claim_count(filters), self.default_graphs)
-        out = {
-            "claims": [self.claim_summary(r["c"]) for r in rows],
-            "total": int(count[0]["n"]) if count else 0,
-            "limit": limit, "offset": offset,
-        }
+        if self.index is not None and use_index:
+            iris, total = self.index.page(filters, limit, offset)
+            iris = [URIRef(i) for i in iris]
+        else:
+            _, rows = self.store.select(queries.claim_list(filters, limit, offset), self.default_graphs)
+            _, count = self.store.select(queries.claim_count(filters), self.default_graphs)
+            iris, total = [r["c"] for r in rows], int(count[0]["n"]) if count else 0
+        out = {"claims": [self.claim_summary(c) for c in iris], "total": total, "limit": limit, "offset": offset}
         if facets:
-            out["facets"] = self.facets(filters)
+            out["facets"] = self._facets(filters, use_index)
         return out
 
     def _filters(self, **f) -> dict:
@@ -857,19 +988,24 @@ class KnowledgeBase:
     def _types(self, iris) -> dict:
         return {i: o for i in iris for _, _, o in self.store.triples(URIRef(i), RDF.type, None, self.current)}
 
-    def facets(self, filters: dict) -> dict:
-        out = {}
-        for name in queries.FACET_PATTERNS:
-            _, rows = self.store.select(queries.facet(name, filters), self.default_graphs)
-            iris = [r["value"] for r in rows if isinstance(r["value"], URIRef)]
-            labels = self._labels(iris) if iris else {}
-            out[name] = [
-                {"value": labels[r["value"]]["id"] if r["value"] in labels else str(r["value"]),
-                 "label": labels[r["value"]]["name"] if r["value"] in labels else None,
-                 "count": int(r["n"])}
-                for r in rows
-            ]
-        return out
+    def facets(self, filters: dict, *, use_index: bool = True) -> dict:
+        """Facet counts of the claims these filters (list_claims' keywords) give."""
+        return self._facets(self._filters(**filters), use_index)
+
+    def _facets(self, filters: dict, use_index: bool = True) -> dict:
+        if self.index is not None and use_index:
+            counted = {name: [(URIRef(v) if v.startswith(("http://", "https://")) else Literal(v), n)
+                              for v, n in rows[:FACET_LIMIT]] for name, rows in self.index.facets(filters).items()}
+        else:
+            counted = {}
+            for name in queries.FACET_PATTERNS:
+                _, rows = self.store.select(queries.facet(name, filters), self.default_graphs)
+                counted[name] = [(r["value"], int(r["n"])) for r in rows[:FACET_LIMIT]]
+        iris = [v for rows in counted.values() for v, _ in rows if isinstance(v, URIRef)]
+        labels = self._labels(iris) if iris else {}
+        return {name: [{"value": labels[v]["id"] if v in labels else str(v),
+                        "label": labels[v]["name"] if v in labels else None, "count": n} for v, n in rows]
+                for name, rows in counted.items()}
 
     def records(self, kind: str) -> list[dict]:
         """All agents, sources or topics (for pickers)."""
@@ -933,10 +1069,15 @@ class KnowledgeBase:
 
     def claims_graph(self, **filters) -> Graph:
         """The claims a list view shows (all pages), each as :meth:`claim_graph` gives it."""
-        _, rows = self.store.select(queries.claim_list(self._filters(**filters), 1_000_000, 0), self.default_graphs)
+        f = self._filters(**filters)
+        if self.index is not None:
+            iris = self.index.ordered(f)
+        else:
+            _, rows = self.store.select(queries.claim_list(f, 1_000_000, 0), self.default_graphs)
+            iris = [r["c"] for r in rows]
         g = _bound_graph()
-        for r in rows:
-            g += self.claim_graph(r["c"])
+        for c in iris:
+            g += self.claim_graph(c)
         return g
 
     def summary(self) -> dict:
@@ -982,7 +1123,9 @@ class KnowledgeBase:
             raise KBError(f"unknown export format {fmt!r} (expected turtle, trig, jsonld, nt or nq)")
         graph = None if fmt in ("trig", "nq") else self.current
         if graph is None:
-            quads = (q for q in self.store.quads() if q[3] not in (VOCAB_GRAPH, self.locks_graph))
+            # the vocabulary, the store's write counter and the writers' claims are this store's own, not content
+            quads = (q for q in self.store.quads()
+                     if q[3] not in (VOCAB_GRAPH, self.locks_graph) and q[1] != KB.generation)
             from .store import to_ox
 
             ox.serialize(
@@ -992,7 +1135,9 @@ class KnowledgeBase:
         self.store.dump(out, fmt, graph)
 
     def validate_store(self) -> Report:
-        """The whole current graph against the shapes (batch use)."""
+        """The whole current graph against the shapes (batch use); the shapes
+        themselves are first checked against SHACL-SHACL."""
+        load_shapes(meta_check=True)
         g = Graph()
         for s, p, o, _ in self.store.quads(self.current):
             g.add((s, p, o))

@@ -58,6 +58,7 @@ class KB(DefinedNamespace):
     withdrawnReason: URIRef
     versionOf: URIRef
     versionNumber: URIRef
+    generation: URIRef
     action: URIRef
     status: URIRef
     # stance scheme

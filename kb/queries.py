@@ -204,7 +204,8 @@ SELECT ?party ?stance ?claim ?text WHERE {
   ?c schema:text ?text .        FILTER(LANG(?text) = "en")
   BIND(?c AS ?claim)
 }
-ORDER BY ?party ?claim"""),
+ORDER BY ?party ?claim
+LIMIT 500"""),
     "about-entity": with_prefixes("""
 # Claims about Microsoft, with their derived status
 SELECT ?c ?text ?status WHERE {
@@ -214,7 +215,8 @@ SELECT ?c ?text ?status WHERE {
   FILTER NOT EXISTS { ?c kb:withdrawn ?w }
   BIND(""" + _STATUS_OF_C + """ AS ?status)
 }
-ORDER BY ?status ?c"""),
+ORDER BY ?status ?c
+LIMIT 500"""),
     "who-denies-most": with_prefixes("""
 # Parties ranked by how many claims they deny or dispute
 SELECT ?party (COUNT(DISTINCT ?c) AS ?claims) WHERE {
@@ -236,7 +238,8 @@ SELECT ?c ?claimant ?sourcing ?text WHERE {
   ?a schema:name ?claimant . FILTER(LANG(?claimant) = "en")
   OPTIONAL { ?c kb:sourcing ?sourcing }
 }
-ORDER BY ?claimant ?c"""),
+ORDER BY ?claimant ?c
+LIMIT 500"""),
     "story-timeline": with_prefixes("""
 # One story in time order: each claim about the topic, and each stance taken on it
 SELECT ?when ?event ?who ?text ?c WHERE {
@@ -259,5 +262,57 @@ SELECT ?when ?event ?who ?text ?c WHERE {
   FILTER(LANG(?text) = "en")
   ?a schema:name ?who . FILTER(LANG(?who) = "en")
 }
-ORDER BY STR(?when) ?c ?event"""),
+ORDER BY STR(?when) ?c ?event
+LIMIT 500"""),
 }
+
+# the dispute network: every standing dispute with its party, stance, claim and claimant
+NETWORK_FILTERS = {
+    "about": "?c schema:about $about .",
+    "stance": "FILTER(?stance = $stance)",
+}
+_NETWORK = """
+SELECT ?d ?party ?stance ?c ?claimant ?date ?recorded WHERE {
+  ?d a kb:Dispute ; kb:party ?party ; kb:stance ?stance ; kb:disputes ?c .
+  FILTER NOT EXISTS { ?d kb:withdrawn ?_dw }
+  ?c schema:author ?claimant .
+  FILTER NOT EXISTS { ?c kb:withdrawn ?_cw }
+  %(filters)s
+  OPTIONAL { ?d schema:dateCreated ?_dd }
+  OPTIONAL { ?d prov:generatedAtTime ?recorded }
+  OPTIONAL { SELECT ?d (MIN(STR(?_sd)) AS ?_first) WHERE { ?d schema:appearance/schema:datePublished ?_sd } GROUP BY ?d }
+  BIND(COALESCE(STR(?_dd), ?_first) AS ?date)
+}"""
+
+
+def network(filters: dict) -> str:
+    text = _NETWORK % {"filters": "\n  ".join(NETWORK_FILTERS[k] for k in NETWORK_FILTERS if filters.get(k) is not None)}
+    return render(text, **{k: v for k, v in filters.items() if v is not None})
+
+
+# the busiest stories: topics by how many claims and disputes they gather, latest activity first
+BUSY_TOPICS = render("""
+SELECT ?topic (COUNT(DISTINCT ?c) AS ?claims) (COUNT(DISTINCT ?d) AS ?disputes) (MAX(?when) AS ?latest) WHERE {
+  ?c a schema:Claim ; schema:about ?topic .
+  ?topic a skos:Concept .
+  FILTER NOT EXISTS { ?c kb:withdrawn ?_w }
+  OPTIONAL { ?d kb:disputes ?c . FILTER NOT EXISTS { ?d kb:withdrawn ?_dw } }
+  OPTIONAL { ?c prov:generatedAtTime ?when }
+}
+GROUP BY ?topic
+ORDER BY DESC(?disputes) DESC(?claims) DESC(?latest)
+LIMIT $limit""".replace("$limit", "12"))
+
+# the claims appearing in some sources (their index rows follow the sources' dates)
+CLAIMS_OF_SOURCES = "SELECT DISTINCT ?c WHERE { %(values)s ?c a schema:Claim ; schema:appearance ?s . }"
+
+
+def values(var: str, terms) -> str:
+    """A VALUES block of RDF terms, each written by the RDF library's escaping."""
+    if terms is None:
+        return ""
+    return f"VALUES ?{var} {{ {' '.join(nt(t) for t in terms)} }}"
+
+
+def index_query(template: str, claims=None, var: str = "c") -> str:
+    return render(template % {"values": values(var, claims)})

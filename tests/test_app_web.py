@@ -58,8 +58,8 @@ def test_list_page_search_facets_and_paging(client):
     assert 'data-facet="status"' in page and 'data-value="disputed"' in page
     page2 = client.get("/?page=2", headers=HTML).get_data(as_text=True)
     assert page2.count('<li class="claim"') == 5
-    ids1 = set(re.findall(r'data-claim="([^"]+)"', page))
-    ids2 = set(re.findall(r'data-claim="([^"]+)"', page2))
+    ids1 = set(re.findall(r'<li class="claim" data-claim="([^"]+)"', page))
+    ids2 = set(re.findall(r'<li class="claim" data-claim="([^"]+)"', page2))
     assert not ids1 & ids2 and len(ids1 | ids2) == 25
     # the facet counts are the list's own: clicking "disputed" gives that many
     n = int(re.search(r'data-value="disputed">[^<]*</a> <span class="n">(\d+)', page).group(1))
@@ -105,6 +105,7 @@ def test_claim_page_tells_the_story_with_claimreview(client):
     r = client.get(f"/claims/{CLAIM}", headers=HTML)
     page = r.get_data(as_text=True)
     assert r.status_code == 200
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"] and "<script>" not in page
     assert 'data-status="disputed"' in page and 'data-stance="denies"' in page
     assert "Sam Altman" in page and "2つの大規模データセンター契約を破棄したと報じられました" in page
     assert page.index("event-reported") < page.index("event-dispute")  # in time order
@@ -141,6 +142,9 @@ def test_agent_source_topic_and_dispute_pages(client):
     assert page.count('<li class="claim"') == 25 and "Windows Central" in page
     page = client.get("/topics/chatgpt", headers=HTML).get_data(as_text=True)
     assert "ChatGPT" in page and f'data-claim="{CLAIM}"' in page
+    href = re.search(r'class="download-turtle" href="([^"]+)"', page).group(1)
+    g = Graph().parse(data=client.get(href).data, format="turtle")
+    assert len(set(g.subjects(URIRef("http://schema.org/about"), None))) == page.count('<li class="claim"')
     r = client.get(f"/disputes/{CLAIM}--sam-altman-denies")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/claims/{CLAIM}#{CLAIM}--sam-altman-denies")
     for path in ("/agents/nobody", "/sources/nothing", "/topics/none", "/claims/none", "/disputes/none"):

@@ -178,6 +178,7 @@ def test_example_sparql_query(server, page):
     assert "Sam Altman" in parties and "Microsoft" in parties
     shot(page, "query-page")
     # type a query of one's own into the editor and run it with Ctrl-Enter
+    page.wait_for_function("window.claimkbEditor !== undefined")
     page.evaluate("window.claimkbEditor.setValue('SELECT (COUNT(*) AS ?n) WHERE { ?c a schema:Claim }')")
     page.locator(".CodeMirror textarea").press("Control+Enter")
     expect(page.locator("table.results tbody td")).to_have_text(re.compile(r"^\d+$"))

@@ -134,3 +134,14 @@ def test_lone_surrogate_and_nul_refused(kb):
     doc = mutate(("claims", 0, "text"), {"en": "bad \x00 text"})
     with pytest.raises(InvalidData, match="NUL"):
         kb.import_data(doc, by="t")
+
+
+def test_the_shipped_shapes_are_valid_shacl(tmp_path):
+    from kb import KBError
+    from kb.validation import SHAPES_DIR, load_shapes
+
+    assert len(load_shapes(meta_check=True)) > 100
+    bad = tmp_path / "bad.ttl"
+    bad.write_text((SHAPES_DIR / "claimkb.ttl").read_text().replace("sh:minCount 1", 'sh:minCount "one"', 1))
+    with pytest.raises(KBError, match="not valid SHACL"):
+        load_shapes(str(tmp_path), meta_check=True)

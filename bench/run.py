@@ -1,0 +1,264 @@
+"""ClaimKB benchmark suite: writes, imports, pages, search, SPARQL, export,
+memory and cold start, at several store sizes, with an rdflib + pyshacl
+baseline measured in the same run.
+
+    python bench/run.py --claims 1000,10000,100000 --json bench-results.json
+
+The store is filled from ``bench/generate.py`` documents written through the
+library's own write path with SHACL validation switched off (filling is not
+what is measured; the validated bulk import is measured separately, into the
+filled store). Prints a markdown table; ``--json`` writes every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from generate import generate  # noqa: E402
+
+from app import create_app  # noqa: E402
+from kb import InvalidData, open_kb  # noqa: E402
+from kb.queries import EXAMPLES  # noqa: E402
+
+FIELDS = ["claims", "write_p50_ms", "write_p95_ms", "reject_p50_ms", "import_claims_per_s", "claim_page_p50_ms",
+          "list_page_p50_ms", "search_p50_ms", "sparql_p50_ms", "export_turtle_s", "rss_mb", "cold_start_s",
+          "story_timeline_p50_ms", "network_p50_ms", "claim_timeline_p50_ms"]
+FILL_CHUNK = 5000
+
+
+def ms(f, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        f()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def p50(xs):
+    return round(statistics.median(xs), 1)
+
+
+def p95(xs):
+    xs = sorted(xs)
+    return round(xs[max(0, int(len(xs) * 0.95) - 1)], 1)
+
+
+def fill(kb, n: int) -> float:
+    """Write a generated document of n claims without validation (setup, not measured)."""
+    from kb.model import build_records
+
+    doc = generate(n)
+    t = time.perf_counter()
+    validate = kb._validate
+    kb._validate = lambda *a, **k: []
+    try:
+        first = {k: doc[k] for k in ("agents", "topics", "sources")}
+        recs, problems = build_records(first, kb.minter, kb._known_kind)
+        assert not problems, problems[:3]
+        kb._commit(recs, "bench")
+        claims = doc["claims"]
+        for i in range(0, len(claims), FILL_CHUNK):
+            recs, problems = build_records({"claims": claims[i:i + FILL_CHUNK]}, kb.minter, kb._known_kind)
+            assert not problems, problems[:3]
+            kb._commit(recs, "bench")
+    finally:
+        kb._validate = validate
+    return time.perf_counter() - t
+
+
+def measure(n: int, folder: Path, writes: int, pages: int) -> dict:
+    kb = open_kb(str(folder))
+    fill_s = fill(kb, n)
+    row = {"claims": n, "fill_s": round(fill_s, 1)}
+    # validated writes: a claim with a dispute; rejected writes
+    ok, bad = [], []
+    for i in range(writes):
+        rec = {"id": f"bench-new-{i}", "text": {"en": f"New claim {i}", "ja": f"新しい主張{i}"},
+               "claimant": "org-1", "about": ["org-2", "topic-1"], "sources": ["source-0"], "date": "2025-09-11",
+               "disputes": [{"party": "org-3", "stance": "denies", "text": {"en": "No"}, "sources": ["source-1"]}]}
+        t = time.perf_counter()
+        kb.add_claim(rec, by="bench")
+        ok.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        try:
+            kb.add_claim({**rec, "id": f"bench-bad-{i}", "claimant": "nobody", "date": "2024-13-45"}, by="bench")
+            raise AssertionError("an invalid claim was accepted")
+        except InvalidData:
+            bad.append((time.perf_counter() - t) * 1000)
+    row.update(write_p50_ms=p50(ok), write_p95_ms=p95(ok), reject_p50_ms=p50(bad))
+    # validated bulk import into the filled store
+    imp = generate(min(2000, max(200, n // 5)), seed=2, claims_only="imported")
+    t = time.perf_counter()
+    kb.import_data(imp, by="bench")
+    row["import_claims_per_s"] = round(len(imp["claims"]) / (time.perf_counter() - t))
+    # pages, through the app (server time, no network)
+    app = create_app({"TESTING": False, "LOAD_SEED": False, "SECRET_KEY": "bench"}, kb=kb)
+    client = app.test_client()
+    rnd = random.Random(3)
+    ids = [f"claim-{rnd.randrange(n)}" for _ in range(pages)]
+    html = {"Accept": "text/html"}
+
+    def get(url):
+        r = client.get(url, headers=html)
+        assert r.status_code == 200, (url, r.status_code, r.data[:300])
+
+    get(f"/claims/{ids[0]}")
+    row["claim_page_p50_ms"] = p50([ms(lambda u=f"/claims/{i}": get(u), 1)[0] for i in ids])
+    row["list_page_p50_ms"] = p50(ms(lambda: get("/"), max(3, pages // 4)))
+    searches = ["データセンター契約", "AIチップ", "data-centre deal", "own AI chips"]
+    row["search_p50_ms"] = p50([t for q in searches for t in ms(lambda q=q: get(f"/?q={q}"), max(2, pages // 8))])
+    row["search_p50_ms_by_query"] = {q: p50(ms(lambda q=q: get(f"/?q={q}"), 3)) for q in searches}
+    row["sparql_p50_ms"] = {name: p50(ms(lambda q=q: kb.query(q), 3)) for name, q in EXAMPLES.items()}
+    # the index gives the store's own answers at this size too
+    checks = [{}, {"status": "disputed"}, {"q": "データセンター契約"}, {"about": "org-1", "date": "2024-03"}]
+    row["index_matches_store"] = all(
+        [c["id"] for c in kb.list_claims(**f, limit=50)["claims"]] ==
+        [c["id"] for c in kb.list_claims(**f, limit=50, use_index=False)["claims"]]
+        and kb.list_claims(**f, facets=True)["facets"] == kb.list_claims(**f, facets=True, use_index=False)["facets"]
+        for f in checks)
+    # pictures of the entity most claims are about
+    top = kb.list_claims(limit=1, facets=True)["facets"]["about"][0]
+    row["largest_entity"] = {"id": top["value"], "claims": top["count"]}
+    row["story_timeline_p50_ms"] = p50(ms(lambda: get(f"/timeline?about={top['value']}"), 5))
+    row["network_p50_ms"] = p50(ms(lambda: get(f"/network?about={top['value']}"), 3))
+    row["claim_timeline_p50_ms"] = p50([ms(lambda u=f"/claims/{i}/timeline.svg": get(u), 1)[0] for i in ids[:10]])
+    # export, streamed to a file
+    with tempfile.TemporaryFile() as f:
+        t = time.perf_counter()
+        kb.export(f, "turtle")
+        row["export_turtle_s"] = round(time.perf_counter() - t, 2)
+        row["export_mb"] = round(f.tell() / 1e6, 1)
+    kb.close()
+    kb = app = client = None  # noqa: F841 - drop the last references
+    gc.collect()  # release the store's lock before another process opens it
+    # a fresh process: cold start to the first page, and the serving process's memory
+    row.update(serving(folder, ids[:20]))
+    return row
+
+
+SERVE = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from app import create_app
+from kb import open_kb
+app = create_app({"LOAD_SEED": False, "SECRET_KEY": "bench"}, kb=open_kb(sys.argv[1]))
+c = app.test_client()
+r = c.get("/", headers={"Accept": "text/html"})
+cold = time.perf_counter() - t0
+assert r.status_code == 200
+for cid in sys.argv[2:]:
+    c.get("/claims/" + cid, headers={"Accept": "text/html"})
+    c.get("/?q=" + cid, headers={"Accept": "text/html"})
+# VmHWM: this process's own peak (ru_maxrss would include the parent's, inherited across fork and exec)
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(json.dumps({"cold_start_s": round(cold, 2), "rss_mb": round(hwm / 1024)}))
+"""
+
+
+def serving(folder: Path, ids: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", SERVE, str(folder), *ids], capture_output=True, text=True,
+                         cwd=HERE.parent, timeout=600)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def baseline(n: int) -> dict:
+    """rdflib's in-memory graph, whole-graph pyshacl, rdflib's SPARQL engine, on the same data."""
+    import pyshacl
+    from rdflib import Graph
+
+    from kb.validation import load_shapes
+
+    with tempfile.TemporaryDirectory() as d:
+        kb = open_kb(d)
+        fill(kb, n)
+        buf = io.BytesIO()
+        kb.export(buf, "nt")
+        vocab = io.BytesIO()
+        kb.store.dump(vocab, "nt", "https://w3id.org/claimkb/ns")
+        kb.close()
+    g = Graph()
+    t = time.perf_counter()
+    g.parse(data=buf.getvalue(), format="nt")
+    g.parse(data=vocab.getvalue(), format="nt")
+    out = {"claims": n, "parse_s": round(time.perf_counter() - t, 2), "triples": len(g)}
+    t = time.perf_counter()
+    conforms, _, _ = pyshacl.validate(g, shacl_graph=load_shapes(), advanced=False)
+    out["validate_whole_graph_s"] = round(time.perf_counter() - t, 2)
+    out["conforms"] = bool(conforms)
+    from kb.namespaces import PREFIXES
+    out["sparql_ms"] = {name: p50(ms(lambda q=q: list(g.query(q, initNs=PREFIXES)), 1)) for name, q in EXAMPLES.items()}
+    return out
+
+
+def table(rows: list[dict], base: list[dict]) -> str:
+    lines = ["| claims | write p50 / p95 ms | reject p50 ms | import claims/s | claim page p50 ms | list page p50 ms | "
+             "search p50 ms | SPARQL examples p50 ms (slowest) | export Turtle s | RSS MB | cold start s | "
+             "story timeline / network of the largest entity p50 ms |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        slow = max(r["sparql_p50_ms"].items(), key=lambda kv: kv[1])
+        lines.append(f"| {r['claims']:,} | {r['write_p50_ms']} / {r['write_p95_ms']} | {r['reject_p50_ms']} | "
+                     f"{r['import_claims_per_s']:,} | {r['claim_page_p50_ms']} | {r['list_page_p50_ms']} | "
+                     f"{r['search_p50_ms']} | {slow[1]} ({slow[0]}) | {r['export_turtle_s']} | {r['rss_mb']} | "
+                     f"{r['cold_start_s']} | {r['story_timeline_p50_ms']} / {r['network_p50_ms']} |")
+    if base:
+        lines += ["", "Baseline (rdflib in-memory graph, whole-graph pyshacl, rdflib SPARQL), same run:", "",
+                  "| claims | triples | parse s | whole-graph validation s | SPARQL examples ms | ClaimKB speed-up per example |",
+                  "|---:|---:|---:|---:|---|---|"]
+        for b in base:
+            ours = next((r for r in rows if r["claims"] == b["claims"]), None)
+            ex = ", ".join(f"{k} {v}" for k, v in b["sparql_ms"].items())
+            ratio = ", ".join(f"{k} {b['sparql_ms'][k] / max(ours['sparql_p50_ms'][k], 0.01):.0f}×"
+                              for k in b["sparql_ms"]) if ours else "—"
+            lines.append(f"| {b['claims']:,} | {b['triples']:,} | {b['parse_s']} | {b['validate_whole_graph_s']} | {ex} | {ratio} |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--claims", default="1000,10000")
+    ap.add_argument("--baseline", default="1000,10000", help="sizes for the rdflib + pyshacl baseline ('' for none)")
+    ap.add_argument("--writes", type=int, default=40)
+    ap.add_argument("--pages", type=int, default=40)
+    ap.add_argument("--json", help="write every figure to this file")
+    args = ap.parse_args()
+    rows, base = [], []
+    for n in [int(x) for x in args.claims.split(",") if x]:
+        with tempfile.TemporaryDirectory() as d:
+            t = time.perf_counter()
+            rows.append(measure(n, Path(d) / "store", args.writes, args.pages))
+            print(f"measured {n:,} claims in {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
+    for n in [int(x) for x in args.baseline.split(",") if x]:
+        base.append(baseline(n))
+        print(f"baseline at {n:,} claims done", file=sys.stderr, flush=True)
+    print(table(rows, base))
+    result = {"sizes": rows, "baseline": base, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+              "peak_rss_mb_this_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    missing = [f for r in rows for f in FIELDS if f not in r]
+    if missing:
+        raise SystemExit(f"missing fields: {missing}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The claim index: what the claim list, its search and its facets need, kept
+in SQLite beside an embedded store and updated by every write.
+
+It holds only what can be derived from the RDF store (rebuild with
+:meth:`KnowledgeBase.reindex`). Each write bumps a generation number in the
+store and in the index; when they differ on opening (a crash between the two),
+the index is rebuilt. Search uses an FTS5 trigram index over lower-cased
+texts, so Japanese (no spaces between words) is found by substring, exactly
+as ``CONTAINS(LCASE(text), q)`` would; one- and two-character searches, which
+trigrams cannot serve, scan the texts instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS claims (
+  iri TEXT PRIMARY KEY, date TEXT NOT NULL, dstart TEXT NOT NULL, dend TEXT NOT NULL,
+  recorded TEXT NOT NULL, status TEXT NOT NULL, claimant TEXT, withdrawn INTEGER NOT NULL,
+  disputes INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS claims_order ON claims (withdrawn, date DESC, recorded DESC, iri);
+CREATE INDEX IF NOT EXISTS claims_claimant ON claims (claimant);
+CREATE INDEX IF NOT EXISTS claims_status ON claims (status);
+CREATE TABLE IF NOT EXISTS links (claim TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS links_claim ON links (claim);
+CREATE INDEX IF NOT EXISTS links_value ON links (kind, value, claim);
+CREATE TABLE IF NOT EXISTS texts (claim TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS texts_claim ON texts (claim);
+-- the search table's rowid is the texts row's rowid, so a claim's entries are found by the texts index
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (text, content = '', tokenize = 'trigram case_sensitive 1');
+"""
+VERSION = "3"
+
+
+def bounds(date: str) -> tuple[str, str]:
+    """The first and last day a date string covers, computed as the list query does."""
+    n = len(date)
+    start = date + "-01-01"[: max(0, 10 - n)] if n < 10 else date
+    end = date + "-12-31"[max(0, n - 4):][: max(0, 10 - n)] if n else "-12-31"
+    return start, end
+
+
+class ClaimIndex:
+    def __init__(self, path: str | None = None):
+        self.db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode = WAL" if path else "PRAGMA journal_mode = MEMORY")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.lock = threading.RLock()
+        self._cache: OrderedDict = OrderedDict()
+        with self.lock:
+            if self._meta("version") not in (None, VERSION):
+                for t in ("meta", "claims", "links", "texts", "search"):
+                    self.db.execute(f"DROP TABLE IF EXISTS {t}")
+            self.db.executescript(SCHEMA)
+            self._set_meta("version", VERSION)
+
+    # ---- bookkeeping ---------------------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int | None:
+        g = self._meta("generation")
+        return int(g) if g is not None else None
+
+    def close(self):
+        self.db.close()
+
+    # ---- writes ----------------------------------------------------------------------
+    def write(self, rows: list[dict], links: list[tuple], texts: list[tuple], claims: set[str], generation: int,
+              *, everything: bool = False) -> None:
+        """Replace the index rows of ``claims`` (or of all claims) in one transaction."""
+        with self.lock:
+            self._cache.clear()
+            db = self.db
+            db.execute("BEGIN")
+            try:
+                if everything:
+                    for t in ("claims", "links", "texts"):
+                        db.execute(f"DELETE FROM {t}")
+                    db.execute("INSERT INTO search (search) VALUES ('delete-all')")
+                else:
+                    for c in claims:
+                        # a contentless FTS table forgets a row when given back the text it indexed
+                        db.execute("INSERT INTO search (search, rowid, text) "
+                                   "SELECT 'delete', rowid, lower(text) FROM texts WHERE claim = ?", (c,))
+                        db.execute("DELETE FROM claims WHERE iri = ?", (c,))
+                        db.execute("DELETE FROM links WHERE claim = ?", (c,))
+                        db.execute("DELETE FROM texts WHERE claim = ?", (c,))
+                db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                    (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"],
+                     int(r["withdrawn"]), r["disputes"]) for r in rows])
+                db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
+                for c, lang, text in texts:
+                    rowid = db.execute("INSERT INTO texts VALUES (?, ?, ?)", (c, lang, text)).lastrowid
+                    db.execute("INSERT INTO search (rowid, text) VALUES (?, ?)", (rowid, text.lower()))
+                self._set_meta("generation", str(generation))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    # ---- reads -------------------------------------------------------------------------
+    def _where(self, f: dict) -> tuple[str, list]:
+        sql, args = ["c.withdrawn = 0"], []
+        for kind in ("about", "source", "party"):
+            if f.get(kind) is not None:
+                sql.append("EXISTS (SELECT 1 FROM links l WHERE l.kind = ? AND l.value = ? AND l.claim = c.iri)")
+                args += [kind, str(f[kind])]
+        if f.get("claimant") is not None:
+            sql.append("c.claimant = ?")
+            args.append(str(f["claimant"]))
+        if f.get("language") is not None:
+            lang = str(f["language"]).lower()
+            sql.append("EXISTS (SELECT 1 FROM texts t WHERE t.claim = c.iri AND (t.lang = ? OR t.lang LIKE ?))")
+            args += [lang, lang.replace("%", "").replace("_", "") + "-%"]
+        if f.get("q") is not None:
+            q = str(f["q"])
+            if len(q) >= 3:
+                sql.append("c.iri IN (SELECT t.claim FROM texts t WHERE t.rowid IN "
+                           "(SELECT rowid FROM search WHERE search MATCH ?))")
+                args.append('"' + q.replace('"', '""') + '"')
+            else:
+                sql.append("EXISTS (SELECT 1 FROM texts t WHERE t.claim = c.iri AND instr(lower(t.text), ?) > 0)")
+                args.append(q)
+        if f.get("status") is not None:
+            sql.append("c.status = ?")
+            args.append(str(f["status"]))
+        if f.get("date_from") is not None:
+            sql.append("c.dend >= ?")
+            args.append(str(f["date_from"]))
+        if f.get("date_to") is not None:
+            sql.append("c.dstart <= ?")
+            args.append(str(f["date_to"]))
+        if f.get("date") is not None:
+            sql.append("substr(c.date, 1, 7) = ?")
+            args.append(str(f["date"]))
+        return " AND ".join(sql), args
+
+    def _cached(self, key, compute):
+        with self.lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            value = compute()
+            self._cache[key] = value
+            if len(self._cache) > 256:
+                self._cache.popitem(last=False)
+            return value
+
+    def page(self, f: dict, limit: int, offset: int) -> tuple[list[str], int]:
+        key = ("page", tuple(sorted((k, str(v)) for k, v in f.items())), limit, offset)
+
+        def compute():
+            where, args = self._where(f)
+            rows = self.db.execute(f"SELECT iri FROM claims c WHERE {where} "
+                                   "ORDER BY date DESC, recorded DESC, iri LIMIT ? OFFSET ?",
+                                   (*args, limit, offset)).fetchall()
+            total = self.db.execute(f"SELECT COUNT(*) FROM claims c WHERE {where}", args).fetchone()[0]
+            return [r[0] for r in rows], total
+
+        return self._cached(key, compute)
+
+    FACETS = {
+        "status": "SELECT c.status, COUNT(*) FROM claims c WHERE {w} GROUP BY 1",
+        "party": "SELECT l.value, COUNT(DISTINCT c.iri) FROM claims c JOIN links l ON l.claim = c.iri "
+                 "AND l.kind = 'party' WHERE {w} GROUP BY 1",
+        "claimant": "SELECT c.claimant, COUNT(*) FROM claims c WHERE {w} AND c.claimant IS NOT NULL GROUP BY 1",
+        "about": "SELECT l.value, COUNT(DISTINCT c.iri) FROM claims c JOIN links l ON l.claim = c.iri "
+                 "AND l.kind = 'about' WHERE {w} GROUP BY 1",
+        "source": "SELECT l.value, COUNT(DISTINCT c.iri) FROM claims c JOIN links l ON l.claim = c.iri "
+                  "AND l.kind = 'source' WHERE {w} GROUP BY 1",
+        "language": "SELECT t.lang, COUNT(DISTINCT c.iri) FROM claims c JOIN texts t ON t.claim = c.iri "
+                    "WHERE {w} GROUP BY 1",
+        "date": "SELECT substr(c.date, 1, 7), COUNT(*) FROM claims c WHERE {w} AND c.date != '' GROUP BY 1",
+    }
+
+    def facets(self, f: dict) -> dict[str, list[tuple[str, int]]]:
+        key = ("facets", tuple(sorted((k, str(v)) for k, v in f.items())))
+
+        def compute():
+            where, args = self._where(f)
+            out = {}
+            for name, sql in self.FACETS.items():
+                rows = self.db.execute(sql.format(w=where), args).fetchall()
+                out[name] = sorted(rows, key=lambda r: (-r[1], r[0]))
+            return out
+
+        return self._cached(key, compute)
+
+    def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
+        """(topic, claims, disputes) for the topics gathering most disputes, then claims, then recent ones."""
+        return self._cached(("busiest", limit), lambda: [r[:3] for r in self.db.execute(
+            "SELECT l.value, COUNT(*), SUM(c.disputes), MAX(c.recorded) AS latest FROM links l "
+            "JOIN claims c ON c.iri = l.claim WHERE l.kind = 'topic' AND c.withdrawn = 0 "
+            "GROUP BY l.value ORDER BY 3 DESC, 2 DESC, latest DESC, l.value LIMIT ?", (limit,))])
+
+    def ordered(self, f: dict) -> list[str]:
+        where, args = self._where(f)
+        return [r[0] for r in self.db.execute(
+            f"SELECT iri FROM claims c WHERE {where} ORDER BY date DESC, recorded DESC, iri", args)]

@@ -1,0 +1,181 @@
+"""The data behind the pictures: a claim's timeline, a story's timeline and
+the dispute network. Plain dicts, ready for JSON; drawing is the app's job.
+
+Dates keep the precision the sources give: ``2025-09`` is the span of that
+month, ``2025`` the span of that year, never a made-up day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter, defaultdict
+
+from . import queries
+from .errors import KBError
+from .model import STANCE_NAMES
+
+MAX_NETWORK_NODES = 200  # beyond this the network is drawn party to party
+
+
+def span(value: str | None) -> dict | None:
+    """``{"start", "end", "precision", "given"}`` for YYYY-MM-DD, YYYY-MM or YYYY."""
+    if not value:
+        return None
+    v = str(value)[:10]
+    try:
+        if len(v) == 10:
+            dt.date.fromisoformat(v)
+            return {"start": v, "end": v, "precision": "day", "given": v}
+        if len(v) == 7:
+            y, m = int(v[:4]), int(v[5:7])
+            last = calendar.monthrange(y, m)[1]
+            return {"start": f"{v}-01", "end": f"{v}-{last:02d}", "precision": "month", "given": v}
+        if len(v) == 4:
+            int(v)
+            return {"start": f"{v}-01-01", "end": f"{v}-12-31", "precision": "year", "given": v}
+    except ValueError:
+        return None
+    return None
+
+
+def claim_timeline(kb, ref) -> dict:
+    """Where and when a claim appeared, each stance taken on it, and its status over time."""
+    c = ref if isinstance(ref, dict) else kb.get_claim(ref)
+    marks = []
+    if c["date"]:
+        marks.append({"kind": "made", "when": span(c["date"]), "agent": c["claimant"]})
+    quote_source = (c["quote"] or {}).get("source") or {}
+    for s in c["sources"]:
+        if s and s.get("published"):
+            marks.append({"kind": "appeared", "when": span(s["published"]), "source": _src(s),
+                          "quote": c["quote"]["exact"] if c["quote"] and quote_source.get("id") == s["id"] else None})
+    for d in c["disputes"]:
+        if d["withdrawn"]:
+            continue
+        when = span(d["date"] or d["effective_date"])
+        dated_by = "dispute" if d["date"] else "source" if when else "recorded"
+        if when is None and d["recorded_at"]:
+            when = span(d["recorded_at"][:10])
+        marks.append({"kind": "dispute", "id": d["id"], "when": when, "dated_by": dated_by,
+                      "stance": d["stance"], "agent": d["party"], "text": d["text"],
+                      "source": _src(d["sources"][0]) if d["sources"] and d["sources"][0] else None,
+                      "quote": d["quote"]["exact"] if d["quote"] else None})
+    marks = [m for m in marks if m["when"]]
+    marks.sort(key=lambda m: (m["when"]["start"], {"made": 0, "appeared": 1, "dispute": 2}[m["kind"]]))
+    segments = []
+    timeline = c["status_timeline"]
+    for i, s in enumerate(timeline):
+        start = span(s["date"])["start"] if s["date"] else (marks[0]["when"]["start"] if marks else None)
+        nxt = timeline[i + 1]["date"] if i + 1 < len(timeline) else None
+        segments.append({"status": s["status"], "from": start, "from_given": s.get("as_given"),
+                         "to": span(nxt)["start"] if nxt else None})
+    return {"id": c["id"], "iri": c["iri"], "text": c["text"], "status": c["status"], "claimant": c["claimant"],
+            "marks": marks, "status_segments": segments}
+
+
+def _src(s: dict) -> dict:
+    return {"id": s["id"], "iri": s["iri"], "name": s.get("headline") or s.get("name"), "url": s.get("url"),
+            "published": s.get("published"), "publisher": s.get("publisher")}
+
+
+def story_timeline(kb, *, limit: int = 30, **filters) -> dict:
+    """The timelines of a set of claims (a search, an entity, a source), stacked."""
+    limit = max(1, min(int(limit), 200))
+    listed = kb.list_claims(**filters, limit=limit)
+    rows = [claim_timeline(kb, c["id"]) for c in listed["claims"]]
+    rows.sort(key=lambda r: (r["marks"][0]["when"]["start"] if r["marks"] else "9999", r["id"]))
+    starts = [m["when"]["start"] for r in rows for m in r["marks"]]
+    ends = [m["when"]["end"] for r in rows for m in r["marks"]]
+    return {"filters": {k: v for k, v in filters.items() if v}, "total": listed["total"], "shown": len(rows),
+            "from": min(starts, default=None), "to": max(ends, default=None), "claims": rows}
+
+
+def busiest_stories(kb, *, limit: int = 3, per_story: int = 8) -> list[dict]:
+    """The topics gathering most disputes and claims, each as a small story timeline.
+    Kept until the next write (it reads the whole store)."""
+    key = (kb._generation(), limit, per_story)
+    cached = getattr(kb, "_busiest", None)
+    if cached and cached[0] == key:
+        return cached[1]
+    out = _busiest(kb, limit, per_story)
+    kb._busiest = (key, out)
+    return out
+
+
+def _busiest(kb, limit, per_story):
+    if kb.index is not None:
+        rows = kb.index.busiest_topics(limit)
+    else:
+        _, found = kb.store.select(queries.BUSY_TOPICS, kb.default_graphs)
+        rows = [(r["topic"], int(r["claims"]), int(r["disputes"])) for r in found[:limit]]
+    out = []
+    for topic_iri, claims, disputes in rows:
+        topic = kb.get("topic", topic_iri)
+        story = story_timeline(kb, about=topic["id"], limit=per_story)
+        out.append({"topic": topic, "claims": claims, "disputes": disputes, "story": story})
+    return out
+
+
+def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None,
+                    max_nodes: int = MAX_NETWORK_NODES) -> dict:
+    """Parties and claims as nodes, stances as edges (and claimants to their
+    claims); aggregated party to claimant, weighted by count, past ``max_nodes``."""
+    filters = {}
+    if about:
+        filters["about"] = kb._filters(about=about)["about"]
+    if stance:
+        concept = {v: k for k, v in STANCE_NAMES.items()}.get(stance)
+        if concept is None:
+            raise KBError(f"unknown stance {stance!r} (expected one of: {', '.join(STANCE_NAMES.values())})")
+        filters["stance"] = concept
+    lo = span(date_from)["start"] if date_from and span(date_from) else None
+    hi = span(date_to)["end"] if date_to and span(date_to) else None
+    for name, value in (("date_from", date_from), ("date_to", date_to)):
+        if value and not span(value):
+            raise KBError(f"{name} must be a date: YYYY-MM-DD, YYYY-MM or YYYY (got {value!r})")
+    _, rows = kb.store.select(queries.network(filters), kb.default_graphs)
+    kept = []
+    for r in rows:
+        when = span(str(r["date"])) if r["date"] is not None else span(str(r["recorded"])[:10]) if r["recorded"] else None
+        if (lo or hi) and when is None:
+            continue
+        if lo and when["end"] < lo or hi and when["start"] > hi:
+            continue
+        kept.append((r, when))
+    agents = {r["party"] for r, _ in kept} | {r["claimant"] for r, _ in kept}
+    claims = {r["c"] for r, _ in kept}
+    labels = kb._labels(agents)
+    aggregated = len(agents) + len(claims) > max_nodes
+    nodes, edges = [], []
+    degree = Counter()
+    if not aggregated:
+        texts = {c: kb.get_claim(c) for c in claims}
+        for r, when in kept:
+            degree[r["party"]] += 1
+            degree[r["claimant"]] += 0
+            edges.append({"from": labels[r["party"]]["id"], "to": kb.local_id(r["c"]), "kind": "stance",
+                          "stance": STANCE_NAMES.get(r["stance"]), "dispute": kb.local_id(r["d"]),
+                          "when": when})
+        for c in sorted(claims):
+            claimant = texts[c]["claimant"]
+            edges.append({"from": claimant["id"], "to": kb.local_id(c), "kind": "claims"})
+            nodes.append({"id": kb.local_id(c), "kind": "claim", "name": texts[c]["text"],
+                          "status": texts[c]["status"]})
+    else:
+        weights: dict = defaultdict(Counter)
+        for r, _ in kept:
+            weights[(labels[r["party"]]["id"], labels[r["claimant"]]["id"])][STANCE_NAMES.get(r["stance"])] += 1
+            degree[r["party"]] += 1
+        for (a, b), by_stance in sorted(weights.items()):
+            edges.append({"from": a, "to": b, "kind": "party", "weight": sum(by_stance.values()),
+                          "stances": dict(by_stance), "stance": by_stance.most_common(1)[0][0]})
+    for a in sorted(agents, key=lambda i: labels[i]["id"]):
+        nodes.append({"id": labels[a]["id"], "kind": "agent", "name": labels[a]["name"],
+                      "disputes": degree[a]})
+    return {"filters": {k: v for k, v in {"about": about, "stance": stance, "date_from": date_from,
+                                          "date_to": date_to}.items() if v},
+            "aggregated": aggregated, "disputes": len(kept), "nodes": nodes, "edges": edges}
+
+
+__all__ = ["span", "claim_timeline", "story_timeline", "busiest_stories", "dispute_network"]

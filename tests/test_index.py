@@ -1,0 +1,94 @@
+"""The claim index answers exactly as the store does, after every kind of write,
+and a stale index is rebuilt when the store is opened."""
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb import open_kb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from generate import generate  # noqa: E402
+
+FILTERS = [
+    {}, {"status": "disputed"}, {"status": "confirmed"}, {"status": "retracted"}, {"party": "org-3"},
+    {"claimant": "person-2"}, {"about": "org-1"}, {"about": "topic-4"}, {"source": "source-7"},
+    {"date": "2024-03"}, {"date": "2025"}, {"date_from": "2024-06", "date_to": "2025-01-15"}, {"date_to": "2023"},
+    {"language": "ja"}, {"language": "EN"}, {"q": "データセンター契約"}, {"q": "AI"}, {"q": "チ"},
+    {"q": "Walked Away"}, {"q": "report 1"}, {"q": '"quoted"'}, {"q": "no such words at all"},
+    {"status": "disputed", "about": "org-2", "q": "ソフト"}, {"party": "org-5", "date_from": "2025-03"},
+]
+
+
+def same(kb, **f):
+    a = kb.list_claims(**f, limit=500, facets=True)
+    b = kb.list_claims(**f, limit=500, facets=True, use_index=False)
+    assert [c["id"] for c in a["claims"]] == [c["id"] for c in b["claims"]], f
+    assert a["total"] == b["total"], f
+    assert a["facets"] == b["facets"], f
+    return a["total"]
+
+
+@pytest.fixture(scope="module")
+def generated():
+    kb = open_kb(":memory:")
+    kb.import_data(generate(600, seed=5), by="gen")
+    yield kb
+    kb.close()
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=[str(f) for f in FILTERS])
+def test_index_answers_as_the_store_does(generated, filters):
+    same(generated, **filters)
+
+
+def test_paging_through_the_index(generated):
+    pages = [generated.list_claims(limit=50, offset=o)["claims"] for o in range(0, 700, 50)]
+    ids = [c["id"] for p in pages for c in p]
+    assert ids == [c["id"] for c in generated.list_claims(limit=500, use_index=False)["claims"]] + \
+        [c["id"] for c in generated.list_claims(limit=500, offset=500, use_index=False)["claims"]]
+
+
+def test_index_follows_every_kind_of_write(seeded):
+    kb = seeded
+    assert same(kb, status="disputed") == 4
+    kb.add_dispute("openai-microsoft-signed-mou", {"party": "microsoft", "stance": "confirms", "text": {"en": "Yes"},
+                                                   "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t")
+    assert same(kb, status="confirmed") == 1
+    kb.withdraw("dispute", "ms-cancelled-datacentre-deals--sam-altman-denies", by="t")
+    assert same(kb, status="disputed") == 3 and same(kb, party="sam-altman") == 0
+    kb.withdraw("claim", "openai-microsoft-signed-mou", by="t")
+    assert same(kb) == 24 and same(kb, status="confirmed") == 0
+    kb.restore("claim", "openai-microsoft-signed-mou", 1, by="t")
+    assert same(kb) == 25
+    # a source's new date moves every claim that appears in it
+    kb.add_record("source", {"id": "windows-central-ms-ai-self-sufficiency", "type": "NewsArticle",
+                             "headline": {"ja": "見出し"}, "publisher": "windows-central", "published": "2024-01",
+                             "language": "ja"}, by="t")
+    assert same(kb, date="2024-01") == 22 and same(kb, date="2025-09") == 1  # one claim has its own date
+    kb.add_claim({"id": "new-one", "text": {"ja": "新しいデータセンター契約の主張"}, "claimant": "openai",
+                  "about": ["openai"], "sources": ["windows-central-ms-ai-self-sufficiency"], "date": "2026-01-02"},
+                 by="t")
+    assert kb.list_claims(limit=1)["claims"][0]["id"] == "new-one"
+    assert same(kb, q="データセンター契約") == 2
+
+
+def test_a_stale_index_is_rebuilt_on_opening(tmp_path, seed_bytes):
+    kb = open_kb(str(tmp_path / "s"))
+    kb.import_yaml(seed_bytes, by="t")
+    before = kb.list_claims(limit=500, facets=True)
+    kb.close()
+    db = sqlite3.connect(tmp_path / "s" / "index.sqlite")  # as if a crash came between store and index
+    db.execute("UPDATE meta SET value = '0' WHERE key = 'generation'")
+    db.execute("DELETE FROM claims")
+    db.commit()
+    db.close()
+    kb = open_kb(str(tmp_path / "s"))
+    assert kb.list_claims(limit=500, facets=True) == before
+    kb.close()
+    (tmp_path / "s" / "index.sqlite").unlink()  # or lost altogether
+    kb = open_kb(str(tmp_path / "s"))
+    assert kb.list_claims(limit=500, facets=True) == before
+    kb.close()

@@ -1,0 +1,138 @@
+"""Timelines and the dispute network: data, SVG, and what Chromium shows."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from helpers import start_server, stop
+from playwright.sync_api import expect, sync_playwright
+from test_browser import ARGS, CHROMIUM, SHOTS, shot
+
+from app import create_app
+from kb import open_kb
+from kb.stories import span
+
+SVG = "{http://www.w3.org/2000/svg}"
+CLAIM = "ms-cancelled-datacentre-deals"
+
+
+@pytest.fixture(scope="module")
+def client():
+    return create_app({"TESTING": True}, kb=open_kb(":memory:")).test_client()
+
+
+def test_spans_keep_the_precision_the_source_gives():
+    assert span("2025-09") == {"start": "2025-09-01", "end": "2025-09-30", "precision": "month", "given": "2025-09"}
+    assert span("2024-02")["end"] == "2024-02-29"
+    assert span("2025")["precision"] == "year" and span("2025")["end"] == "2025-12-31"
+    assert span("2025-09-11")["start"] == span("2025-09-11")["end"] == "2025-09-11"
+    assert span("2025-13") is None and span(None) is None
+
+
+def test_claim_timeline_data_and_svg(client):
+    data = client.get(f"/claims/{CLAIM}/timeline.json").get_json()
+    kinds = [(m["kind"], m["when"]["precision"], m.get("stance")) for m in data["marks"]]
+    assert kinds == [("appeared", "month", None), ("dispute", "month", "denies")]
+    assert data["marks"][1]["dated_by"] == "source" and data["marks"][1]["agent"]["id"] == "sam-altman"
+    assert [s["status"] for s in data["status_segments"]] == ["reported", "disputed"]
+    r = client.get(f"/claims/{CLAIM}/timeline.svg")
+    assert r.mimetype == "image/svg+xml" and "attachment" in r.headers["Content-Disposition"]
+    svg = ET.fromstring(r.data)
+    marks = svg.findall(f".//{SVG}g[@class='mark span']")
+    assert len(marks) == 2 and all(m.find(f"{SVG}rect") is not None for m in marks)  # months drawn as spans
+    assert client.get("/claims/nope/timeline.json").status_code == 404
+
+
+def test_story_timeline_counts(client):
+    data = client.get("/timeline.json?about=microsoft").get_json()
+    listed = client.get("/api/claims?about=microsoft").get_json()["total"]
+    assert data["total"] == data["shown"] == listed == 19
+    svg = ET.fromstring(client.get("/timeline.svg?about=microsoft").data)
+    rows = svg.findall(f".//{SVG}g[@class='row']")
+    assert len(rows) == 19
+    assert sum(int(r.get("data-marks")) for r in rows) == sum(len(c["marks"]) for c in data["claims"])
+    assert client.get("/timeline.json?about=microsoft&limit=5").get_json()["shown"] == 5
+
+
+def test_network_data_filters_and_aggregation(client, tmp_path):
+    data = client.get("/network.json").get_json()
+    claims = [n for n in data["nodes"] if n["kind"] == "claim"]
+    parties = {e["from"] for e in data["edges"] if e["kind"] == "stance"}
+    assert len(claims) == data["disputes"] == 4 and parties == {"microsoft", "openai", "openai-employees", "sam-altman"}
+    denies = client.get("/network.json?stance=denies").get_json()
+    assert denies["disputes"] == 2 and {e["stance"] for e in denies["edges"] if e["kind"] == "stance"} == {"denies"}
+    assert client.get("/network.json?date_from=2026-01").get_json()["disputes"] == 0
+    assert client.get("/network.json?about=altman-ouster").get_json()["disputes"] == 1
+    assert client.get("/network.json?stance=likes").status_code == 400
+    # beyond the node limit, parties are joined to the claimants they dispute, weighted
+    from kb import stories
+    agg = stories.dispute_network(client.application.extensions["kb"], max_nodes=5)
+    assert agg["aggregated"] and all(e["kind"] == "party" for e in agg["edges"])
+    assert sum(e["weight"] for e in agg["edges"]) == 4
+    svg = ET.fromstring(client.get("/network.svg").data)
+    assert int(svg.get("data-nodes")) == len(data["nodes"])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    proc, url = start_server(tmp_path_factory.mktemp("pictures") / "store")
+    yield url
+    stop(proc)
+
+
+@pytest.fixture(scope="module")
+def page():
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        ctx = b.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        pg = ctx.new_page()
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        yield pg
+        b.close()
+        assert errors == []
+
+
+def test_pictures_in_the_browser(server, page):
+    # the claim page's timeline: two month-long marks, the status changing, a click to the source
+    page.goto(f"{server}/claims/{CLAIM}")
+    tl = page.locator(".claim-timeline svg.timeline")
+    expect(tl.locator("g.mark")).to_have_count(2)
+    expect(tl.locator("g.mark[data-stance=denies] rect")).to_have_count(1)
+    expect(tl.locator("rect.band[data-status=disputed]")).to_have_count(1)  # denied in the month it appeared
+    shot(page, "claim-timeline")
+    tl.locator("g.mark[data-kind=appeared]").click()
+    expect(page).to_have_url(f"{server}/sources/windows-central-ms-ai-self-sufficiency")
+
+    # the whole Microsoft story, stacked; a row label leads to its claim
+    page.goto(f"{server}/timeline?about=microsoft")
+    data = json.loads(page.request.get(f"{server}/timeline.json?about=microsoft").text())
+    svg = page.locator(".picture svg.timeline")
+    expect(svg.locator("g.row")).to_have_count(data["shown"])
+    expect(svg.locator("g.mark")).to_have_count(sum(len(c["marks"]) for c in data["claims"]))
+    shot(page, "story-timeline")
+    first = data["claims"][0]["id"]
+    svg.locator(f"g.row[data-claim='{first}'] text.row-label").click()
+    expect(page).to_have_url(f"{server}/claims/{first}")
+
+    # the network: every node of the seed's disputes, and a click through to a party
+    page.goto(f"{server}/network")
+    data = json.loads(page.request.get(f"{server}/network.json").text())
+    net = page.locator(".picture svg.network")
+    expect(net.locator("g.node")).to_have_count(len(data["nodes"]))
+    expect(net.locator("g.edge.stance")).to_have_count(4)
+    shot(page, "network")
+    page.select_option("select[name=stance]", "denies")
+    page.click(".pic-filters button")
+    expect(net.locator("g.edge.stance")).to_have_count(2)
+    net.locator("g.node[data-id=sam-altman]").click()
+    expect(page).to_have_url(f"{server}/agents/sam-altman")
+
+    # the home page's busiest stories, in Japanese too
+    page.goto(f"{server}/?lang=ja")
+    expect(page.locator(".stories .story-card svg.timeline")).to_have_count(3)
+    shot(page, "home-ja")
+    page.goto(f"{server}/network?lang=ja")
+    expect(page.locator("h1")).to_contain_text("反論")
+    shot(page, "network-ja")
