@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import threading
+import time
 import unicodedata
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +46,10 @@ VOCAB_GRAPH = "https://w3id.org/claimkb/ns"
 PROV_PREDICATES = {PROV.wasAttributedTo, PROV.generatedAtTime}
 CHUNK = 400  # records validated together in a bulk import
 STATUS_ORDER = ("reported", "confirmed", "disputed", "retracted")
+COMMIT_ATTEMPTS = 5  # a write that lost a race with another process is planned again this many times
+CLAIM_WAIT = 60.0  # seconds a write waits for other writers' claims on the same records
+CLAIM_LEASE = 120.0  # seconds after which a claim is taken to be left by a writer that died
+WRITE_CLAIM = URIRef(str(KB._NS) + "writeClaim")  # internal: in the locks graph only, never exported
 
 
 def _now() -> Literal:
@@ -87,7 +94,7 @@ class KnowledgeBase:
 
     def __init__(self, store: Store, base: str | None = None):
         self.store = store
-        settings = store.read_settings() if isinstance(store, EmbeddedStore) else {}
+        settings = store.read_settings()
         stored_base = settings.get("base")
         if base and stored_base and base != stored_base:
             raise KBError(
@@ -95,10 +102,11 @@ class KnowledgeBase:
                 f"opening it with {base!r} would change every IRI"
             )
         self.minter = Minter(base or stored_base or DEFAULT_BASE)
-        if isinstance(store, EmbeddedStore) and not stored_base:
+        if not stored_base:
             store.write_settings({**settings, "base": self.minter.base})
         self.current = self.minter.graph("current")
         self.history_graph = self.minter.graph("history")
+        self.locks_graph = self.minter.graph("locks")
         self.default_graphs = [self.current, VOCAB_GRAPH]
         self._write_lock = threading.RLock()
         self._scheme_labels: dict | None = None
@@ -316,54 +324,167 @@ class KnowledgeBase:
             problems = self._validate(records, pending, progress)
             if problems:
                 raise InvalidData(problems)
-            deletes, inserts = [], [(s, p, o, g) for s, p, o, g in history_quads]
-            analyst_added = False
-            changed = []
-            for rec in records:
-                versions = self._versions(rec.iri)
-                if expected and rec.iri in expected:
-                    latest_n = versions[-1][0] if versions else 0
-                    if expected[rec.iri] != latest_n:
-                        raise Conflict(
-                            f"{rec.kind} {rec.local_id!r} was changed by someone else "
-                            f"(you edited version {expected[rec.iri]}, it is now at version {latest_n})"
-                        )
-                current = set(self._describe([rec.iri]))
-                latest = set(self.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
-                if latest and self._content(latest) == self._content(rec.triples):
-                    result.unchanged[rec.kind] += 1
-                    if current != latest and not current:
-                        inserts += [(s, p, o, self.current) for s, p, o in latest]
+            # Several processes may write one server store at once, and a
+            # server need not make a conditional update serialisable (Oxigraph
+            # server 0.5 evaluates an update's WHERE on a snapshot and does not
+            # detect a concurrent write of the same quads: two "insert version
+            # N+1 unless it exists" updates sent at once both apply). So:
+            # 1. Each write numbers the versions it creates from what it read
+            #    (latest + 1); version numbers only ever grow by one, so "N+1
+            #    does not exist" at write time means "nobody wrote this record
+            #    since I read version N": no edit is lost.
+            # 2. On a store with other writers, the write first claims those
+            #    version IRIs (see _claim: an insert, then a read-back; only a
+            #    writer that sees no other live claim goes on), so at most one
+            #    writer at a time sends an update creating a given version.
+            # 3. The update itself applies only if none of those versions exists
+            #    yet (the guard), and every version names the write that made it
+            #    (prov:wasGeneratedBy a fresh urn:uuid activity), so reading them
+            #    back tells whether this write landed. A write that lost is
+            #    planned again from fresh reads; an edit made from an expected
+            #    version then fails with Conflict (409).
+            for _ in range(COMMIT_ATTEMPTS):
+                attempt = ImportResult()
+                token = URIRef(f"urn:uuid:{uuid.uuid4()}")
+                deletes, inserts, guarded, changed = self._plan(records, by, when, action, expected, fresh,
+                                                                history_quads, attempt, token)
+                if guarded:
+                    inserts.append((token, RDF.type, PROV.Activity, self.history_graph))
+                if not self.store.shared and (changed or inserts):
+                    # the write counter the embedded store's claim index checks
+                    # (a server store has no such index)
+                    generation = self._generation()
+                    h = URIRef(self.history_graph)
+                    if generation:
+                        deletes.append((h, KB.generation, Literal(generation), self.history_graph))
+                    inserts.append((h, KB.generation, Literal(generation + 1), self.history_graph))
+                guard = (self.history_graph, guarded) if guarded else None
+                claim = self._claim(guarded) if guarded and self.store.shared else []
+                try:
+                    landed = self.store.apply(deletes, inserts, guard=guard)
+                    if landed is None:
+                        landed = self._landed(guarded, token)
+                finally:
+                    if claim:
+                        self.store.apply(claim, [])
+                if landed:
+                    if self.index is not None and (changed or inserts):
+                        self._update_index(changed)
+                    for name in ("created", "updated", "unchanged"):
+                        getattr(result, name).update(getattr(attempt, name))
+                    return result
+            raise Conflict("the records kept being changed by other writers while this write was tried; "
+                           "nothing was written, try again")
+
+    def _claim(self, versions: list) -> list:
+        """Claim the version IRIs a write is about to create, against other
+        processes writing the same server store; returns the claim's quads (to
+        delete when the write is done).
+
+        A claim is inserted, then all claims on those versions are read back.
+        Writes and reads are atomic and see each other in order, so of two
+        writers that claim at once at least one sees the other's claim: a
+        writer that sees only its own goes on, one that sees another withdraws
+        and tries again a moment later (both may withdraw; neither goes on
+        while another holds a claim). Claims older than CLAIM_LEASE seconds
+        (a writer that died) are ignored and removed."""
+        graph = self.locks_graph
+        values = " ".join(f"<{v}>" for v in versions)
+        deadline = time.monotonic() + CLAIM_WAIT
+        while True:
+            me = URIRef(f"urn:uuid:{uuid.uuid4()}")
+            started = dt.datetime.now(dt.UTC)
+            quads = [(v, WRITE_CLAIM, me, graph) for v in versions]
+            quads.append((me, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime), graph))
+            self.store.apply([], quads)
+            _, rows = self.store.select(
+                f"SELECT ?v ?w ?at WHERE {{ GRAPH <{graph}> {{ VALUES ?v {{ {values} }} ?v <{WRITE_CLAIM}> ?w "
+                f"OPTIONAL {{ ?w <{PROV.startedAtTime}> ?at }} }} }}", [])
+            live, stale = set(), []
+            for r in rows:
+                if r["w"] == me:
                     continue
-                n = (versions[-1][0] if versions else 0) + 1
-                v = self.minter.version(rec.iri, n)
-                act = action or ("created" if not versions and not current else "updated")
-                (result.created if act == "created" else result.updated)[rec.kind] += 1
-                changed.append((rec, current))
-                deletes += [(s, p, o, self.current) for s, p, o in current]
-                inserts += [(s, p, o, self.current) for s, p, o in rec.triples]
-                inserts += [(s, p, o, str(v)) for s, p, o in rec.triples]
-                meta = [
-                    (v, RDF.type, KB.Version), (v, RDF.type, PROV.Entity), (v, KB.versionOf, rec.iri),
-                    (v, KB.versionNumber, Literal(n)), (v, KB.action, Literal(act)),
-                    (v, PROV.generatedAtTime, when), (v, PROV.wasAttributedTo, self.minter.analyst(by)),
-                ]
-                if versions:
-                    meta.append((v, PROV.wasRevisionOf, versions[-1][1]))
-                inserts += [(s, p, o, self.history_graph) for s, p, o in meta]
-                if not analyst_added and (rec.iri in fresh or act != "created"):
-                    analyst_added = True
-                    inserts += [(s, p, o, self.current) for s, p, o in analyst_triples(self.minter, by)]
-            generation = self._generation()
-            h = URIRef(self.history_graph)
-            if changed or inserts:
-                if generation:
-                    deletes.append((h, KB.generation, Literal(generation), self.history_graph))
-                inserts.append((h, KB.generation, Literal(generation + 1), self.history_graph))
-            self.store.apply(deletes, inserts)
-            if self.index is not None and (changed or inserts):
-                self._update_index(changed)
-        return result
+                at = r["at"].toPython() if r["at"] is not None else None
+                if isinstance(at, dt.datetime) and at.tzinfo and (started - at).total_seconds() > CLAIM_LEASE:
+                    stale += [(r["v"], WRITE_CLAIM, r["w"], graph), (r["w"], PROV.startedAtTime, r["at"], graph)]
+                else:
+                    live.add(r["w"])
+            if not live:
+                if stale:
+                    self.store.apply(stale, [])
+                return quads
+            self.store.apply(quads, [])
+            if time.monotonic() > deadline:
+                raise KBError("the store is busy: other writers kept changing the same records; "
+                              "nothing was written, try again", status=503)
+            time.sleep(random.uniform(0.005, 0.05))
+
+    def _plan(self, records, by, when, action, expected, fresh, history_quads, result, token):
+        """The quads one write deletes and inserts, the version IRIs it creates,
+        and the changed records with their current triples."""
+        deletes, inserts = [], [(s, p, o, g) for s, p, o, g in history_quads]
+        guarded, changed = [], []
+        analyst_added = False
+        for rec in records:
+            versions = self._versions(rec.iri)
+            if expected and rec.iri in expected:
+                latest_n = versions[-1][0] if versions else 0
+                if expected[rec.iri] != latest_n:
+                    raise Conflict(
+                        f"{rec.kind} {rec.local_id!r} was changed by someone else "
+                        f"(you edited version {expected[rec.iri]}, it is now at version {latest_n})"
+                    )
+            current = set(self._describe([rec.iri]))
+            latest = set(self.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
+            if latest and self._content(latest) == self._content(rec.triples):
+                result.unchanged[rec.kind] += 1
+                if current != latest and not current:
+                    inserts += [(s, p, o, self.current) for s, p, o in latest]
+                continue
+            n = (versions[-1][0] if versions else 0) + 1
+            v = self.minter.version(rec.iri, n)
+            guarded.append(v)
+            act = action or ("created" if not versions and not current else "updated")
+            (result.created if act == "created" else result.updated)[rec.kind] += 1
+            changed.append((rec, current))
+            deletes += [(s, p, o, self.current) for s, p, o in current]
+            inserts += [(s, p, o, self.current) for s, p, o in rec.triples]
+            inserts += [(s, p, o, str(v)) for s, p, o in rec.triples]
+            meta = [
+                (v, RDF.type, KB.Version), (v, RDF.type, PROV.Entity), (v, KB.versionOf, rec.iri),
+                (v, KB.versionNumber, Literal(n)), (v, KB.action, Literal(act)),
+                (v, PROV.generatedAtTime, when), (v, PROV.wasAttributedTo, self.minter.analyst(by)),
+                (v, PROV.wasGeneratedBy, token),
+            ]
+            if versions:
+                meta.append((v, PROV.wasRevisionOf, versions[-1][1]))
+            inserts += [(s, p, o, self.history_graph) for s, p, o in meta]
+            if not analyst_added and (rec.iri in fresh or act != "created"):
+                analyst_added = True
+                inserts += [(s, p, o, self.current) for s, p, o in analyst_triples(self.minter, by)]
+        return deletes, inserts, guarded, changed
+
+    def _landed(self, versions: list, token: URIRef) -> bool:
+        """Read back which write made each of ``versions``: True if this one
+        (``token``) made them all, False if it made none (another write won)."""
+        ours = theirs = 0
+        for i in range(0, len(versions), 500):
+            values = " ".join(f"<{v}>" for v in versions[i : i + 500])
+            _, rows = self.store.select(
+                f"SELECT ?v ?w WHERE {{ GRAPH <{self.history_graph}> {{ VALUES ?v {{ {values} }} "
+                f"?v <{PROV.wasGeneratedBy}> ?w }} }}", [])
+            for r in rows:
+                if r["w"] == token:
+                    ours += 1
+                else:
+                    theirs += 1
+        if ours == len(versions) and not theirs:
+            return True
+        if not ours:
+            return False
+        raise KBError("the SPARQL server applied a conditional update only in part or twice "
+                      f"({ours} of {len(versions)} versions written by this write, {theirs} by others); "
+                      "it does not keep SPARQL updates atomic, so ClaimKB cannot write to it safely", status=500)
 
     # ---- public writes ----------------------------------------------------------
     def import_data(self, doc, *, by: str, progress=None) -> ImportResult:
@@ -976,28 +1097,24 @@ class KnowledgeBase:
         """A read-only SPARQL query over the current graph (plus the vocabulary).
         ``bindings`` fix the values of selected variables (SEP-0007)."""
         checked = check_query(text, allowed_graphs=set(self.default_graphs) | {self.history_graph})
-        subs = None
+        binds = None
         if bindings:
-            from .store import to_ox
-
-            subs = {ox.Variable(k.lstrip("?$")): to_ox(v if isinstance(v, (URIRef, Literal)) else Literal(v))
-                    for k, v in bindings.items()}
+            binds = {k.lstrip("?$"): v if isinstance(v, (URIRef, Literal)) else Literal(v)
+                     for k, v in bindings.items()}
         try:
-            res = self.store.raw_query(checked.text, self.default_graphs, substitutions=subs)
+            res = self.store.raw_query(checked.text, self.default_graphs, form=checked.form, bindings=binds)
         except SyntaxError as e:
             raise QueryError(f"the query is malformed: {e}") from e
         except RuntimeError as e:
             raise QueryError(f"the query could not run: {e}") from e
         if checked.form == "ask":
-            return QueryResult("ask", boolean=bool(res))
+            return QueryResult("ask", boolean=bool(res.boolean))
         if checked.form in ("construct", "describe"):
             g = _bound_graph()
-            for t in res:
-                g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+            for t in res.triples:
+                g.add(t)
             return QueryResult(checked.form, graph=g)
-        variables = [v.value for v in res.variables]
-        rows = [{v: from_ox(sol[v]) for v in variables} for sol in res]
-        return QueryResult("select", variables=variables, rows=rows)
+        return QueryResult("select", variables=res.variables, rows=res.rows)
 
     def export(self, out, fmt: str = "turtle") -> None:
         """Stream the knowledge base: the current graph (Turtle, N-Triples,
@@ -1006,8 +1123,9 @@ class KnowledgeBase:
             raise KBError(f"unknown export format {fmt!r} (expected turtle, trig, jsonld, nt or nq)")
         graph = None if fmt in ("trig", "nq") else self.current
         if graph is None:
-            # the vocabulary and the store's write counter are this store's own, not content
-            quads = (q for q in self.store.quads() if q[3] != VOCAB_GRAPH and q[1] != KB.generation)
+            # the vocabulary, the store's write counter and the writers' claims are this store's own, not content
+            quads = (q for q in self.store.quads()
+                     if q[3] not in (VOCAB_GRAPH, self.locks_graph) and q[1] != KB.generation)
             from .store import to_ox
 
             ox.serialize(

@@ -9,7 +9,8 @@ default graph.
 Backends:
 - :class:`EmbeddedStore`: pyoxigraph on disk (or in memory); every write is one
   atomic SPARQL update.
-- a SPARQL 1.1 server: not built yet; :func:`open_store` is where it plugs in.
+- :class:`kb.store_sparql.SparqlStore`: a SPARQL 1.1 server (Oxigraph server,
+  Virtuoso, …) over the SPARQL 1.1 Protocol; every write is one update request.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -77,10 +79,24 @@ def nt(term) -> str:
 
 # ---- the interface -------------------------------------------------------------
 
+@dataclass
+class RawResult:
+    """A user's query result, the same whatever the backend: ``form`` is
+    ``select`` (variables, rows of rdflib terms), ``ask`` (boolean) or
+    ``construct``/``describe`` (triples of rdflib terms)."""
+
+    form: str
+    variables: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list = field(default_factory=list)
+
+
 class Store(ABC):
     """What the knowledge base needs of a store. Terms are rdflib terms."""
 
     read_only = False
+    shared = False  # True when other processes may write the same store at once
 
     @abstractmethod
     def select(self, query: str, default_graphs: list[str]) -> tuple[list[str], list[dict]]:
@@ -101,16 +117,37 @@ class Store(ABC):
         """Every triple of ``graph`` whose subject is one of ``subjects``."""
 
     @abstractmethod
-    def apply(self, deletes: list[Quad], inserts: list[Quad]) -> None:
-        """Delete then insert, as one atomic operation."""
+    def apply(self, deletes: list[Quad], inserts: list[Quad], *, guard=None) -> bool | None:
+        """Delete then insert, as one atomic operation.
+
+        ``guard`` is ``(graph, subjects)``: do nothing at all if any of
+        ``subjects`` already has a triple in ``graph`` (checked atomically with
+        the write). Returns True when written, False when the guard stopped it,
+        None when the store cannot tell (the caller reads back)."""
 
     @abstractmethod
     def dump(self, out: IO[bytes], fmt: str, graph: str | None) -> None:
         """Stream one graph (or the dataset, for TriG/N-Quads) to ``out``."""
 
     @abstractmethod
-    def raw_query(self, query: str, default_graphs: list[str], substitutions=None):
-        """Run a user's (already checked) query; return a pyoxigraph-like result."""
+    def raw_query(self, query: str, default_graphs: list[str], *, form: str,
+                  bindings: dict | None = None) -> RawResult:
+        """Run a user's (already checked) query of the given form; ``bindings``
+        (variable name -> rdflib term) fix the values of variables."""
+
+    @abstractmethod
+    def quads(self, graph: str | None = None) -> Iterator[Quad]:
+        """The quads of one named graph, or of every named graph of the store's data."""
+
+    @abstractmethod
+    def has_graph(self, graph: str) -> bool: ...
+
+    def read_settings(self) -> dict:
+        """Settings kept with the data (the base IRI, so IRIs stay stable)."""
+        return {}
+
+    def write_settings(self, settings: dict) -> None:
+        pass
 
     def close(self) -> None:  # pragma: no cover - trivial
         pass
@@ -200,10 +237,18 @@ class EmbeddedStore(Store):
         res = self._store.query(query, default_graph=self._graphs(default_graphs))
         return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res]
 
-    def raw_query(self, query, default_graphs, substitutions=None):
-        return self._store.query(
-            query, default_graph=self._graphs(default_graphs), substitutions=substitutions, prefixes=self.prefixes
+    def raw_query(self, query, default_graphs, *, form, bindings=None):
+        subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()} if bindings else None
+        res = self._store.query(
+            query, default_graph=self._graphs(default_graphs), substitutions=subs, prefixes=self.prefixes
         )
+        if form == "ask":
+            return RawResult("ask", boolean=bool(res))
+        if form in ("construct", "describe"):
+            return RawResult(form, triples=[(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
+                                            for t in res])
+        variables = [v.value for v in res.variables]
+        return RawResult("select", variables=variables, rows=[{v: from_ox(sol[v]) for v in variables} for sol in res])
 
     def triples(self, subject, predicate, obj, graph):
         g = ox.NamedNode(graph)
@@ -225,10 +270,16 @@ class EmbeddedStore(Store):
                 out.append((s, from_ox(q.predicate), from_ox(q.object)))
         return out
 
-    def apply(self, deletes, inserts):
+    def apply(self, deletes, inserts, *, guard=None):
         if not deletes and not inserts:
-            return
+            return True
         with self._lock:
+            # one process holds the store (RocksDB's lock) and this lock serialises
+            # its threads, so checking the guard and then writing is atomic here
+            if guard is not None:
+                g = ox.NamedNode(guard[0])
+                if any(next(self._store.quads_for_pattern(to_ox(s), None, None, g), None) for s in guard[1]):
+                    return False
             try:
                 if not deletes:  # extend() is atomic too, and skips parsing an update
                     self._store.extend(
@@ -238,6 +289,7 @@ class EmbeddedStore(Store):
                     self._store.update(_update_text(deletes, inserts))
             except OSError as e:
                 raise KBError(f"the store could not be written: {e}", status=503) from e
+        return True
 
     def dump(self, out, fmt, graph):
         f = RDF_FORMATS[fmt]
@@ -278,10 +330,13 @@ def open_store(name: str | None, *, update_endpoint: str | None = None, prefixes
     else a folder for the embedded store; ``:memory:`` is an in-memory store."""
     name = name or "./kb-data"
     if name.startswith(("http://", "https://")):
-        raise KBError(
-            f"a SPARQL server store ({name}) is not supported yet; use a folder for the embedded store",
-            status=501,
-        )
+        from .store_sparql import SparqlStore  # noqa: PLC0415 - only for server stores
+
+        if update_endpoint and not update_endpoint.startswith(("http://", "https://")):
+            raise KBError(f"the update endpoint must be an http(s) URL (got {update_endpoint!r})", status=2)
+        return SparqlStore(name, update_endpoint, prefixes=prefixes)
+    if update_endpoint:
+        raise KBError("--update-endpoint is for a SPARQL server store; the store here is a folder", status=2)
     if name == ":memory:":
         return EmbeddedStore(None, prefixes=prefixes)
     return EmbeddedStore(name, prefixes=prefixes)

@@ -170,6 +170,39 @@ def test_validate_reports_data_that_bypassed_the_shapes(tmp_path):
     assert "ms-cancelled-datacentre-deals" in r.stderr and "'date'" in r.stderr and "valid date" in r.stderr
 
 
-def test_server_store_not_yet_supported_is_a_clear_error(tmp_path):
+def test_unreachable_server_store_is_a_clear_error(tmp_path):
     r = run("summary", store="http://127.0.0.1:9/query")
-    assert r.returncode == 1 and "not supported yet" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "http://127.0.0.1:9/query cannot be reached" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_cli_on_a_server_store_with_its_update_endpoint(oxigraph_servers, tmp_path):
+    server = oxigraph_servers[0]
+    server.clear()
+    url = server.url
+    r = subprocess.run([*KB, "--store", url, "--update-endpoint", server.update_url, "load", str(SEED)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300,
+                       env={**os.environ, "KB_USER": "cli-tester"})
+    assert r.returncode == 0, r.stderr
+    assert "25 claims" in r.stdout
+    # the update endpoint from the environment; the query endpoint from --store
+    r = run("summary", store=url, env={"KB_UPDATE_ENDPOINT": server.update_url})
+    assert r.returncode == 0 and "Sam Altman (sam-altman): denies 1" in r.stdout
+    assert run("validate", store=url).returncode == 0
+    r = run("query", "SELECT (COUNT(?c) AS ?n) WHERE { ?c a schema:Claim }", "--format", "csv", store=url)
+    assert r.returncode == 0 and r.stdout.splitlines() == ["n", "25"]
+    out = tmp_path / "all.trig"
+    assert run("export", "--format", "trig", "-o", str(out), store=url).returncode == 0
+    local = tmp_path / "local"
+    assert run("load", str(out), store=local).returncode == 0
+    a = subprocess.run([*KB, "--store", str(local), "export", "--format", "nq"], capture_output=True, cwd=ROOT)
+    b = subprocess.run([*KB, "--store", url, "export", "--format", "nq"], capture_output=True, cwd=ROOT)
+    assert a.returncode == b.returncode == 0
+    assert set(a.stdout.splitlines()) == set(b.stdout.splitlines()) and len(a.stdout.splitlines()) > 1000
+    # an update endpoint that takes no updates: one clear sentence naming it, nothing written
+    server.clear()
+    r = run("load", str(SEED), store=url, env={"KB_UPDATE_ENDPOINT": url})
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"the SPARQL server at {url} refused the update" in r.stderr and "KB_UPDATE_ENDPOINT" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

@@ -7,7 +7,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kb import KBError, NotFound, QueryError, open_kb
+from kb import KBError, NotFound, QueryError
 
 TRICKY = {
     "agents": [{"id": "a", "type": "Organization", "name": {"en": 'Quote " and \\ backslash', "ja": "日本語の名前"}}],
@@ -20,7 +20,7 @@ TRICKY = {
 }
 
 
-def test_text_round_trips_exactly(kb):
+def test_text_round_trips_exactly(kb, new_kb):
     kb.import_data(TRICKY, by="t")
     c = kb.get_claim("c")
     assert c["text"] == TRICKY["claims"][0]["text"]
@@ -28,7 +28,7 @@ def test_text_round_trips_exactly(kb):
     assert c["claimant"]["name"]["en"] == 'Quote " and \\ backslash'
     buf = io.BytesIO()
     kb.export(buf, "turtle")
-    k2 = open_kb(":memory:")
+    k2 = new_kb()
     k2.import_rdf(buf.getvalue(), "turtle", by="t")
     assert k2.get_claim("c")["text"] == TRICKY["claims"][0]["text"]
 
@@ -40,21 +40,21 @@ def _current(kb) -> Graph:
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld"])
-def test_export_load_is_isomorphic(seeded, fmt):
+def test_export_load_is_isomorphic(seeded, new_kb, fmt):
     buf = io.BytesIO()
     seeded.export(buf, fmt)
-    fresh = open_kb(":memory:")
+    fresh = new_kb()
     fresh.import_rdf(buf.getvalue(), fmt, by="other")
     assert isomorphic(_current(seeded), _current(fresh))
 
 
-def test_trig_export_keeps_history_and_round_trips(seeded):
+def test_trig_export_keeps_history_and_round_trips(seeded, new_kb):
     seeded.add_dispute("ms-cancelled-datacentre-deals",
                        {"party": "microsoft", "stance": "confirms", "text": {"en": "Yes."},
                         "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t")
     buf = io.BytesIO()
     seeded.export(buf, "trig")
-    fresh = open_kb(":memory:")
+    fresh = new_kb()
     fresh.import_rdf(buf.getvalue(), "trig", by="other")
     out = io.BytesIO()
     fresh.export(out, "trig")
@@ -199,7 +199,7 @@ def test_unknown_claim_is_not_found(kb):
         kb.get_claim("nope")
 
 
-def test_text_differing_only_by_normalisation_is_stored_once(kb):
+def test_text_differing_only_by_normalisation_is_stored_once(kb, new_kb):
     import unicodedata
 
     nfc = "ガイドライン"
@@ -211,7 +211,7 @@ def test_text_differing_only_by_normalisation_is_stored_once(kb):
     again = kb.import_data({**TRICKY, "claims": [{**TRICKY["claims"][0], "text": {"ja": nfc}}]}, by="t")
     assert again.unchanged["claim"] == 1
     ttl = f'<{kb.iri("claim", "c")}> <http://schema.org/text> "{nfd}"@ja .'.encode()
-    fresh = open_kb(":memory:")
+    fresh = new_kb()
     buf = io.BytesIO()
     kb.export(buf, "turtle")
     fresh.import_rdf(buf.getvalue(), "turtle", by="t")
