@@ -23,7 +23,11 @@ SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed.yaml"
 
 # every setting, once, with its default and what it does
 SETTINGS = {
-    "KB_STORE": ("./kb-data", "folder of the embedded store, or a SPARQL server's URL"),
+    "KB_STORE": ("./kb-data", "folder of the embedded store, or a SPARQL server's query URL"),
+    "KB_UPDATE_ENDPOINT": (None, "a SPARQL server's update URL, where it differs from the query URL"),
+    "KB_BASE": (None, "base IRI for new records (fixed when the store is created)"),
+    "DATA_DIR": (None, "folder for accounts and the session secret; default: the store folder, "
+                       "or ./kb-data for a server store"),
     "LOAD_SEED": (True, "load the seed article into an empty store on first start"),
     "SECRET_KEY": (None, "signs session cookies; by default made once and kept in the store folder"),
     "PUBLIC_READS": (True, "let anyone read without signing in; False asks every reader to sign in"),
@@ -49,11 +53,23 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or (request and request.is_secure))
 
 
-def _secret_key(kb) -> str:
-    folder = getattr(kb.store, "path", None)
+def _data_dir(app, kb) -> Path | None:
+    """Accounts and the session secret: DATA_DIR, else the embedded store's folder,
+    else ./kb-data for a server store; None for an in-memory store (tests)."""
+    if app.config["DATA_DIR"]:
+        return Path(app.config["DATA_DIR"])
+    if getattr(kb.store, "path", None) is not None:
+        return Path(kb.store.path)
+    if str(app.config["KB_STORE"]).startswith(("http://", "https://")):
+        return Path("./kb-data")
+    return None
+
+
+def _secret_key(folder: Path | None) -> str:
     if folder is None:
         return secrets.token_hex(32)
-    path = Path(folder) / "secret_key"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
@@ -81,15 +97,16 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
         n = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     if kb is None:
-        kb = open_kb(app.config["KB_STORE"])
+        kb = open_kb(app.config["KB_STORE"], base=app.config["KB_BASE"],
+                     update_endpoint=app.config["KB_UPDATE_ENDPOINT"])
     if app.config["LOAD_SEED"] and kb.summary().get("claims", 0) == 0 and SEED.exists():
         kb.import_yaml(SEED.read_bytes(), by="seed", name=SEED.name)
+    folder = _data_dir(app, kb)
     if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _secret_key(kb)
+        app.config["SECRET_KEY"] = _secret_key(folder)
     app.session_interface = SessionInterface()
     app.extensions["kb"] = kb
-    store_dir = getattr(kb.store, "path", None)
-    app.extensions["users"] = Users(Path(store_dir) / "users.json" if store_dir else None)
+    app.extensions["users"] = Users(folder / "users.json" if folder else None)
 
     from . import api, auth, exports, pages, pictures, sparql
 

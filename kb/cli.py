@@ -66,10 +66,22 @@ class _Group(click.Group):
               help="The SPARQL server's update URL, where it differs from the query URL.")
 @click.option("--base", envvar="KB_BASE", default=None,
               help="Base IRI for new records (fixed when the store is created).")
+@click.option("--data-dir", envvar="KB_DATA_DIR", default=None,
+              help="Folder for accounts and the session secret (default: the store folder, "
+                   "or ./kb-data for a server store).")
 @click.pass_context
-def main(ctx, store, update_endpoint, base):
+def main(ctx, store, update_endpoint, base, data_dir):
     """ClaimKB: record claims and who disputes them, as RDF."""
-    ctx.obj = {"store": store, "update_endpoint": update_endpoint, "base": base}
+    ctx.obj = {"store": store, "update_endpoint": update_endpoint, "base": base, "data_dir": data_dir}
+
+
+def data_dir(store: str, given: str | None) -> Path:
+    """Where accounts and the session secret live."""
+    if given:
+        return Path(given)
+    if store == ":memory:":
+        raise KBError("an in-memory store has no folder for accounts; give --data-dir")
+    return Path("./kb-data") if store.startswith(("http://", "https://")) else Path(store)
 
 
 @main.command()
@@ -182,14 +194,34 @@ def export(ctx, fmt, output):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (gunicorn); above 1 needs a SPARQL server store.")
 @click.pass_context
-def serve(ctx, host, port, threads):
-    """Serve the web app and HTTP interface on waitress (a production WSGI server)."""
+def serve(ctx, host, port, threads, workers):
+    """Serve the web app and HTTP interface (waitress; gunicorn with --workers above 1)."""
+    o = ctx.obj
+    if workers > 1:
+        if not o["store"].startswith(("http://", "https://")):
+            raise click.UsageError(
+                f"--workers {workers} needs a SPARQL server store (--store http://…): an embedded store "
+                "can be opened by one process at a time, so run one process with --threads instead")
+        env = {**os.environ, "CLAIMKB_KB_STORE": o["store"],
+               "CLAIMKB_DATA_DIR": str(data_dir(o["store"], o["data_dir"]).resolve())}
+        if o["update_endpoint"]:
+            env["CLAIMKB_KB_UPDATE_ENDPOINT"] = o["update_endpoint"]
+        if o["base"]:
+            env["CLAIMKB_KB_BASE"] = o["base"]
+        click.echo(f"ClaimKB: {workers} workers × {threads} threads on {o['store']}. "
+                   f"Open http://{host}:{port}/; Ctrl-C stops it.", err=True)
+        # --preload: the app (and a first start's seeding) is made once, then the workers fork
+        args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+                "--bind", f"{host}:{port}", "--preload", "--access-logfile", "-", "app.wsgi:application"]
+        os.execvpe(sys.executable, args, env)
     from waitress import serve as waitress_serve  # noqa: PLC0415 - only needed here
 
     from app import create_app  # noqa: PLC0415
 
-    app = create_app(kb=_open(ctx))
+    app = create_app({"DATA_DIR": str(data_dir(o["store"], o["data_dir"]))}, kb=_open(ctx))
     s = app.extensions["kb"].summary()
     click.echo(f"ClaimKB: {s.get('claims', 0)} claims, {s.get('disputes', 0)} disputes. "
                f"Open http://{host}:{port}/ (query page /query, SPARQL endpoint /sparql, "
@@ -227,11 +259,10 @@ def user():
 def _users(ctx):
     from app.users import Users  # noqa: PLC0415
 
-    store = ctx.find_root().obj["store"]
-    if store.startswith(("http://", "https://")) or store == ":memory:":
-        raise KBError("accounts are kept in the store folder; give --store a folder")
-    Path(store).mkdir(parents=True, exist_ok=True)
-    return Users(Path(store) / "users.json")
+    o = ctx.find_root().obj
+    folder = data_dir(o["store"], o["data_dir"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return Users(folder / "users.json")
 
 
 @user.command("add")

@@ -15,10 +15,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(store, *extra):
-    """kb serve on a free loopback port; returns (process, base URL) once it answers."""
+def start_server(store, *extra, pre=()):
+    """kb serve on a free loopback port; returns (process, base URL) once it answers.
+    ``pre`` are options of ``kb`` itself (before ``serve``), e.g. ``--data-dir``."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), *pre, "serve", "--port", str(port),
                              *extra], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(300):
         if proc.poll() is not None:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import OxigraphServer
 from helpers import kb_cmd, start_server, stop
 from playwright.sync_api import expect, sync_playwright
 from rdflib import Graph, URIRef
@@ -20,13 +21,24 @@ PASSWORD = "hanako-pass-1"
 SOURCE = "windows-central-ms-ai-self-sufficiency"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    store = tmp_path_factory.mktemp("browser") / "store"
-    assert kb_cmd(store, "user", "add", "hanako", "--role", "analyst", stdin=PASSWORD + "\n").returncode == 0
-    proc, url = start_server(store)
+@pytest.fixture(scope="module", params=["embedded", "oxigraph-2-workers"])
+def server(request, tmp_path_factory):
+    """The same tests on the embedded store, and on an Oxigraph server behind two gunicorn workers."""
+    folder = tmp_path_factory.mktemp("browser")
+    data = ["--data-dir", str(folder / "data")]
+    oxigraph = None
+    if request.param == "embedded":
+        store, extra = folder / "store", ()
+    else:
+        oxigraph = OxigraphServer(folder / "oxigraph")
+        store, extra = oxigraph.url, ("--workers", "2", "--threads", "4")
+    r = kb_cmd(store, *data, "user", "add", "hanako", "--role", "analyst", stdin=PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+    proc, url = start_server(store, *extra, pre=data)
     yield url
     stop(proc)
+    if oxigraph:
+        oxigraph.stop()
 
 
 @pytest.fixture(scope="module")

@@ -89,3 +89,46 @@ def test_users_tokens_and_writes_over_http(tmp_path):
         assert status == 201 and body["status"] == "disputed"
     finally:
         stop(proc)
+
+
+def test_several_workers_need_a_server_store(tmp_path):
+    r = kb_cmd(tmp_path / "store", "serve", "--workers", "2")
+    assert r.returncode == 2 and "needs a SPARQL server store" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_two_workers_on_an_oxigraph_server_share_accounts_and_writes(tmp_path):
+    import json
+    import threading
+    import urllib.request
+
+    from conftest import OxigraphServer
+
+    ox = OxigraphServer(tmp_path / "oxigraph")
+    data = ["--data-dir", str(tmp_path / "data")]
+    try:
+        assert kb_cmd(ox.url, *data, "user", "add", "ana", "--role", "analyst", stdin="ana-password\n").returncode == 0
+        token = kb_cmd(ox.url, *data, "user", "token", "ana").stdout.strip()
+        proc, url = start_server(ox.url, "--workers", "2", "--threads", "2", pre=data)
+        try:
+            statuses = []
+
+            def write(i):
+                body = json.dumps({"id": f"w-{i}", "text": {"en": f"Worker claim {i}"}, "claimant": "openai",
+                                   "about": ["openai"], "sources": ["windows-central-ms-ai-self-sufficiency"]})
+                req = urllib.request.Request(f"{url}/api/claims", data=body.encode(), headers={
+                    "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    statuses.append(r.status)
+
+            threads = [threading.Thread(target=write, args=(i,)) for i in range(12)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert statuses == [201] * 12
+            with urllib.request.urlopen(f"{url}/api/claims?limit=1", timeout=30) as r:
+                assert json.load(r)["total"] == 25 + 12  # the seed, loaded once, and every write
+        finally:
+            stop(proc)
+    finally:
+        ox.stop()
