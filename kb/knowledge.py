@@ -1026,6 +1026,16 @@ class KnowledgeBase:
         focus = set(g.subjects())
         return Report(check(g, focus, self.minter, self.shapes))
 
+    def backup(self, target) -> dict:
+        """Back up this embedded store to the new folder ``target`` (see :mod:`kb.backup`);
+        writes wait while the checkpoint is taken. Returns the backup's manifest."""
+        from .backup import backup_open_store
+
+        if not isinstance(self.store, EmbeddedStore) or self.store.path is None:
+            raise KBError("only a store in a folder can be backed up this way")
+        with self._write_lock:
+            return backup_open_store(self.store._store, self.store.path, target)
+
 
 def _nfc(term):
     """Literals are stored in Unicode NFC, so the same text is stored once."""
