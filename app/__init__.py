@@ -58,8 +58,11 @@ def _secret_key(kb) -> str:
         return secrets.token_hex(32)
     path = Path(folder) / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        try:
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        except OSError:  # a read-only store folder: sessions last until the server stops
+            return secrets.token_hex(32)
     return path.read_text().strip()
 
 

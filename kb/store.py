@@ -14,6 +14,7 @@ Backends:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
@@ -156,10 +157,13 @@ class EmbeddedStore(Store):
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path / "oxigraph"))
-        except PermissionError as e:
-            raise KBError(f"cannot open the store folder {str(self.path)!r}: permission denied") from e
         except OSError as e:
             text = str(e)
+            if _not_writable(e) and (self.path / "oxigraph" / "CURRENT").exists():
+                self._open_read_only(e)
+                return
+            if _not_writable(e):
+                raise KBError(f"cannot open the store folder {str(self.path)!r}: it is not writable") from e
             if "lock" in text.lower():
                 raise KBError(
                     f"the store folder {str(self.path)!r} is in use by another process; "
@@ -169,6 +173,18 @@ class EmbeddedStore(Store):
                 ) from e
             raise KBError(f"cannot open the store folder {str(self.path)!r}: {text}") from e
 
+    def _open_read_only(self, cause: OSError) -> None:
+        """The folder cannot be written (permissions, a read-only file system): serve reads
+        from a read-only open, and refuse every write with one sentence."""
+        why = "a read-only file system" if "read-only file system" in str(cause).lower() else "permission denied"
+        try:
+            self._store = ox.Store.read_only(str(self.path / "oxigraph"))
+        except OSError as e:
+            raise KBError(f"cannot open the store folder {str(self.path)!r}: {e}") from e
+        self.read_only = True
+        self.read_only_reason = (f"the store folder {str(self.path)!r} is read-only ({why}); "
+                                 "nothing was written, and everything already stored is intact")
+
     # settings kept beside the data (the base IRI, so IRIs stay stable)
     def read_settings(self) -> dict:
         if self.path is None:
@@ -177,6 +193,8 @@ class EmbeddedStore(Store):
         return json.loads(f.read_text()) if f.exists() else {}
 
     def write_settings(self, settings: dict) -> None:
+        if self.read_only:
+            raise KBError(self.read_only_reason, status=503)
         if self.path is not None:
             tmp = self.path / "settings.json.tmp"
             tmp.write_text(json.dumps(settings, indent=2))
@@ -228,6 +246,8 @@ class EmbeddedStore(Store):
     def apply(self, deletes, inserts):
         if not deletes and not inserts:
             return
+        if self.read_only:
+            raise KBError(self.read_only_reason, status=503)
         with self._lock:
             try:
                 if not deletes:  # extend() is atomic too, and skips parsing an update
@@ -265,12 +285,19 @@ class EmbeddedStore(Store):
 
     def close(self):
         store = getattr(self, "_store", None)
-        if store is not None and self.path is not None:
+        if store is not None and self.path is not None and not self.read_only:
             try:
                 store.flush()
             except OSError:
                 pass
         self._store = None
+
+
+def _not_writable(e: OSError) -> bool:
+    """Permission denied or a read-only file system, however RocksDB words it."""
+    text = str(e).lower()
+    return (isinstance(e, PermissionError) or getattr(e, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)
+            or "permission denied" in text or "read-only file system" in text)
 
 
 def open_store(name: str | None, *, update_endpoint: str | None = None, prefixes=None) -> Store:
