@@ -124,7 +124,8 @@ class ClaimIndex:
                 self._set_meta("generation", str(generation))
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:  # SQLite has already rolled back after some errors (a full disk)
+                    db.execute("ROLLBACK")
                 raise
 
     # ---- reads -------------------------------------------------------------------------

@@ -200,7 +200,10 @@ class KnowledgeBase:
                 self.reindex()
             except Exception:
                 log.exception("the claim index could not be rebuilt; answering from the store")
-                self.index.write([], [], [], set(), -1)  # stale: rebuilt when next opened
+                try:
+                    self.index.write([], [], [], set(), -1)  # stale: rebuilt when next opened
+                except Exception:  # a full disk: its generation is already behind the store's, so stale anyway
+                    log.exception("the claim index could not be marked stale")
                 self.index = None
 
     def _affected_claims(self, changed: list[tuple[Record, set]]) -> set:

@@ -257,6 +257,9 @@ class EmbeddedStore(Store):
                 else:
                     self._store.update(_update_text(deletes, inserts))
             except OSError as e:
+                if "no space left" in str(e).lower():
+                    raise KBError(f"the store folder {str(self.path)!r} is full (no space left on device); "
+                                  "this write was not stored", status=503) from e
                 raise KBError(f"the store could not be written: {e}", status=503) from e
 
     def dump(self, out, fmt, graph):

@@ -6,6 +6,7 @@ as root (CI) the folder is bind-mounted read-only instead; where mounting is not
 either, only this test is skipped, with that reason."""
 
 import contextlib
+import gc
 import json
 import os
 import stat
@@ -119,3 +120,55 @@ def test_a_store_folder_that_cannot_be_created_is_one_sentence(tmp_path):
     blocker.write_text("not a folder")
     r = kb_cmd(blocker / "store", "load", str(SEED))
     assert r.returncode == 1 and "cannot open the store folder" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_full_store_folder(tmp_path):
+    """A store on a small file system that fills up: the write that does not fit is refused with one
+    sentence, every write acknowledged before it is there after more space is given and the store reopened."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs for the store folder (no other way to fill a disk safely)")
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mnt)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"mounting a small tmpfs is not permitted here: {r.stderr.strip()}")
+    try:
+        store = mnt / "store"
+        kb = open_kb(str(store))
+        acked, refused = [], None
+        try:
+            kb.import_yaml(SEED.read_bytes(), by="tester")
+            for i in range(5000):
+                try:
+                    kb.add_claim({"id": f"full-{i}", "text": {"en": f"{i} " + "x" * 2000}, "claimant": "microsoft",
+                                  "about": ["openai"], "sources": ["windows-central-ms-ai-self-sufficiency"]},
+                                 by="tester")
+                    acked.append(f"full-{i}")
+                except KBError as e:
+                    refused = e
+                    break
+            assert refused is not None, "the file system never filled"
+            assert refused.status == 503 and "is full (no space left on device)" in refused.message
+            assert "\n" not in refused.message
+            with pytest.raises(KBError, match="no space left|could not be written"):  # and stays refused
+                kb.add_claim({"id": "after-full", "text": {"en": "small"}, "claimant": "microsoft",
+                              "about": ["openai"], "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t")
+        finally:
+            with contextlib.suppress(Exception):
+                kb.close()
+        subprocess.run(["mount", "-o", "remount,size=64m", str(mnt)], check=True)  # space again
+        r = kb_cmd(store, "validate")
+        assert r.returncode == 0, r.stderr
+        kb = open_kb(str(store))
+        try:
+            ids = {c["id"] for c in kb.list_claims(limit=10_000)["claims"]}
+            assert set(acked) <= ids and len(ids) == 25 + len(acked)  # the index was rebuilt and agrees
+            assert kb.get_claim(acked[-1])["id"] == acked[-1]
+        finally:
+            kb.close()
+        print(f"\nFULL: {len(acked)} writes acknowledged before the disk filled, all present after reopening")
+    finally:
+        refused = kb = None  # an exception's frames keep the store's files open
+        gc.collect()
+        if subprocess.run(["umount", str(mnt)]).returncode != 0:
+            subprocess.run(["umount", "-l", str(mnt)], check=True)
