@@ -33,6 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import KBError
+from .store import _not_writable
 
 FILES = ("settings.json", "users.json", "secret_key")
 MANIFEST = "backup.json"
@@ -103,9 +104,9 @@ def backup_folder(source: str | os.PathLike, target: str | os.PathLike) -> dict:
     try:
         store = ox.Store(str(source / "oxigraph"))
     except OSError as e:
-        if "lock" not in str(e).lower():
+        if "lock" not in str(e).lower() and not _not_writable(e):
             raise KBError(f"cannot open the store folder {str(source)!r}: {e}") from e
-        return _backup_snapshot(source, target)
+        return _backup_snapshot(source, target)  # held by kb serve, or a read-only folder
     try:
         return backup_open_store(store, source, target)
     finally:

@@ -89,6 +89,10 @@ def test_read_only_store_folder(tmp_path):
         assert r.returncode == 1, (how, r.stdout, r.stderr)
         assert r.stderr.strip().count("\n") == 0 and "is read-only" in r.stderr and "Traceback" not in r.stderr
         assert "claims: 25" in kb_cmd(ro, "summary").stdout
+        r = kb_cmd(ro, "backup", str(tmp_path / "bk"))  # a read-only store can still be backed up
+        assert r.returncode == 0 and "(snapshot)" in r.stdout, r.stderr
+        assert kb_cmd(tmp_path / "restored", "restore", str(tmp_path / "bk")).returncode == 0
+        assert export(tmp_path / "restored") == before
         # the server: starts, serves reads, answers a write 503 with JSON
         proc, url = start_server(ro)
         try:
