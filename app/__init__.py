@@ -41,6 +41,9 @@ SETTINGS = {
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
         "the Content-Security-Policy header of every response (scripts only from this site, none inline)"),
     "TRUSTED_PROXIES": (0, "reverse proxies in front (X-Forwarded-Proto/-For/-Host are trusted from this many)"),
+    "LOGIN_ATTEMPTS": (5, "failed sign-ins allowed per user name and per client address in LOGIN_WINDOW; "
+                          "beyond them /login answers 429 without checking the password (0 turns this off)"),
+    "LOGIN_WINDOW": (300, "the sign-in rate limit's window, in seconds (counted in each server process's memory)"),
 }
 csrf = CSRFProtect()
 
@@ -71,8 +74,11 @@ def _secret_key(folder: Path | None) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        try:
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        except OSError:  # a read-only store folder: sessions last until the server stops
+            return secrets.token_hex(32)
     return path.read_text().strip()
 
 
@@ -108,7 +114,7 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     app.extensions["kb"] = kb
     app.extensions["users"] = Users(folder / "users.json" if folder else None)
 
-    from . import api, auth, exports, pages, pictures, sparql
+    from . import api, auth, exports, pages, pictures, ratelimit, sparql
 
     csrf.init_app(app)
     for bp in (api.bp, auth.bp, exports.bp, pages.bp, pictures.bp, sparql.bp):
@@ -117,6 +123,7 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     csrf.exempt(sparql.bp)  # read-only
     i18n.init_app(app)
     auth.init_app(app)
+    ratelimit.init_app(app)
 
     @app.after_request
     def security_headers(resp):
@@ -132,7 +139,10 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
 
     @app.errorhandler(KBError)
     def kb_error(e: KBError):
-        return error(e.status, e.to_dict()["errors"])
+        resp = app.make_response(error(e.status, e.to_dict()["errors"]))
+        if getattr(e, "retry_after", None):
+            resp.headers["Retry-After"] = str(e.retry_after)
+        return resp
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):

@@ -251,6 +251,39 @@ def format_summary(s: dict) -> str:
 
 
 
+def _store_folder(ctx) -> str:
+    store = ctx.find_root().obj["store"]
+    if store.startswith(("http://", "https://")) or store == ":memory:":
+        raise KBError("backups are of a store folder; give --store a folder")
+    return store
+
+
+@main.command()
+@click.argument("target", type=click.Path(file_okay=False))
+@click.pass_context
+def backup(ctx, target):
+    """Back up the store (also while kb serve runs) to TARGET, a new folder."""
+    from .backup import backup_folder  # noqa: PLC0415
+
+    m = backup_folder(_store_folder(ctx), target, ctx.find_root().obj["data_dir"])
+    click.echo(f"backed up {m['quads']} quads to {target} ({m['method']})")
+
+
+@main.command()
+@click.argument("source", type=click.Path(file_okay=False))
+@click.pass_context
+def restore(ctx, source):
+    """Restore the backup SOURCE into --store, which must be a new or empty folder."""
+    from .backup import restore_folder  # noqa: PLC0415
+
+    store = _store_folder(ctx)
+    m = restore_folder(source, store, ctx.find_root().obj["data_dir"])
+    kb = _open(ctx)  # opening rebuilds the claim index
+    s = kb.summary()
+    click.echo(f"restored {m['quads']} quads (backup of {m['created']}) into {store}: "
+               f"{s.get('claims', 0)} claims, {s.get('disputes', 0)} disputes")
+
+
 @main.group()
 def user():
     """Accounts and API tokens for the web app."""

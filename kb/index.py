@@ -12,6 +12,7 @@ trigrams cannot serve, scan the texts instead.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -44,13 +45,28 @@ def bounds(date: str) -> tuple[str, str]:
     return start, end
 
 
+log = logging.getLogger("claimkb")
+
 class ClaimIndex:
     def __init__(self, path: str | None = None):
+        self.lock = threading.RLock()
+        self._cache: OrderedDict = OrderedDict()
+        self.db = None
+        try:
+            self._open(path)
+        except sqlite3.OperationalError as e:
+            if not path or not any(w in str(e).lower() for w in ("readonly", "read-only", "unable to open")):
+                raise
+            # a store folder that cannot be written: keep the index in memory (rebuilt from the store)
+            log.info("the claim index %s cannot be written (%s); keeping it in memory", path, e)
+            if self.db is not None:
+                self.db.close()
+            self._open(None)
+
+    def _open(self, path: str | None) -> None:
         self.db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode = WAL" if path else "PRAGMA journal_mode = MEMORY")
         self.db.execute("PRAGMA synchronous = NORMAL")
-        self.lock = threading.RLock()
-        self._cache: OrderedDict = OrderedDict()
         with self.lock:
             if self._meta("version") not in (None, VERSION):
                 for t in ("meta", "claims", "links", "texts", "search"):
@@ -108,7 +124,8 @@ class ClaimIndex:
                 self._set_meta("generation", str(generation))
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:  # SQLite has already rolled back after some errors (a full disk)
+                    db.execute("ROLLBACK")
                 raise
 
     # ---- reads -------------------------------------------------------------------------

@@ -208,7 +208,10 @@ class KnowledgeBase:
                 self.reindex()
             except Exception:
                 log.exception("the claim index could not be rebuilt; answering from the store")
-                self.index.write([], [], [], set(), -1)  # stale: rebuilt when next opened
+                try:
+                    self.index.write([], [], [], set(), -1)  # stale: rebuilt when next opened
+                except Exception:  # a full disk: its generation is already behind the store's, so stale anyway
+                    log.exception("the claim index could not be marked stale")
                 self.index = None
 
     def _affected_claims(self, changed: list[tuple[Record, set]]) -> set:
@@ -1143,6 +1146,16 @@ class KnowledgeBase:
             g.add((s, p, o))
         focus = set(g.subjects())
         return Report(check(g, focus, self.minter, self.shapes))
+
+    def backup(self, target) -> dict:
+        """Back up this embedded store to the new folder ``target`` (see :mod:`kb.backup`);
+        writes wait while the checkpoint is taken. Returns the backup's manifest."""
+        from .backup import backup_open_store
+
+        if not isinstance(self.store, EmbeddedStore) or self.store.path is None:
+            raise KBError("only a store in a folder can be backed up this way")
+        with self._write_lock:
+            return backup_open_store(self.store._store, self.store.path, target)
 
 
 def _nfc(term):

@@ -15,6 +15,7 @@ Backends:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
@@ -193,10 +194,13 @@ class EmbeddedStore(Store):
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path / "oxigraph"))
-        except PermissionError as e:
-            raise KBError(f"cannot open the store folder {str(self.path)!r}: permission denied") from e
         except OSError as e:
             text = str(e)
+            if _not_writable(e) and (self.path / "oxigraph" / "CURRENT").exists():
+                self._open_read_only(e)
+                return
+            if _not_writable(e):
+                raise KBError(f"cannot open the store folder {str(self.path)!r}: it is not writable") from e
             if "lock" in text.lower():
                 raise KBError(
                     f"the store folder {str(self.path)!r} is in use by another process; "
@@ -206,6 +210,18 @@ class EmbeddedStore(Store):
                 ) from e
             raise KBError(f"cannot open the store folder {str(self.path)!r}: {text}") from e
 
+    def _open_read_only(self, cause: OSError) -> None:
+        """The folder cannot be written (permissions, a read-only file system): serve reads
+        from a read-only open, and refuse every write with one sentence."""
+        why = "a read-only file system" if "read-only file system" in str(cause).lower() else "permission denied"
+        try:
+            self._store = ox.Store.read_only(str(self.path / "oxigraph"))
+        except OSError as e:
+            raise KBError(f"cannot open the store folder {str(self.path)!r}: {e}") from e
+        self.read_only = True
+        self.read_only_reason = (f"the store folder {str(self.path)!r} is read-only ({why}); "
+                                 "nothing was written, and everything already stored is intact")
+
     # settings kept beside the data (the base IRI, so IRIs stay stable)
     def read_settings(self) -> dict:
         if self.path is None:
@@ -214,6 +230,8 @@ class EmbeddedStore(Store):
         return json.loads(f.read_text()) if f.exists() else {}
 
     def write_settings(self, settings: dict) -> None:
+        if self.read_only:
+            raise KBError(self.read_only_reason, status=503)
         if self.path is not None:
             tmp = self.path / "settings.json.tmp"
             tmp.write_text(json.dumps(settings, indent=2))
@@ -273,6 +291,8 @@ class EmbeddedStore(Store):
     def apply(self, deletes, inserts, *, guard=None):
         if not deletes and not inserts:
             return True
+        if self.read_only:
+            raise KBError(self.read_only_reason, status=503)
         with self._lock:
             # one process holds the store (RocksDB's lock) and this lock serialises
             # its threads, so checking the guard and then writing is atomic here
@@ -288,6 +308,9 @@ class EmbeddedStore(Store):
                 else:
                     self._store.update(_update_text(deletes, inserts))
             except OSError as e:
+                if "no space left" in str(e).lower():
+                    raise KBError(f"the store folder {str(self.path)!r} is full (no space left on device); "
+                                  "this write was not stored", status=503) from e
                 raise KBError(f"the store could not be written: {e}", status=503) from e
         return True
 
@@ -317,12 +340,19 @@ class EmbeddedStore(Store):
 
     def close(self):
         store = getattr(self, "_store", None)
-        if store is not None and self.path is not None:
+        if store is not None and self.path is not None and not self.read_only:
             try:
                 store.flush()
             except OSError:
                 pass
         self._store = None
+
+
+def _not_writable(e: OSError) -> bool:
+    """Permission denied or a read-only file system, however RocksDB words it."""
+    text = str(e).lower()
+    return (isinstance(e, PermissionError) or getattr(e, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)
+            or "permission denied" in text or "read-only file system" in text)
 
 
 def open_store(name: str | None, *, update_endpoint: str | None = None, prefixes=None) -> Store:
