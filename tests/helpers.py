@@ -3,6 +3,7 @@
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,11 +20,15 @@ def start_server(store, *extra, pre=()):
     """kb serve on a free loopback port; returns (process, base URL) once it answers.
     ``pre`` are options of ``kb`` itself (before ``serve``), e.g. ``--data-dir``."""
     port = free_port()
+    # the server's output goes to a file: a pipe nobody reads fills up and stalls the server
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), *pre, "serve", "--port", str(port),
-                             *extra], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             *extra], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log
     for _ in range(300):
         if proc.poll() is not None:
-            raise RuntimeError(f"kb serve exited: {proc.stderr.read().decode()}")
+            log.seek(0)
+            raise RuntimeError(f"kb serve exited: {log.read().decode(errors='replace')}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
