@@ -197,25 +197,24 @@ EXAMPLES = {
     "disputed-by-party": with_prefixes("""
 # Every dispute still standing, by the party that made it
 SELECT ?party ?stance ?claim ?text WHERE {
-  ?d a kb:Dispute ; kb:disputes ?c ; kb:party ?p ; kb:stance ?s .
+  ?d a kb:Dispute ; kb:party ?p ; kb:stance ?s ; kb:disputes ?claim .
+  ?p schema:name ?party .
+  ?s skos:prefLabel ?stance .
+  ?claim schema:text ?text .
+  FILTER(LANG(?party) = "en" && LANG(?stance) = "en" && LANG(?text) = "en")
   FILTER NOT EXISTS { ?d kb:withdrawn ?w }
-  ?p schema:name ?party .       FILTER(LANG(?party) = "en")
-  ?s skos:prefLabel ?stance .   FILTER(LANG(?stance) = "en")
-  ?c schema:text ?text .        FILTER(LANG(?text) = "en")
-  BIND(?c AS ?claim)
 }
 ORDER BY ?party ?claim
 LIMIT 500"""),
     "about-entity": with_prefixes("""
-# Claims about Microsoft, with their derived status
+# Claims about Microsoft, with their derived status (the first 500; add ORDER BY to sort them)
 SELECT ?c ?text ?status WHERE {
   ?entity schema:name "Microsoft"@en .
-  ?c a schema:Claim ; schema:about ?entity ; schema:text ?text .
+  ?c schema:about ?entity ; a schema:Claim ; schema:text ?text .
   FILTER(LANG(?text) = "en")
   FILTER NOT EXISTS { ?c kb:withdrawn ?w }
   BIND(""" + _STATUS_OF_C + """ AS ?status)
 }
-ORDER BY ?status ?c
 LIMIT 500"""),
     "who-denies-most": with_prefixes("""
 # Parties ranked by how many claims they deny or dispute
@@ -228,39 +227,39 @@ SELECT ?party (COUNT(DISTINCT ?c) AS ?claims) WHERE {
 GROUP BY ?party
 ORDER BY DESC(?claims) ?party"""),
     "never-confirmed": with_prefixes("""
-# Claims that appeared in a source but that no party has confirmed
+# Claims passed on as hearsay ("reportedly") that no party has confirmed
 SELECT ?c ?claimant ?sourcing ?text WHERE {
-  ?c a schema:Claim ; schema:author ?a ; schema:text ?text .
-  FILTER(LANG(?text) = "en")
-  FILTER EXISTS { ?c schema:appearance ?src }
+  ?c kb:sourcing ?sourcing ; a schema:Claim ; schema:author ?a ; schema:text ?text .
+  ?a schema:name ?claimant .
+  FILTER(LANG(?text) = "en" && LANG(?claimant) = "en")
   FILTER NOT EXISTS { ?c kb:withdrawn ?w }
   FILTER NOT EXISTS { ?k kb:disputes ?c ; kb:stance kb:Confirms . FILTER NOT EXISTS { ?k kb:withdrawn ?kw } }
-  ?a schema:name ?claimant . FILTER(LANG(?claimant) = "en")
-  OPTIONAL { ?c kb:sourcing ?sourcing }
 }
 ORDER BY ?claimant ?c
 LIMIT 500"""),
     "story-timeline": with_prefixes("""
 # One story in time order: each claim about the topic, and each stance taken on it
 SELECT ?when ?event ?who ?text ?c WHERE {
-  ?topic skos:prefLabel "Microsoft's data-centre deals"@en .
-  ?c a schema:Claim ; schema:about ?topic .
   {
-    ?c schema:author ?a ; schema:text ?text .
+    ?topic skos:prefLabel "Microsoft's data-centre deals"@en .
+    ?c schema:about ?topic ; a schema:Claim ; schema:author ?a ; schema:text ?text .
+    ?a schema:name ?who .
+    BIND("claims" AS ?event)
     OPTIONAL { ?c schema:dateCreated ?made }
     OPTIONAL { ?c schema:appearance/schema:datePublished ?published }
     BIND(COALESCE(?made, ?published) AS ?when)
-    BIND("claims" AS ?event)
   } UNION {
+    ?topic skos:prefLabel "Microsoft's data-centre deals"@en .
+    ?c schema:about ?topic ; a schema:Claim .
     ?d kb:disputes ?c ; kb:party ?a ; kb:stance ?s ; schema:text ?text .
+    ?a schema:name ?who .
+    ?s skos:prefLabel ?event . FILTER(LANG(?event) = "en")
     FILTER NOT EXISTS { ?d kb:withdrawn ?w }
     OPTIONAL { ?d schema:dateCreated ?said }
     OPTIONAL { ?d schema:appearance/schema:datePublished ?published }
     BIND(COALESCE(?said, ?published) AS ?when)
-    ?s skos:prefLabel ?event . FILTER(LANG(?event) = "en")
   }
-  FILTER(LANG(?text) = "en")
-  ?a schema:name ?who . FILTER(LANG(?who) = "en")
+  FILTER(LANG(?text) = "en" && LANG(?who) = "en")
 }
 ORDER BY STR(?when) ?c ?event
 LIMIT 500"""),

@@ -91,9 +91,10 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
     variables: tuple[str, ...] = ()
     if form == "select":
         projection = query.get("projection")
-        if projection:
+        if projection and not isinstance(projection, str):  # "SELECT *" has no list of variables
             variables = tuple(
-                str(p.get("var") or p.get("evar")) for p in projection if (p.get("var") or p.get("evar"))
+                str(p.get("var") or p.get("evar")) for p in projection
+                if hasattr(p, "get") and (p.get("var") or p.get("evar"))
             )
     return CheckedQuery(text=text, form=form, variables=variables)
 

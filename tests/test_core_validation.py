@@ -145,3 +145,9 @@ def test_the_shipped_shapes_are_valid_shacl(tmp_path):
     bad.write_text((SHAPES_DIR / "claimkb.ttl").read_text().replace("sh:minCount 1", 'sh:minCount "one"', 1))
     with pytest.raises(KBError, match="not valid SHACL"):
         load_shapes(str(tmp_path), meta_check=True)
+
+
+def test_select_star_runs(seeded):
+    # regression: "SELECT *" has no projection list and once crashed the query check
+    r = seeded.query("SELECT * WHERE { ?d kb:party ?p ; kb:stance ?s }")
+    assert r.form == "select" and set(r.variables) == {"d", "p", "s"} and len(r.rows) == 4
