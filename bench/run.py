@@ -246,7 +246,8 @@ def main():
         with tempfile.TemporaryDirectory() as d:
             t = time.perf_counter()
             rows.append(measure(n, Path(d) / "store", args.writes, args.pages))
-            print(f"measured {n:,} claims in {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
+            print(f"measured {n:,} claims in {time.perf_counter() - t:.0f} s: {json.dumps(rows[-1], ensure_ascii=False)}",
+                  file=sys.stderr, flush=True)
     for n in [int(x) for x in args.baseline.split(",") if x]:
         base.append(baseline(n))
         print(f"baseline at {n:,} claims done", file=sys.stderr, flush=True)
