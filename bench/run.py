@@ -235,16 +235,16 @@ def table(rows: list[dict], base: list[dict]) -> str:
 
 
 def main():
+    global PARITY_MAX
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--claims", default="1000,10000")
     ap.add_argument("--baseline", default="1000,10000", help="sizes for the rdflib + pyshacl baseline ('' for none)")
     ap.add_argument("--writes", type=int, default=40)
     ap.add_argument("--pages", type=int, default=40)
     ap.add_argument("--json", help="write every figure to this file")
-    ap.add_argument("--parity-max", type=int, default=PARITY_MAX,
+    ap.add_argument("--parity-max", type=int, default=10_000,
                     help="largest size at which the index is checked against the store's own answers")
     args = ap.parse_args()
-    global PARITY_MAX
     PARITY_MAX = args.parity_max
     rows, base = [], []
     for n in [int(x) for x in args.claims.split(",") if x]:
