@@ -125,6 +125,11 @@ def _packed_layout(g: nx.Graph, width: int, height: int) -> dict:
             cell_w = (width - 2 * mx) * w / sum(ws)
             if len(comp) == 1:
                 local = {n: (0.0, 0.0) for n in comp}
+            elif len(comp) >= 400:
+                # networkx's spring layout needs scipy past 500 nodes; a graph this big is read by its
+                # edges' weights, so a circle (hubs of the aggregated network first) is enough
+                order = sorted(comp, key=lambda v: (-comp.degree(v), v))
+                local = nx.circular_layout(comp.subgraph(order))
             else:
                 local = nx.spring_layout(comp, seed=7, k=1.2 / math.sqrt(len(comp)), iterations=200)
             xs = [p[0] for p in local.values()]

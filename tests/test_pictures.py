@@ -136,3 +136,14 @@ def test_pictures_in_the_browser(server, page):
     page.goto(f"{server}/network?lang=ja")
     expect(page.locator("h1")).to_contain_text("反論")
     shot(page, "network-ja")
+
+
+def test_a_network_past_500_nodes_is_drawn_without_scipy():
+    # regression: networkx's spring layout needs scipy past 500 nodes; the 100k benchmark hit a 500 error
+    from app.drawing import network
+
+    nodes = [{"id": f"a{i}", "kind": "agent", "name": {"en": f"A{i}"}, "disputes": 1} for i in range(700)]
+    edges = [{"from": f"a{i}", "to": f"a{(i * 7 + 1) % 700}", "kind": "party", "weight": 2, "stance": "denies",
+              "stances": {"denies": 2}} for i in range(700)]
+    drawn = network({"nodes": nodes, "edges": edges})
+    assert len(drawn["nodes"]) == 700 and all(0 <= v["x"] <= drawn["width"] for v in drawn["nodes"])
