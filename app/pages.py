@@ -156,6 +156,18 @@ def _new_source(form, new: dict) -> str | None:
     return rid
 
 
+def _with_sources(form, new: dict, record: dict) -> dict:
+    """The fields both forms share: sources (a new one first), date, and the quote of the first source."""
+    sources = form.getlist("sources")
+    new_src = _new_source(form, new)
+    if new_src:
+        sources = [new_src, *sources]
+    record = {**record, "sources": sources, "date": form.get("date", "").strip() or None}
+    if form.get("quote", "").strip():
+        record["quote"] = {"exact": form["quote"].strip(), "source": sources[0] if sources else None}
+    return {k: v for k, v in record.items() if v not in (None, "", [])}
+
+
 def _form_problems(e: InvalidData, new: dict, agent_field: str) -> tuple[dict, list]:
     """SHACL problems -> {form field: [messages]}, plus those that name no field."""
     new_ids = {r["id"]: (agent_field if section == "agents" else "new_source")
@@ -183,16 +195,9 @@ def new_claim():
     if request.method == "POST":
         new: dict = {}
         claimant = _new_agent(form, "new_claimant", new) or form.get("claimant") or None
-        sources = form.getlist("sources")
-        new_src = _new_source(form, new)
-        if new_src:
-            sources = [new_src, *sources]
-        record = {"text": _lang_map(form, "text"), "claimant": claimant, "about": form.getlist("about"),
-                  "sources": sources, "sourcing": form.get("sourcing", "").strip() or None,
-                  "date": form.get("date", "").strip() or None}
-        if form.get("quote", "").strip():
-            record["quote"] = {"exact": form["quote"].strip(), "source": sources[0] if sources else None}
-        record = {k: v for k, v in record.items() if v not in (None, "")}
+        record = _with_sources(form, new, {"text": _lang_map(form, "text"), "claimant": claimant,
+                                           "about": form.getlist("about"),
+                                           "sourcing": form.get("sourcing", "").strip() or None})
         try:
             c = kb().add_claim(record, by=who, new=new or None)
         except InvalidData as e:
@@ -214,15 +219,8 @@ def new_dispute(rid):
     if request.method == "POST":
         new: dict = {}
         party = _new_agent(form, "new_party", new) or form.get("party") or None
-        sources = form.getlist("sources")
-        new_src = _new_source(form, new)
-        if new_src:
-            sources = [new_src, *sources]
-        record = {"party": party, "stance": form.get("stance") or None, "text": _lang_map(form, "text"),
-                  "sources": sources, "date": form.get("date", "").strip() or None}
-        if form.get("quote", "").strip():
-            record["quote"] = {"exact": form["quote"].strip(), "source": sources[0] if sources else None}
-        record = {k: v for k, v in record.items() if v not in (None, "")}
+        record = _with_sources(form, new, {"party": party, "stance": form.get("stance") or None,
+                                           "text": _lang_map(form, "text")})
         try:
             kb().add_dispute(rid, record, by=who, new=new or None)
         except InvalidData as e:

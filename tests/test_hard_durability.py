@@ -7,40 +7,18 @@ import json
 import os
 import random
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from helpers import ROOT, free_port, kb_cmd
+from helpers import kb_cmd, start_server
 
 from kb import open_kb
 
 SOURCE = "windows-central-ms-ai-self-sufficiency"
 SEED_CLAIMS = 25
-
-
-def start_server(store, *extra):
-    """kb serve on a free port, its log to a file: helpers.start_server pipes stderr without reading it,
-    so a server that logs much (waitress's queue-depth warnings under load) blocks once the pipe is full."""
-    port = free_port()
-    log = open(os.path.join(str(store) + ".serve.log"), "ab")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--store", str(store), "serve", "--port", str(port),
-                             *extra], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
-    log.close()
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError(f"kb serve exited: {open(str(store) + '.serve.log').read()[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return proc, f"http://127.0.0.1:{port}"
 
 
 def claim(cid):
