@@ -19,7 +19,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from . import queries
 from .errors import Conflict, InvalidData, KBError, NotFound, Problem, QueryError, Report
-from .index import ClaimIndex
+from .index import ClaimIndex, bounds
 from .io import load_yaml
 from .model import (
     STANCE_NAMES,
@@ -54,6 +54,15 @@ WRITE_CLAIM = URIRef(str(KB._NS) + "writeClaim")  # internal: in the locks graph
 
 def _now() -> Literal:
     return Literal(dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+
+
+def _dated(filters: dict) -> bool:
+    return any(filters.get(k) is not None for k in queries.DATE_FILTERS)
+
+
+def _order_key(term) -> tuple:
+    """SPARQL's ORDER BY for facet values: IRIs before literals, then by text."""
+    return (0 if isinstance(term, URIRef) else 1, str(term))
 
 
 def _date_start(value: str | None) -> str:
@@ -868,6 +877,9 @@ class KnowledgeBase:
         if self.index is not None and use_index:
             iris, total = self.index.page(filters, limit, offset)
             iris = [URIRef(i) for i in iris]
+        elif _dated(filters):
+            rows = self._dated_rows(filters)
+            iris, total = [r["c"] for r in rows[offset : offset + limit]], len(rows)
         else:
             _, rows = self.store.select(queries.claim_list(filters, limit, offset), self.default_graphs)
             _, count = self.store.select(queries.claim_count(filters), self.default_graphs)
@@ -876,6 +888,25 @@ class KnowledgeBase:
         if facets:
             out["facets"] = self._facets(filters, use_index)
         return out
+
+    def _dated_rows(self, filters: dict) -> list:
+        """The claim set with date filters, asked of the store without them and
+        filtered here (as the claim index does), newest first."""
+        _, rows = self.store.select(queries.claim_rows(filters), self.default_graphs)
+        keep = []
+        for r in rows:
+            date = str(r["date"] or "")
+            start, end = bounds(date)
+            if filters.get("date_from") is not None and not end >= str(filters["date_from"]):
+                continue
+            if filters.get("date_to") is not None and not start <= str(filters["date_to"]):
+                continue
+            if filters.get("date") is not None and date[:7] != str(filters["date"]):
+                continue
+            keep.append(r)
+        keep.sort(key=lambda r: str(r["c"]))
+        keep.sort(key=lambda r: (str(r["date"] or ""), str(r["recorded"] or "")), reverse=True)
+        return keep
 
     def _filters(self, **f) -> dict:
         out = {}
@@ -999,11 +1030,28 @@ class KnowledgeBase:
         if self.index is not None and use_index:
             counted = {name: [(URIRef(v) if v.startswith(("http://", "https://")) else Literal(v), n)
                               for v, n in rows[:FACET_LIMIT]] for name, rows in self.index.facets(filters).items()}
+        elif _dated(filters):
+            rows = self._dated_rows(filters)
+            members = {r["c"] for r in rows}
+            counted = {}
+            for name in queries.FACET_PATTERNS:
+                found: Counter = Counter()
+                if name == "status":
+                    found.update(r["status"] for r in rows)
+                elif name == "date":
+                    found.update(Literal(str(r["date"])[:7]) for r in rows if str(r["date"]))
+                else:
+                    _, values = self.store.select(queries.facet_rows(name, filters), self.default_graphs)
+                    found.update(v["value"] for v in values if v["c"] in members)
+                counted[name] = sorted(found.items(), key=lambda kv: (-kv[1], _order_key(kv[0])))[:FACET_LIMIT]
         else:
             counted = {}
             for name in queries.FACET_PATTERNS:
                 _, rows = self.store.select(queries.facet(name, filters), self.default_graphs)
-                counted[name] = [(r["value"], int(r["n"])) for r in rows[:FACET_LIMIT]]
+                pairs = [(r["value"], int(r["n"])) for r in rows]
+                if name == "date":
+                    pairs = [(Literal(v), n) for v, n in queries.facet_months(pairs)]
+                counted[name] = pairs[:FACET_LIMIT]
         iris = [v for rows in counted.values() for v, _ in rows if isinstance(v, URIRef)]
         labels = self._labels(iris) if iris else {}
         return {name: [{"value": labels[v]["id"] if v in labels else str(v),
@@ -1126,9 +1174,11 @@ class KnowledgeBase:
             raise KBError(f"unknown export format {fmt!r} (expected turtle, trig, jsonld, nt or nq)")
         graph = None if fmt in ("trig", "nq") else self.current
         if graph is None:
-            # the vocabulary, the store's write counter and the writers' claims are this store's own, not content
+            # the vocabulary, the store's write counter and the writers' claims are this store's own, not content;
+            # a server may hold other graphs too (Virtuoso's own, other applications'): only ours, under the base
+            base = self.minter.base
             quads = (q for q in self.store.quads()
-                     if q[3] not in (VOCAB_GRAPH, self.locks_graph) and q[1] != KB.generation)
+                     if q[3].startswith(base) and q[3] != self.locks_graph and q[1] != KB.generation)
             from .store import to_ox
 
             ox.serialize(

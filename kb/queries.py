@@ -46,29 +46,32 @@ FILTERS = {
     "claimant": "?c schema:author $claimant .",
     "about": "?c schema:about $about .",
     "source": "?c schema:appearance $source .",
-    "party": "FILTER EXISTS { ?_pd kb:disputes ?c ; kb:party $party . FILTER NOT EXISTS { ?_pd kb:withdrawn ?_pw } }",
-    "language": "FILTER EXISTS { ?c schema:text ?_lt . FILTER(LANGMATCHES(LANG(?_lt), $language)) }",
-    "q": "FILTER EXISTS { ?c schema:text ?_qt . FILTER(CONTAINS(LCASE(STR(?_qt)), $q)) }",
+    # joins, not FILTER EXISTS: the set is grouped by ?c, so a claim matched twice
+    # still counts once (Virtuoso 7.2 answered FILTER EXISTS here wrongly)
+    "party": "?_pd kb:disputes ?c ; kb:party $party . FILTER NOT EXISTS { ?_pd kb:withdrawn ?_pw }",
+    "language": "?c schema:text ?_lt . FILTER(LANGMATCHES(LANG(?_lt), $language))",
+    "q": "?c schema:text ?_qt . FILTER(CONTAINS(LCASE(STR(?_qt)), $q))",
 }
 AFTER_FILTERS = {
     "status": "FILTER(?status = $status)",
-    "date_from": "FILTER(?dend >= $date_from)",
-    "date_to": "FILTER(?dstart <= $date_to)",
-    "date": "FILTER(SUBSTR(?date, 1, 7) = $date)",  # a value of the date facet: a month, or a year-only date
 }
+# The date filters (date_from, date_to, date: a value of the date facet) are
+# applied to the claim set's rows by the knowledge base (see claim_rows), not
+# in SPARQL: Virtuoso 7.2 failed to compile (SQ156) any FILTER on the claim's
+# date, made in the grouped subquery, whenever a facet's join followed it.
+DATE_FILTERS = ("date_from", "date_to", "date")
 
+# ?date: the claim's own date, else its earliest source's, "" when neither
 _CLAIM_SET = """
   { SELECT ?c (SAMPLE(?_cd) AS ?cd) (MIN(STR(?_sd)) AS ?sd) (MAX(?_rt) AS ?recorded) WHERE {
       ?c a schema:Claim .
       FILTER NOT EXISTS { ?c kb:withdrawn ?_w }
       %(filters)s
       OPTIONAL { ?c schema:dateCreated ?_cd }
-      OPTIONAL { ?c schema:appearance/schema:datePublished ?_sd }
+      OPTIONAL { ?c schema:appearance ?_sa . ?_sa schema:datePublished ?_sd }
       OPTIONAL { ?c prov:generatedAtTime ?_rt }
     } GROUP BY ?c }
   BIND(COALESCE(STR(?cd), ?sd, "") AS ?date)
-  BIND(CONCAT(?date, SUBSTR("-01-01", 1, 10 - STRLEN(?date))) AS ?dstart)
-  BIND(CONCAT(?date, SUBSTR("-12-31", STRLEN(?date) - 3, 10 - STRLEN(?date))) AS ?dend)
   BIND(%(status)s AS ?status)
   %(after)s
 """
@@ -82,6 +85,21 @@ def _claim_set(filters: dict) -> str:
     }
 
 
+def _bind(filters: dict) -> dict:
+    return {k: v for k, v in filters.items() if v is not None and k not in DATE_FILTERS}
+
+
+def claim_rows(filters: dict) -> str:
+    """Every claim of the set (date filters left to the caller), with its date, record time and status."""
+    return render("SELECT ?c ?date ?recorded ?status WHERE {" + _claim_set(filters) + "}", **_bind(filters))
+
+
+def facet_rows(name: str, filters: dict) -> str:
+    """The claims of the set (date filters left to the caller) with their values for one facet."""
+    return render("SELECT DISTINCT ?c ?value WHERE {" + _claim_set(filters) + FACET_PATTERNS[name] + "}",
+                  **_bind(filters))
+
+
 def claim_list(filters: dict, limit: int, offset: int) -> str:
     text = (
         "SELECT ?c ?status ?date ?recorded WHERE {"
@@ -89,33 +107,48 @@ def claim_list(filters: dict, limit: int, offset: int) -> str:
         + "}\nORDER BY DESC(?date) DESC(?recorded) ?c\n"
         + f"LIMIT {int(limit)} OFFSET {int(offset)}"
     )
-    return render(text, **{k: v for k, v in filters.items() if v is not None})
+    return render(text, **_bind(filters))
 
 
 def claim_count(filters: dict) -> str:
     text = "SELECT (COUNT(?c) AS ?n) WHERE {" + _claim_set(filters) + "}"
-    return render(text, **{k: v for k, v in filters.items() if v is not None})
+    return render(text, **_bind(filters))
 
 
 FACET_PATTERNS = {
-    "status": "BIND(?status AS ?value)",
+    "status": "",  # grouped by ?status itself (see facet())
     "party": "?_fd kb:disputes ?c ; kb:party ?value . FILTER NOT EXISTS { ?_fd kb:withdrawn ?_fw }",
     "claimant": "?c schema:author ?value .",
     "about": "?c schema:about ?value .",
     "source": "?c schema:appearance ?value .",
     "language": "?c schema:text ?_ft . BIND(LANG(?_ft) AS ?value)",
-    "date": "BIND(SUBSTR(?date, 1, 7) AS ?value) FILTER(?value != \"\")",
+    "date": "",  # grouped by the whole ?date; facet_months() folds days into months
 }
 
 
 def facet(name: str, filters: dict) -> str:
+    # status and date group by the variable itself: Virtuoso 7.2 ran
+    # BIND(?status AS ?value) after FILTER(?status = …) until its time limit,
+    # and failed to compile BIND(SUBSTR(?date, 1, 7) AS ?value) with a party filter
+    value = {"status": "?status", "date": "?date"}.get(name, "?value")
+    head = f"({value} AS ?value)" if value != "?value" else value
     text = (
-        "SELECT ?value (COUNT(DISTINCT ?c) AS ?n) WHERE {"
+        f"SELECT {head} (COUNT(DISTINCT ?c) AS ?n) WHERE {{"
         + _claim_set(filters)
         + FACET_PATTERNS[name]
-        + "} GROUP BY ?value ORDER BY DESC(?n) ?value"
+        + f"}} GROUP BY {value} ORDER BY DESC(?n) {value}"
     )
-    return render(text, **{k: v for k, v in filters.items() if v is not None})
+    return render(text, **_bind(filters))
+
+
+def facet_months(rows: list) -> list:
+    """The date facet's rows (one per whole date) folded into months (or
+    years, for a year-only date), in facet order: most claims first."""
+    months: dict[str, int] = {}
+    for value, n in rows:
+        if str(value):
+            months[str(value)[:7]] = months.get(str(value)[:7], 0) + int(n)
+    return sorted(months.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 # a summary of the whole knowledge base
@@ -140,7 +173,7 @@ SELECT ?party ?stance (COUNT(?d) AS ?n) WHERE {
 
 STATUS_COUNTS = render(
     "SELECT ?status (COUNT(?c) AS ?n) WHERE {"
-    + _CLAIM_SET % {"filters": "", "status": STATUS_EXPR, "after": ""}
+    + _claim_set({})
     + "} GROUP BY ?status ORDER BY ?status"
 )
 
@@ -286,7 +319,7 @@ SELECT ?d ?party ?stance ?c ?claimant ?date ?recorded WHERE {
 
 def network(filters: dict) -> str:
     text = _NETWORK % {"filters": "\n  ".join(NETWORK_FILTERS[k] for k in NETWORK_FILTERS if filters.get(k) is not None)}
-    return render(text, **{k: v for k, v in filters.items() if v is not None})
+    return render(text, **_bind(filters))
 
 
 # the busiest stories: topics by how many claims and disputes they gather, latest activity first

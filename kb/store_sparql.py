@@ -1,11 +1,22 @@
 """A store on a SPARQL 1.1 server, spoken to over the SPARQL 1.1 Protocol.
 
 Only the standard library is used for HTTP (``http.client``, reads on
-kept-alive connections). Queries go as
-``POST application/sparql-query`` with ``default-graph-uri`` parameters;
-SELECT/ASK answers are read as SPARQL JSON results and turned into rdflib
-terms the way :func:`kb.store.from_ox` does for the embedded store;
-CONSTRUCT answers are read as N-Triples with pyoxigraph's streaming parser.
+kept-alive connections). Queries go as an HTML-form ``POST`` (``query=`` and
+``default-graph-uri=``), the one form every server here takes (Virtuoso 7.2
+left a ``POST application/sparql-query`` unanswered); SELECT/ASK answers are
+read as SPARQL JSON results and turned into rdflib terms the way
+:func:`kb.store.from_ox` does for the embedded store; CONSTRUCT answers are
+read as N-Triples with pyoxigraph's streaming parser.
+
+Credentials for a server that authenticates updates (Virtuoso's
+``/sparql-auth`` takes HTTP Digest only) are given in the endpoint's URL
+(``http://user:password@host/sparql-auth``) or in ``KB_STORE_USER`` and
+``KB_STORE_PASSWORD``; Digest and Basic challenges are both answered, and the
+password never appears in a message.
+
+Departures from the standard this module absorbs (Virtuoso 7.2, seen here):
+ASK answered as a one-column SELECT (``__ASK_RETVAL``), literals typed
+``"typed-literal"`` in JSON results.
 
 Every write is one update request, so the server applies it atomically. A
 write that creates versions can be made conditional (``guard``): the update's
@@ -86,12 +97,15 @@ class SparqlStore(Store):
 
     def __init__(self, query_url: str, update_url: str | None = None, *, prefixes: dict | None = None,
                  graph_store: str | None = None, timeout: float = 120.0):
-        self.query_url = query_url
-        self.update_url = update_url or default_update_endpoint(query_url)
-        self.graph_store = graph_store if graph_store is not None else default_graph_store(query_url)
+        self._auth = _Auth()
+        self.query_url = self._auth.take(query_url)
+        self.update_url = self._auth.take(update_url or default_update_endpoint(query_url))
+        self.graph_store = graph_store if graph_store is not None else default_graph_store(self.query_url)
         self.prefixes = prefixes or {}
         self.timeout = timeout
         self._local = threading.local()
+        self._pooled = []  # every kept-alive connection, whichever thread opened it, for close()
+        self._pool_lock = threading.Lock()
 
     # ---- HTTP ----------------------------------------------------------------
     def _connection(self, parts, *, fresh: bool) -> http.client.HTTPConnection:
@@ -104,7 +118,17 @@ class SparqlStore(Store):
         key = (os.getpid(), parts.scheme, parts.netloc)  # never a socket inherited from a parent process
         if key not in pool:
             pool[key] = cls(parts.netloc, timeout=self.timeout)
+            with self._pool_lock:
+                self._pooled.append(pool[key])
         return pool[key]
+
+    def close(self) -> None:
+        """Close the kept-alive connections: a server may give each open one a
+        thread of its own (Virtuoso's HTTP ``ServerThreads``) until it closes."""
+        with self._pool_lock:
+            pooled, self._pooled = self._pooled, []
+        for conn in pooled:
+            conn.close()
 
     def _request(self, url: str, *, data: bytes | None, content_type: str | None, accept: str,
                  params: list[tuple[str, str]] = (), update: bool = False):
@@ -119,19 +143,29 @@ class SparqlStore(Store):
         if content_type:
             headers["Content-Type"] = content_type
         where = urllib.parse.urlunsplit(parts._replace(query=""))
-        for tries in (1, 2):
+        method = "POST" if data is not None else "GET"
+        tries = 0
+        while True:
+            tries += 1
             conn = self._connection(parts, fresh=update)
+            auth = self._auth.header(url, method, data)
             try:
-                conn.request("POST" if data is not None else "GET", target, body=data, headers=headers)
+                conn.request(method, target, body=data, headers={**headers, **auth})
                 res = conn.getresponse()
-                break
             except (http.client.HTTPException, ConnectionResetError, BrokenPipeError) as e:
                 conn.close()  # a kept-alive connection the server had closed: a read is safe to send again
-                if update or tries == 2:
+                if update or tries >= 2:
                     raise KBError(f"the SPARQL server at {where} cannot be reached: {e}", status=503) from None
+                continue
             except OSError as e:
                 conn.close()
                 raise KBError(f"the SPARQL server at {where} cannot be reached: {e}", status=503) from None
+            if res.status == 401 and tries < 3 and self._auth.challenged(url, res.getheader("WWW-Authenticate")):
+                res.read()  # refused unread: nothing was applied, so the request is sent again, signed
+                res.close()
+                conn.close()
+                continue
+            break
         res = _Response(res, conn, keep=not update)
         if 200 <= res.status < 300:
             return res
@@ -149,9 +183,9 @@ class SparqlStore(Store):
         raise KBError(f"the SPARQL server at {where} answered {res.status}: {text}", status=503)
 
     def _query(self, query: str, default_graphs: list[str], accept: str):
-        params = [("default-graph-uri", g) for g in default_graphs]
-        return self._request(self.query_url, data=query.encode("utf-8"), content_type="application/sparql-query",
-                             accept=accept, params=params)
+        form = [("query", query)] + [("default-graph-uri", g) for g in default_graphs]
+        return self._request(self.query_url, data=urllib.parse.urlencode(form).encode("ascii"),
+                             content_type="application/x-www-form-urlencoded", accept=accept)
 
     def _json(self, query: str, default_graphs: list[str]) -> dict:
         with self._query(query, default_graphs, _JSON) as res:
@@ -174,7 +208,12 @@ class SparqlStore(Store):
         return variables, rows
 
     def ask(self, query, default_graphs):
-        return bool(self._json(query, default_graphs).get("boolean"))
+        doc = self._json(query, default_graphs)
+        if "boolean" in doc:
+            return bool(doc["boolean"])
+        # Virtuoso 7.2 answers ASK as SELECT ?__ASK_RETVAL: one row of 1 when true, none (or 0) when false
+        rows = doc.get("results", {}).get("bindings", [])
+        return any(str(b.get("__ASK_RETVAL", {}).get("value", "0")) not in ("0", "false") for b in rows)
 
     def _triples(self, query: str, default_graphs: list[str]) -> Iterator[Triple]:
         with self._query(query, default_graphs, _NT) as res:
@@ -263,8 +302,31 @@ class SparqlStore(Store):
         ox.serialize(items, out, f, **kwargs)
 
     # ---- writes -----------------------------------------------------------------
+    @property
+    def virtuoso(self) -> bool:
+        """Whether the server is Virtuoso (its ``Server`` header says so), whose
+        updates need their own shape (see :func:`_virtuoso_update`)."""
+        if self._virtuoso is None:
+            with self._query("ASK {}", [], _JSON) as res:
+                res.read()
+                self._virtuoso = "virtuoso" in (res.server or "").lower()
+        return self._virtuoso
+
+    _virtuoso = None
+
     def apply(self, deletes, inserts, *, guard=None):
         if not deletes and not inserts:
+            return True
+        if self.virtuoso:
+            # Virtuoso 7.2 cannot compile a conditional update of more than a few
+            # hundred quads (SP031), so the condition is checked first. The
+            # knowledge base holds a claim on these versions meanwhile (see
+            # KnowledgeBase._claim), so no other writer can create them in between.
+            if guard is not None:
+                values = " ".join(nt(x) for x in guard[1])
+                if self.ask(f"ASK {{ GRAPH <{guard[0]}> {{ VALUES ?v {{ {values} }} ?v ?p ?o }} }}", []):
+                    return False
+            self.update(_virtuoso_update(deletes, inserts))
             return True
         if guard is None:
             self.update(_update_text(deletes, inserts))
@@ -291,8 +353,10 @@ class SparqlStore(Store):
 
     def write_settings(self, settings: dict) -> None:
         lit = nt(Literal(json.dumps(settings, sort_keys=True)))
-        self.update(f"DELETE WHERE {{ GRAPH <{SETTINGS_GRAPH}> {{ ?s ?p ?o }} }} ;\n"
-                    f"INSERT DATA {{ GRAPH <{SETTINGS_GRAPH}> {{ <{SETTINGS_GRAPH}> <{SETTINGS_PREDICATE}> {lit} }} }}")
+        # one operation: replaced atomically
+        self.update(f"DELETE {{ GRAPH <{SETTINGS_GRAPH}> {{ ?s ?p ?o }} }}\n"
+                    f"INSERT {{ GRAPH <{SETTINGS_GRAPH}> {{ <{SETTINGS_GRAPH}> <{SETTINGS_PREDICATE}> {lit} }} }}\n"
+                    f"WHERE {{ OPTIONAL {{ GRAPH <{SETTINGS_GRAPH}> {{ ?s ?p ?o }} }} }}")
 
 
 def _ox(term):
@@ -301,12 +365,105 @@ def _ox(term):
     return to_ox(term)
 
 
-def _blocks(quads) -> str:
+def _blocks(quads, size: int | None = None) -> str:
+    """Quads as ``GRAPH <g> { … }`` blocks, at most ``size`` triples each."""
     by_graph: dict[str, list[str]] = {}
     for s, p, o, g in quads:
         by_graph.setdefault(g, []).append(f"{nt(s)} {nt(p)} {nt(o)} .")
-    return "\n".join(f"GRAPH <{g}> {{\n" + "\n".join(lines) + "\n}" for g, lines in by_graph.items())
+    out = []
+    for g, lines in by_graph.items():
+        step = size or len(lines)
+        out += [f"GRAPH <{g}> {{\n" + "\n".join(lines[i : i + step]) + "\n}" for i in range(0, len(lines), step)]
+    return "\n".join(out)
 
+
+VIRTUOSO_TEMPLATE_MAX = 400  # quads: Virtuoso 7.2 compiles a DELETE/INSERT template into SQL, 10,000 lines at most
+VIRTUOSO_BLOCK = 1000  # triples per GRAPH block of INSERT DATA with sql:big-data-const (seen: ≤ about 4,000)
+
+
+def _virtuoso_update(deletes, inserts) -> str:
+    """One update request Virtuoso 7.2 takes, as one operation where it can.
+
+    Only inserts (every new record, every bulk import) or only deletes: one
+    ``INSERT DATA``/``DELETE DATA`` of any size, with ``sql:big-data-const``
+    and the data in GRAPH blocks. Both, up to VIRTUOSO_TEMPLATE_MAX quads
+    (an edit): one ``DELETE {…} INSERT {…} WHERE {}`` operation. Both and
+    more: ``DELETE DATA … ; INSERT DATA …`` in one request, which Virtuoso
+    compiles as a whole (a malformed request changes nothing) but runs as two
+    operations (seen here: a request whose second operation failed kept the
+    first's change) — the one write Virtuoso does not make atomic."""
+    define = "define sql:big-data-const 1\n"
+    if not deletes:
+        return f"{define}INSERT DATA {{\n{_blocks(inserts, VIRTUOSO_BLOCK)}\n}}"
+    if not inserts:
+        return f"{define}DELETE DATA {{\n{_blocks(deletes, VIRTUOSO_BLOCK)}\n}}"
+    if len(deletes) + len(inserts) <= VIRTUOSO_TEMPLATE_MAX:
+        return f"DELETE {{\n{_blocks(deletes)}\n}}\nINSERT {{\n{_blocks(inserts)}\n}}\nWHERE {{}}"
+    return (f"{define}DELETE DATA {{\n{_blocks(deletes, VIRTUOSO_BLOCK)}\n}} ;\n"
+            f"INSERT DATA {{\n{_blocks(inserts, VIRTUOSO_BLOCK)}\n}}")
+
+
+
+class _Auth:
+    """Credentials for the server, taken out of the endpoint URLs (or from
+    ``KB_STORE_USER`` / ``KB_STORE_PASSWORD``), and the answer to its last
+    challenge, reused on later requests (Digest counts them with ``nc``)."""
+
+    def __init__(self):
+        self.user = os.environ.get("KB_STORE_USER") or None
+        self.password = os.environ.get("KB_STORE_PASSWORD") or ""
+        self._lock = threading.Lock()
+        self._scheme = None  # "basic" or "digest", once the server asked
+        self._digest = None
+        self._challenge = None
+
+    def take(self, url: str) -> str:
+        """The URL without its user:password part, which is kept here."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.username is None:
+            return url
+        self.user = urllib.parse.unquote(parts.username)
+        self.password = urllib.parse.unquote(parts.password or "")
+        netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+    def challenged(self, url: str, header: str | None) -> bool:
+        """Remember the server's challenge; False when there is nothing to answer it with."""
+        if not self.user or not header:
+            return False
+        scheme, _, rest = header.partition(" ")
+        with self._lock:
+            if scheme.lower() == "basic":
+                self._scheme = "basic"
+                return True
+            if scheme.lower() == "digest":
+                import urllib.request  # noqa: PLC0415 - only for servers that ask for Digest
+
+                if self._digest is None:
+                    mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+                    mgr.add_password(None, url, self.user, self.password)
+                    self._digest = urllib.request.HTTPDigestAuthHandler(mgr)
+                fresh = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(rest)))
+                if fresh == self._challenge:
+                    return False  # the same challenge twice: the password is wrong
+                self._scheme, self._challenge = "digest", fresh
+                return True
+        return False
+
+    def header(self, url: str, method: str, data: bytes | None) -> dict:
+        with self._lock:
+            if self._scheme == "basic":
+                import base64  # noqa: PLC0415
+
+                token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
+                return {"Authorization": f"Basic {token}"}
+            if self._scheme == "digest":
+                import urllib.request  # noqa: PLC0415
+
+                req = urllib.request.Request(url, data=data, method=method)
+                value = self._digest.get_authorization(req, self._challenge)
+                return {"Authorization": f"Digest {value}"} if value else {}
+        return {}
 
 
 class _Response:
@@ -317,6 +474,7 @@ class _Response:
     def __init__(self, res, conn, *, keep: bool):
         self._res, self._conn, self._keep = res, conn, keep
         self.status, self.reason = res.status, res.reason
+        self.server = res.getheader("Server")
 
     def read(self, *a):
         return self._res.read(*a)

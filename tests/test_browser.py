@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import OxigraphServer
 from helpers import kb_cmd, start_server, stop
 from playwright.sync_api import expect, sync_playwright
 from rdflib import Graph, URIRef
+from servers import OxigraphServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parent / "screenshots"

@@ -101,7 +101,7 @@ def test_two_workers_on_an_oxigraph_server_share_accounts_and_writes(tmp_path):
     import threading
     import urllib.request
 
-    from conftest import OxigraphServer
+    from servers import OxigraphServer
 
     ox = OxigraphServer(tmp_path / "oxigraph")
     data = ["--data-dir", str(tmp_path / "data")]
