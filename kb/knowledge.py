@@ -22,6 +22,7 @@ from .errors import Conflict, InvalidData, KBError, NotFound, Problem, QueryErro
 from .index import ClaimIndex
 from .io import load_yaml
 from .model import (
+    MAX_TEXT,
     STANCE_NAMES,
     Minter,
     Record,
@@ -515,6 +516,12 @@ class KnowledgeBase:
             raise InvalidData([Problem(f"{name} is not valid {fmt}: {e}")]) from e
         except (ValueError, OSError, RecursionError) as e:
             raise InvalidData([Problem(f"{name} could not be read as {fmt}: {e}")]) from e
+        except MemoryError as e:  # pyoxigraph caps one token (a literal or an IRI) at 16 MiB
+            raise InvalidData([Problem(f"{name} could not be read as {fmt}: it holds a literal or IRI "
+                                       f"larger than the parser accepts ({e})")]) from e
+        if not quads:
+            why = " (a JSON-LD processor drops nodes whose IRIs are not valid)" if fmt == "jsonld" else ""
+            raise InvalidData([Problem(f"{name} holds no triples{why}; nothing was written")])
         by_subject: dict = defaultdict(set)
         history = []
         problems = []
@@ -523,6 +530,10 @@ class KnowledgeBase:
                 problems.append(Problem("blank nodes are not accepted: every node needs an IRI", record=name))
                 break
             s, p, o = from_ox(q.subject), from_ox(q.predicate), _nfc(from_ox(q.object))
+            if isinstance(o, Literal) and len(o) > MAX_TEXT:
+                problems.append(Problem(f"a literal of {len(o):,} characters is too long (at most {MAX_TEXT:,})",
+                                        record=self.minter.local(owner(s))[1] or str(s), field=str(p)))
+                break
             g = q.graph_name
             gname = None if isinstance(g, ox.DefaultGraph) else g.value
             if gname is None or gname == self.current:
