@@ -16,6 +16,7 @@ from .i18n import translate
 
 bp = Blueprint("auth", __name__)
 WRITERS = ("analyst", "admin")
+ADMINS = ("admin",)
 
 
 def users():
@@ -47,12 +48,21 @@ def require_writer(*, token: bool = False) -> str:
 
     ``token=True`` (the JSON API) accepts only a Bearer token, never the
     session cookie, so another site cannot write through a signed-in browser."""
+    return _require(WRITERS, token, "recording needs an analyst")
+
+
+def require_admin(*, token: bool = False) -> str:
+    """The signed-in admin's name (accounts, bulk imports); 401 otherwise, 403 for anyone else."""
+    return _require(ADMINS, token, "this needs an admin")
+
+
+def _require(roles, token: bool, why: str) -> str:
     user = bearer_user() if token else current_user()
     if user is None:
         hint = "send Authorization: Bearer TOKEN (kb user token NAME)" if token else "writes need an analyst"
         raise KBError(f"sign in first: {hint}", status=401)
-    if user["role"] not in WRITERS:
-        raise KBError(f"{user['name']} is a {user['role']}; recording needs an analyst", status=403)
+    if user["role"] not in roles:
+        raise KBError(f"{user['name']} is a {user['role']}; {why}", status=403)
     return user["name"]
 
 

@@ -64,6 +64,15 @@ class Users:
             self._save(data)
         return tok
 
+    def delete(self, name: str) -> None:
+        """Remove an account and its tokens; its sessions and tokens stop at the next request."""
+        with _lock:
+            data = self._load()
+            if name not in data:
+                raise KBError(f"no user {name!r}", status=404)
+            del data[name]
+            self._save(data)
+
     def list(self) -> list[dict]:
         return [{"name": n, "role": u["role"]} for n, u in sorted(self._load().items())]
 

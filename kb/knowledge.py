@@ -434,10 +434,14 @@ class KnowledgeBase:
             if expected and rec.iri in expected:
                 latest_n = versions[-1][0] if versions else 0
                 if expected[rec.iri] != latest_n:
+                    since = [h for h in self.history(rec.kind, rec.iri) if h["version"] > expected[rec.iri]] \
+                        if versions else []
+                    who = ", ".join(dict.fromkeys(f"{h['by']} ({h['at']})" for h in since))
                     raise Conflict(
                         f"{rec.kind} {rec.local_id!r} was changed by someone else "
-                        f"(you edited version {expected[rec.iri]}, it is now at version {latest_n})"
-                    )
+                        f"(you edited version {expected[rec.iri]}, it is now at version {latest_n}"
+                        f"{'; changed by ' + who if who else ''}); nothing was written",
+                        expected=expected[rec.iri], current=latest_n, changes=since)
             current = set(self._describe([rec.iri]))
             latest = set(self.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
             if latest and self._content(latest) == self._content(rec.triples):
