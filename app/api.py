@@ -49,7 +49,8 @@ def body() -> dict:
 @bp.post("/claims")
 def add_claim():
     who = require_writer(token=True)
-    return jsonify(kb().add_claim(body(), by=who)), 201
+    # a new claim: an existing one is changed only by PUT, from the version read (no lost updates)
+    return jsonify(kb().add_claim(body(), by=who, expected_version=0)), 201
 
 
 @bp.post("/claims/<cid>/disputes")

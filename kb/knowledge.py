@@ -431,9 +431,17 @@ class KnowledgeBase:
         analyst_added = False
         for rec in records:
             versions = self._versions(rec.iri)
+            current = set(self._describe([rec.iri]))
+            latest = set(self.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
+            same = bool(latest) and self._content(latest) == self._content(rec.triples)
             if expected and rec.iri in expected:
                 latest_n = versions[-1][0] if versions else 0
-                if expected[rec.iri] != latest_n:
+                if expected[rec.iri] == 0 and latest_n and not same:
+                    raise Conflict(
+                        f"{rec.kind} {rec.local_id!r} already exists (version {latest_n}); to change it, "
+                        "edit it from the version you read; nothing was written",
+                        expected=0, current=latest_n, changes=self.history(rec.kind, rec.iri))
+                if expected[rec.iri] != latest_n and expected[rec.iri] != 0:
                     since = [h for h in self.history(rec.kind, rec.iri) if h["version"] > expected[rec.iri]] \
                         if versions else []
                     who = ", ".join(dict.fromkeys(f"{h['by']} ({h['at']})" for h in since))
@@ -442,9 +450,7 @@ class KnowledgeBase:
                         f"(you edited version {expected[rec.iri]}, it is now at version {latest_n}"
                         f"{'; changed by ' + who if who else ''}); nothing was written",
                         expected=expected[rec.iri], current=latest_n, changes=since)
-            current = set(self._describe([rec.iri]))
-            latest = set(self.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
-            if latest and self._content(latest) == self._content(rec.triples):
+            if same:
                 result.unchanged[rec.kind] += 1
                 if current != latest and not current:
                     inserts += [(s, p, o, self.current) for s, p, o in latest]
@@ -627,6 +633,10 @@ class KnowledgeBase:
     def add_claim(self, record: dict, *, by: str, expected_version: int | None = None,
                   new: dict | None = None) -> dict:
         """Record (or update) a claim; its nested ``disputes`` are written with it.
+
+        ``expected_version``: the version an edit was made from (Conflict, 409, when
+        the claim is at another); 0 records a new claim and refuses to change one that
+        exists (sending the same record again changes nothing and is accepted).
 
         ``new`` holds agents, topics and sources to create in the same write
         (``{"agents": [...], "sources": [...]}``, as in a YAML import): the

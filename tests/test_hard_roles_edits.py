@@ -200,6 +200,12 @@ def test_an_edit_from_an_older_version_is_409_naming_what_changed_and_nothing_is
         assert r.status_code == status and words in r.get_json()["errors"][0]["message"], r.get_json()
     r = client.put("/api/claims/no-such-claim", json={**bob_rec, "version": 1}, headers=t["ana"])
     assert r.status_code == 404
+    # POST records new claims: it cannot overwrite one without a version (a lost update by the back door)
+    r = client.post("/api/claims", json={**ana_rec, "id": CLAIM}, headers=t["ana"])
+    assert r.status_code == 409 and "already exists" in r.get_json()["errors"][0]["message"]
+    assert r.get_json()["current_version"] == 3
+    r = client.post("/api/claims", json={**bob_rec, "id": CLAIM}, headers=t["ana"])  # the same again: a no-op
+    assert r.status_code == 201 and r.get_json()["version"] == 3
     assert export(client) == before
 
 
