@@ -75,6 +75,7 @@ def login():
         if user is not None:
             session.clear()  # a fresh session on every sign-in
             session["user"] = user["name"]
+            session["signouts"] = users().signouts(user["name"])
             session.permanent = False
             return redirect(_safe_next(request.form.get("next")))
         error = translate("login.failed")
@@ -85,6 +86,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if session.get("user"):
+        users().sign_out_everywhere(session["user"])  # so a copy of this cookie is signed out too
     session.clear()
     return redirect(url_for("pages.index"))
 
@@ -94,6 +97,8 @@ def _load_user():
     name = session.get("user")
     if name:
         g.user = users().get(name)  # the role as it is now; a deleted account is signed out
+        if g.user is not None and session.get("signouts", 0) != users().signouts(name):
+            g.user = None  # issued before a sign-out
         if g.user is None:
             session.clear()
     if g.user is None and request.headers.get("Authorization"):

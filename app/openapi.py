@@ -110,6 +110,9 @@ def document() -> dict:
                          "responses": {"201": {"description": "the claim as stored", "content": json_of("Claim")},
                                        "400": _error("the body is not a JSON object"),
                                        "401": _error("no valid token"), "403": _error("not an analyst"),
+                                       "409": {"description": "a claim with this id exists and differs (edit it "
+                                                              "with PUT); nothing written",
+                                               "content": json_of("Conflict")},
                                        "422": _error("the record does not satisfy the shapes; nothing written")}},
             },
             "/api/claims/{cid}": {

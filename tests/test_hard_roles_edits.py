@@ -268,3 +268,21 @@ def test_signing_in_issues_a_new_session_and_the_old_cookie_stays_signed_out(app
     old = app.test_client()
     old.set_cookie("session", before)
     assert old.get("/claims/new", headers=HTML).status_code == 302  # the pre-sign-in cookie is not signed in
+
+
+def test_signing_out_ends_every_copy_of_the_session(app):
+    """Flask's sessions are signed cookies: without a server-side check, a copy of a
+    signed-in cookie (stolen, or kept by a shared computer's browser) would stay signed
+    in after the sign-out. A sign-out now ends every session of the account."""
+    a, b = app.test_client(), app.test_client()
+    for c in (a, b):
+        assert c.post("/login", data={"name": "ana", "password": "ana-password"}).status_code == 302
+    copy = app.test_client()
+    copy.set_cookie("session", a.get_cookie("session").value)
+    assert copy.get("/claims/new", headers=HTML).status_code == 200
+    assert a.post("/logout").status_code == 302
+    for c in (a, b, copy):
+        assert c.get("/claims/new", headers=HTML).status_code == 302
+    assert b.post("/login", data={"name": "ana", "password": "ana-password"}).status_code == 302
+    assert b.get("/claims/new", headers=HTML).status_code == 200  # a new sign-in works again
+    assert copy.get("/claims/new", headers=HTML).status_code == 302
