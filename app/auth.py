@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from kb import KBError
 
 from .i18n import translate
+from .users import ROLES
 
 bp = Blueprint("auth", __name__)
 WRITERS = ("analyst", "admin")
@@ -82,6 +83,33 @@ def login():
     status = 401 if error else 200
     return render_template("login.html", error=error, next=request.values.get("next", ""),
                            name=request.form.get("name", "")), status
+
+
+@bp.route("/admin/accounts", methods=["GET", "POST"])
+def accounts():
+    """Admins: the accounts, a form to add one, a button to delete each (not one's own)."""
+    if current_user() is None:
+        return redirect(url_for("auth.login", next=request.path))
+    require_admin()
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            users().add(request.form.get("name", "").strip(), request.form.get("role", ""),
+                        request.form.get("password", ""))
+        except KBError as e:
+            error, status = e.message, e.status
+        else:
+            return redirect(url_for("auth.accounts"), code=303)
+    return render_template("accounts.html", accounts=users().list(), roles=ROLES, error=error,
+                           form=request.form if error else {}), status
+
+
+@bp.post("/admin/accounts/<name>/delete")
+def delete_account(name):
+    if require_admin() == name:
+        raise KBError("you cannot delete your own account (another admin can)", status=409)
+    users().delete(name)
+    return redirect(url_for("auth.accounts"), code=303)
 
 
 @bp.post("/logout")

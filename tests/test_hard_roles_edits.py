@@ -5,6 +5,8 @@ nothing, every change is kept (who, when, added, removed) and an earlier
 version can be viewed and restored. Refusals leave the store unchanged: the
 TriG export (every graph, every version) is byte-identical before and after."""
 
+import re
+
 import pytest
 from rdflib import Graph
 
@@ -286,3 +288,40 @@ def test_signing_out_ends_every_copy_of_the_session(app):
     assert b.post("/login", data={"name": "ana", "password": "ana-password"}).status_code == 302
     assert b.get("/claims/new", headers=HTML).status_code == 200  # a new sign-in works again
     assert copy.get("/claims/new", headers=HTML).status_code == 302
+
+
+def test_accounts_page_is_for_admins_only():
+    app = create_app({"TESTING": True}, kb=open_kb(":memory:"))  # CSRF on, as served
+    users = app.extensions["users"]
+    for name, role in (("ada", "admin"), ("ana", "analyst")):
+        users.add(name, role, f"{name}-password")
+
+    def signed_in(name):
+        c = app.test_client()
+        page = c.get("/login", headers=HTML).get_data(as_text=True)
+        tok = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        assert c.post("/login", data={"name": name, "password": f"{name}-password", "csrf_token": tok}).status_code == 302
+        page = c.get("/", headers=HTML).get_data(as_text=True)  # the session is new: so is its CSRF token
+        return c, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    assert app.test_client().get("/admin/accounts", headers=HTML).headers["Location"].startswith("/login")
+    ana, ana_tok = signed_in("ana")
+    assert ana.get("/admin/accounts", headers=HTML).status_code == 403
+    assert "/admin/accounts" not in ana.get("/", headers=HTML).get_data(as_text=True)
+    r = ana.post("/admin/accounts", data={"name": "eve", "role": "admin", "password": "eve-password",
+                                          "csrf_token": ana_tok}, headers=HTML)
+    assert r.status_code == 403
+    assert ana.post("/admin/accounts/ada/delete", data={"csrf_token": ana_tok}).status_code == 403
+    assert [u["name"] for u in users.list()] == ["ada", "ana"]
+    ada, tok = signed_in("ada")
+    page = ada.get("/admin/accounts", headers=HTML).get_data(as_text=True)
+    assert 'data-user="ana"' in page and "/admin/accounts" in ada.get("/", headers=HTML).get_data(as_text=True)
+    new = {"name": "neo", "role": "viewer", "password": "neo-password"}
+    assert ada.post("/admin/accounts", data=new).status_code == 400  # no CSRF token
+    assert ada.post("/admin/accounts", data={**new, "csrf_token": tok}).status_code == 303
+    assert users.get("neo") == {"name": "neo", "role": "viewer"}
+    r = ada.post("/admin/accounts", data={**new, "role": "root", "csrf_token": tok}, headers=HTML)
+    assert r.status_code == 400 and "unknown role" in r.get_data(as_text=True)
+    assert ada.post("/admin/accounts/neo/delete", data={"csrf_token": tok}).status_code == 303
+    assert users.get("neo") is None
+    assert ada.post("/admin/accounts/ada/delete", data={"csrf_token": tok}, headers=HTML).status_code == 409
