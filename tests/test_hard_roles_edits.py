@@ -195,6 +195,7 @@ def test_an_edit_from_an_older_version_is_409_naming_what_changed_and_nothing_is
         ({"json": {**bob_rec, "id": "another-claim", "version": 3}}, 400, "not this claim's"),
         ({"json": {**bob_rec, "date": "2024-13-45", "version": 3}}, 422, "valid date"),
         ({"json": {**bob_rec, "claimant": "http://e/a b", "version": 3}}, 422, "not a valid IRI"),
+        ({"json": {**bob_rec, "text": {"en": "a lone \ud800 surrogate"}, "version": 3}}, 422, "lone surrogate"),
         ({"json": {**bob_rec, "version": 2}}, 409, "now at version 3"),
     ]:
         headers = {**t["ana"], **kw.pop("headers", {})}
