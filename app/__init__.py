@@ -132,14 +132,15 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         return resp
 
-    def error(status: int, errors: list[dict]):
+    def error(status: int, errors: list[dict], extra: dict | None = None):
         if wants_json():
-            return {"errors": errors}, status
+            return {"errors": errors, **(extra or {})}, status
         return render_template("error.html", status=status, errors=errors), status
 
     @app.errorhandler(KBError)
     def kb_error(e: KBError):
-        resp = app.make_response(error(e.status, e.to_dict()["errors"]))
+        body = e.to_dict()
+        resp = app.make_response(error(e.status, body.pop("errors"), body))
         if getattr(e, "retry_after", None):
             resp.headers["Retry-After"] = str(e.retry_after)
         return resp

@@ -1,10 +1,13 @@
-"""JSON API: claims with the list's filters; one claim; record claims and disputes."""
+"""JSON API: claims with the list's filters; one claim; record, edit and restore
+claims and record disputes (analysts); accounts and bulk imports (admins)."""
+
+import re
 
 from flask import Blueprint, current_app, jsonify, request
 
 from kb import KBError
 
-from .auth import require_writer
+from .auth import require_admin, require_writer
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -30,7 +33,10 @@ def claims():
 
 @bp.get("/claims/<cid>")
 def claim(cid):
-    return jsonify(kb().get_claim(cid))
+    c = kb().get_claim(cid)
+    resp = jsonify(c)
+    resp.headers["ETag"] = f'"{c["version"]}"'  # for If-Match on PUT
+    return resp
 
 
 def body() -> dict:
@@ -43,10 +49,101 @@ def body() -> dict:
 @bp.post("/claims")
 def add_claim():
     who = require_writer(token=True)
-    return jsonify(kb().add_claim(body(), by=who)), 201
+    # a new claim: an existing one is changed only by PUT, from the version read (no lost updates)
+    return jsonify(kb().add_claim(body(), by=who, expected_version=0)), 201
 
 
 @bp.post("/claims/<cid>/disputes")
 def add_dispute(cid):
     who = require_writer(token=True)
     return jsonify(kb().add_dispute(cid, body(), by=who)), 201
+
+
+def _edited_version(data: dict) -> int:
+    """The version an edit was made from: ``version`` in the body, else ``If-Match``; 428 without either."""
+    given = data.pop("version", None)
+    if given is None and request.headers.get("If-Match"):
+        m = re.fullmatch(r'\s*(?:W/)?"?(\d+)"?\s*', request.headers["If-Match"])
+        if not m:
+            raise KBError('If-Match must be the version the edit was made from, e.g. If-Match: "3"')
+        given = m.group(1)
+    if given is None:
+        raise KBError("an edit needs the version it was made from: send \"version\" in the body "
+                      "(the claim's \"version\" as you read it) or an If-Match header", status=428)
+    try:
+        version = int(given)
+    except (TypeError, ValueError):
+        version = 0
+    if isinstance(given, bool) or version < 1:
+        raise KBError(f"version must be a version number of the claim, 1 or more (got {given!r})")
+    return version
+
+
+@bp.put("/claims/<cid>")
+def edit_claim(cid):
+    """Replace a claim's record with this one, made from ``version``; 409 if it changed since."""
+    who = require_writer(token=True)
+    data = body()
+    version = _edited_version(data)
+    if data.setdefault("id", cid) != cid:
+        raise KBError(f"the body's id {data['id']!r} is not this claim's ({cid!r})")
+    kb().get_claim(cid)  # 404 if there is no such claim: PUT edits, POST /api/claims records
+    c = kb().add_claim(data, by=who, expected_version=version)
+    resp = jsonify(c)
+    resp.headers["ETag"] = f'"{c["version"]}"'
+    return resp
+
+
+@bp.get("/claims/<cid>/history")
+def claim_history(cid):
+    """Every version of the claim: who, when, what action, the triples added and removed."""
+    return jsonify({"id": cid, "versions": kb().history("claim", cid)})
+
+
+@bp.post("/claims/<cid>/versions/<int:n>/restore")
+def restore_claim(cid, n):
+    """Make version ``n`` current again; the restoring is itself a new version."""
+    who = require_writer(token=True)
+    return jsonify(kb().restore("claim", cid, n, by=who))
+
+
+# ---- admins: accounts and bulk imports -------------------------------------------------
+
+def users():
+    return current_app.extensions["users"]
+
+
+@bp.get("/users")
+def list_users():
+    require_admin(token=True)
+    return jsonify({"users": users().list()})
+
+
+@bp.post("/users")
+def add_user():
+    require_admin(token=True)
+    data = body()
+    name, role, password = data.get("name"), data.get("role", "analyst"), data.get("password")
+    if not all(isinstance(v, str) for v in (name, role, password)):
+        raise KBError("a new account needs name, role and password, each a string")
+    users().add(name, role, password)
+    return jsonify(users().get(name)), 201
+
+
+@bp.delete("/users/<name>")
+def delete_user(name):
+    who = require_admin(token=True)
+    if name == who:
+        raise KBError("you cannot delete your own account (another admin can)", status=409)
+    users().delete(name)
+    return "", 204
+
+
+@bp.post("/import")
+def bulk_import():
+    """A YAML document (DESIGN.md's import format): validated whole, all or nothing; answers the counts."""
+    who = require_admin(token=True)
+    data = request.get_data(cache=False)
+    if not data:
+        raise KBError("send the YAML document as the request body")
+    return jsonify(kb().import_yaml(data, by=who, name="the request body").to_dict())

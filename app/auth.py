@@ -13,9 +13,11 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from kb import KBError
 
 from .i18n import translate
+from .users import ROLES
 
 bp = Blueprint("auth", __name__)
 WRITERS = ("analyst", "admin")
+ADMINS = ("admin",)
 
 
 def users():
@@ -47,12 +49,21 @@ def require_writer(*, token: bool = False) -> str:
 
     ``token=True`` (the JSON API) accepts only a Bearer token, never the
     session cookie, so another site cannot write through a signed-in browser."""
+    return _require(WRITERS, token, "recording needs an analyst")
+
+
+def require_admin(*, token: bool = False) -> str:
+    """The signed-in admin's name (accounts, bulk imports); 401 otherwise, 403 for anyone else."""
+    return _require(ADMINS, token, "this needs an admin")
+
+
+def _require(roles, token: bool, why: str) -> str:
     user = bearer_user() if token else current_user()
     if user is None:
         hint = "send Authorization: Bearer TOKEN (kb user token NAME)" if token else "writes need an analyst"
         raise KBError(f"sign in first: {hint}", status=401)
-    if user["role"] not in WRITERS:
-        raise KBError(f"{user['name']} is a {user['role']}; recording needs an analyst", status=403)
+    if user["role"] not in roles:
+        raise KBError(f"{user['name']} is a {user['role']}; {why}", status=403)
     return user["name"]
 
 
@@ -65,6 +76,7 @@ def login():
         if user is not None:
             session.clear()  # a fresh session on every sign-in
             session["user"] = user["name"]
+            session["signouts"] = users().signouts(user["name"])
             session.permanent = False
             return redirect(_safe_next(request.form.get("next")))
         error = translate("login.failed")
@@ -73,8 +85,37 @@ def login():
                            name=request.form.get("name", "")), status
 
 
+@bp.route("/admin/accounts", methods=["GET", "POST"])
+def accounts():
+    """Admins: the accounts, a form to add one, a button to delete each (not one's own)."""
+    if current_user() is None:
+        return redirect(url_for("auth.login", next=request.path))
+    require_admin()
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            users().add(request.form.get("name", "").strip(), request.form.get("role", ""),
+                        request.form.get("password", ""))
+        except KBError as e:
+            error, status = e.message, e.status
+        else:
+            return redirect(url_for("auth.accounts"), code=303)
+    return render_template("accounts.html", accounts=users().list(), roles=ROLES, error=error,
+                           form=request.form if error else {}), status
+
+
+@bp.post("/admin/accounts/<name>/delete")
+def delete_account(name):
+    if require_admin() == name:
+        raise KBError("you cannot delete your own account (another admin can)", status=409)
+    users().delete(name)
+    return redirect(url_for("auth.accounts"), code=303)
+
+
 @bp.post("/logout")
 def logout():
+    if session.get("user"):
+        users().sign_out_everywhere(session["user"])  # so a copy of this cookie is signed out too
     session.clear()
     return redirect(url_for("pages.index"))
 
@@ -84,6 +125,8 @@ def _load_user():
     name = session.get("user")
     if name:
         g.user = users().get(name)  # the role as it is now; a deleted account is signed out
+        if g.user is not None and session.get("signouts", 0) != users().signouts(name):
+            g.user = None  # issued before a sign-out
         if g.user is None:
             session.clear()
     if g.user is None and request.headers.get("Authorization"):

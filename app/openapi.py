@@ -23,6 +23,13 @@ ERRORS = {"type": "object", "required": ["errors"], "properties": {"errors": {"t
         "message": {"type": "string"},
         "record": {"type": ["string", "null"]}, "kind": {"type": ["string", "null"]},
         "value": {"type": ["string", "null"]}}}}}}
+ROLE = {"type": "string", "enum": ["viewer", "analyst", "admin"], "default": "analyst"}
+VERSION = {"type": "object", "required": ["version", "action", "at", "by", "added", "removed"], "properties": {
+    "version": {"type": "integer"}, "iri": {"type": "string"},
+    "action": {"type": "string", "enum": ["created", "updated", "withdrawn", "restored"]},
+    "at": {"type": "string", "format": "date-time"}, "by": {"type": ["string", "null"]},
+    "added": {"type": "array", "items": {"type": "string"}, "description": "triples, N-Triples terms"},
+    "removed": {"type": "array", "items": {"type": "string"}}}}
 
 
 def _error(desc):
@@ -103,13 +110,31 @@ def document() -> dict:
                          "responses": {"201": {"description": "the claim as stored", "content": json_of("Claim")},
                                        "400": _error("the body is not a JSON object"),
                                        "401": _error("no valid token"), "403": _error("not an analyst"),
+                                       "409": {"description": "a claim with this id exists and differs (edit it "
+                                                              "with PUT); nothing written",
+                                               "content": json_of("Conflict")},
                                        "422": _error("the record does not satisfy the shapes; nothing written")}},
             },
             "/api/claims/{cid}": {
                 "get": {"summary": "One claim with its disputes and derived status", "operationId": "getClaim",
                         "parameters": [CID],
-                        "responses": {"200": {"description": "the claim", "content": json_of("Claim")},
+                        "responses": {"200": {"description": "the claim; its ETag is its version",
+                                              "content": json_of("Claim")},
                                       "404": _error("no such claim")}},
+                "put": {"summary": "Edit a claim: its whole record, made from the version read",
+                        "operationId": "editClaim", "parameters": [
+                            CID, {"name": "If-Match", "in": "header", "schema": {"type": "string"},
+                                  "description": "the version edited, when the body has no \"version\""}],
+                        "security": secured,
+                        "requestBody": {"required": True, "content": json_of("ClaimEdit")},
+                        "responses": {"200": {"description": "the claim as now stored", "content": json_of("Claim")},
+                                      "400": _error("the body is not a JSON object, or a bad version"),
+                                      "401": _error("no valid token"), "403": _error("not an analyst"),
+                                      "404": _error("no such claim"),
+                                      "409": {"description": "the claim changed since that version; nothing written",
+                                              "content": json_of("Conflict")},
+                                      "422": _error("the record does not satisfy the shapes; nothing written"),
+                                      "428": _error("no version given")}},
             },
             "/api/claims/{cid}/disputes": {
                 "post": {"summary": "Record a dispute of a claim", "operationId": "addDispute",
@@ -121,6 +146,58 @@ def document() -> dict:
                                        "401": _error("no valid token"), "403": _error("not an analyst"),
                                        "404": _error("no such claim"),
                                        "422": _error("the record does not satisfy the shapes; nothing written")}},
+            },
+            "/api/claims/{cid}/history": {
+                "get": {"summary": "Every version of a claim: who, when, what was added and removed",
+                        "operationId": "claimHistory", "parameters": [CID],
+                        "responses": {"200": {"description": "the versions, oldest first",
+                                              "content": json_of("History")},
+                                      "404": _error("no such claim")}},
+            },
+            "/api/claims/{cid}/versions/{n}/restore": {
+                "post": {"summary": "Make an earlier version current again (itself a new version)",
+                         "operationId": "restoreClaim", "security": secured,
+                         "parameters": [CID, {"name": "n", "in": "path", "required": True,
+                                              "schema": {"type": "integer", "minimum": 1}}],
+                         "responses": {"200": {"description": "the claim as now stored", "content": json_of("Claim")},
+                                       "401": _error("no valid token"), "403": _error("not an analyst"),
+                                       "404": _error("no such claim or version"),
+                                       "409": _error("the claim changed while this was tried")}},
+            },
+            "/api/users": {
+                "get": {"summary": "Accounts and their roles (admins)", "operationId": "listUsers",
+                        "security": secured,
+                        "responses": {"200": {"description": "the accounts", "content": json_of("Users")},
+                                      "401": _error("no valid token"), "403": _error("not an admin")}},
+                "post": {"summary": "Add an account (admins)", "operationId": "addUser", "security": secured,
+                         "requestBody": {"required": True, "content": json_of("UserIn")},
+                         "responses": {"201": {"description": "the account", "content": json_of("User")},
+                                       "400": _error("a bad name, role or password"),
+                                       "401": _error("no valid token"), "403": _error("not an admin"),
+                                       "409": _error("the name is taken")}},
+            },
+            "/api/users/{name}": {
+                "delete": {"summary": "Delete an account and its tokens (admins)", "operationId": "deleteUser",
+                           "security": secured,
+                           "parameters": [{"name": "name", "in": "path", "required": True,
+                                           "schema": {"type": "string"}}],
+                           "responses": {"204": {"description": "deleted"},
+                                         "401": _error("no valid token"), "403": _error("not an admin"),
+                                         "404": _error("no such account"),
+                                         "409": _error("an admin cannot delete their own account")}},
+            },
+            "/api/import": {
+                "post": {"summary": "Bulk import of a YAML document (admins): validated whole, all or nothing",
+                         "operationId": "bulkImport", "security": secured,
+                         "requestBody": {"required": True, "content": {
+                             "application/yaml": {"schema": {"type": "string",
+                                                             "description": "DESIGN.md's YAML import format"}}}},
+                         "responses": {"200": {"description": "records created, updated and unchanged, by kind",
+                                               "content": json_of("ImportResult")},
+                                       "400": _error("not valid YAML (the line is named)"),
+                                       "401": _error("no valid token"), "403": _error("not an admin"),
+                                       "413": _error("larger than MAX_CONTENT_LENGTH"),
+                                       "422": _error("some record does not satisfy the shapes; nothing written")}},
             },
             "/api/openapi.json": {
                 "get": {"summary": "This document", "operationId": "openapi",
@@ -134,6 +211,26 @@ def document() -> dict:
             "schemas": {
                 "Ref": REF, "Claim": claim_out, "Dispute": dispute_out, "ClaimIn": claim_in,
                 "DisputeIn": dispute_in, "Errors": ERRORS,
+                "ClaimEdit": {"allOf": [{"$ref": "#/components/schemas/ClaimIn"}, {
+                    "type": "object", "properties": {"version": {
+                        "type": "integer", "minimum": 1,
+                        "description": "the claim's version as read (its \"version\" or ETag)"}}}]},
+                "Version": VERSION, "History": {"type": "object", "required": ["versions"], "properties": {
+                    "id": {"type": "string"}, "versions": {"type": "array", "items": VERSION}}},
+                "Conflict": {"type": "object", "required": ["errors", "current_version", "changes"], "properties": {
+                    "errors": ERRORS["properties"]["errors"], "your_version": {"type": "integer"},
+                    "current_version": {"type": "integer"},
+                    "changes": {"type": "array", "items": VERSION,
+                                "description": "the versions made since yours: who, when, added, removed"}}},
+                "User": {"type": "object", "required": ["name", "role"], "properties": {
+                    "name": {"type": "string"}, "role": ROLE}},
+                "UserIn": {"type": "object", "required": ["name", "password"], "properties": {
+                    "name": {"type": "string"}, "role": ROLE, "password": {"type": "string", "minLength": 8}}},
+                "Users": {"type": "object", "required": ["users"], "properties": {
+                    "users": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}},
+                "ImportResult": {"type": "object", "required": ["created", "updated", "unchanged"],
+                                 "properties": {k: {"type": "object", "additionalProperties": {"type": "integer"}}
+                                                for k in ("created", "updated", "unchanged")}},
                 "ClaimList": {"type": "object", "required": ["claims", "total"], "properties": {
                     "claims": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"},
                     "limit": {"type": "integer"}, "offset": {"type": "integer"}}},

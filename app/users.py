@@ -64,6 +64,28 @@ class Users:
             self._save(data)
         return tok
 
+    def delete(self, name: str) -> None:
+        """Remove an account and its tokens; its sessions and tokens stop at the next request."""
+        with _lock:
+            data = self._load()
+            if name not in data:
+                raise KBError(f"no user {name!r}", status=404)
+            del data[name]
+            self._save(data)
+
+    def sign_out_everywhere(self, name: str) -> None:
+        """End every browser session of ``name``: a session cookie is good only for the
+        sign-out count it was issued under (a copied cookie dies with the sign-out)."""
+        with _lock:
+            data = self._load()
+            if name in data:
+                data[name]["signouts"] = data[name].get("signouts", 0) + 1
+                self._save(data)
+
+    def signouts(self, name: str) -> int:
+        u = self._load().get(name)
+        return u.get("signouts", 0) if u else 0
+
     def list(self) -> list[dict]:
         return [{"name": n, "role": u["role"]} for n, u in sorted(self._load().items())]
 

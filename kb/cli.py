@@ -46,6 +46,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except InvalidData as e:
+            if len(e.problems) <= 1:  # one problem, one line
+                _fail(f"{e.problems[0] if e.problems else e.message}; nothing was written")
             click.echo(f"error: {len(e.problems)} problem(s); nothing was written:", err=True)
             for p in e.problems:
                 click.echo(f"  - {p}", err=True)

@@ -82,9 +82,23 @@ class NotFound(KBError):
 
 
 class Conflict(KBError):
-    """An edit made from an older revision."""
+    """An edit made from an older revision. ``changes`` lists what happened since
+    (the versions made in between: who, when, triples added and removed)."""
 
     status = 409
+
+    def __init__(self, message: str, *, expected: int | None = None, current: int | None = None,
+                 changes: list | None = None):
+        super().__init__(message)
+        self.expected, self.current, self.changes = expected, current, changes
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        if self.current is not None:
+            out["errors"][0]["field"] = "version"
+            out.update({"your_version": self.expected, "current_version": self.current,
+                        "changes": self.changes or []})
+        return out
 
 
 @dataclass

@@ -22,6 +22,7 @@ from .errors import Conflict, InvalidData, KBError, NotFound, Problem, QueryErro
 from .index import ClaimIndex, bounds
 from .io import load_yaml
 from .model import (
+    MAX_TEXT,
     STANCE_NAMES,
     Minter,
     Record,
@@ -439,16 +440,26 @@ class KnowledgeBase:
         analyst_added = False
         for rec in records:
             versions = self._versions(rec.iri)
-            if expected and rec.iri in expected:
-                latest_n = versions[-1][0] if versions else 0
-                if expected[rec.iri] != latest_n:
-                    raise Conflict(
-                        f"{rec.kind} {rec.local_id!r} was changed by someone else "
-                        f"(you edited version {expected[rec.iri]}, it is now at version {latest_n})"
-                    )
             current = set(self._describe([rec.iri]))
             latest = set(self.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
-            if latest and self._content(latest) == self._content(rec.triples):
+            same = bool(latest) and self._content(latest) == self._content(rec.triples)
+            if expected and rec.iri in expected:
+                latest_n = versions[-1][0] if versions else 0
+                if expected[rec.iri] == 0 and latest_n and not same:
+                    raise Conflict(
+                        f"{rec.kind} {rec.local_id!r} already exists (version {latest_n}); to change it, "
+                        "edit it from the version you read; nothing was written",
+                        expected=0, current=latest_n, changes=self.history(rec.kind, rec.iri))
+                if expected[rec.iri] != latest_n and expected[rec.iri] != 0:
+                    since = [h for h in self.history(rec.kind, rec.iri) if h["version"] > expected[rec.iri]] \
+                        if versions else []
+                    who = ", ".join(dict.fromkeys(f"{h['by']} ({h['at']})" for h in since))
+                    raise Conflict(
+                        f"{rec.kind} {rec.local_id!r} was changed by someone else "
+                        f"(you edited version {expected[rec.iri]}, it is now at version {latest_n}"
+                        f"{'; changed by ' + who if who else ''}); nothing was written",
+                        expected=expected[rec.iri], current=latest_n, changes=since)
+            if same:
                 result.unchanged[rec.kind] += 1
                 if current != latest and not current:
                     inserts += [(s, p, o, self.current) for s, p, o in latest]
@@ -524,6 +535,12 @@ class KnowledgeBase:
             raise InvalidData([Problem(f"{name} is not valid {fmt}: {e}")]) from e
         except (ValueError, OSError, RecursionError) as e:
             raise InvalidData([Problem(f"{name} could not be read as {fmt}: {e}")]) from e
+        except MemoryError as e:  # pyoxigraph caps one token (a literal or an IRI) at 16 MiB
+            raise InvalidData([Problem(f"{name} could not be read as {fmt}: it holds a literal or IRI "
+                                       f"larger than the parser accepts ({e})")]) from e
+        if not quads:
+            why = " (a JSON-LD processor drops nodes whose IRIs are not valid)" if fmt == "jsonld" else ""
+            raise InvalidData([Problem(f"{name} holds no triples{why}; nothing was written")])
         by_subject: dict = defaultdict(set)
         history = []
         problems = []
@@ -532,6 +549,10 @@ class KnowledgeBase:
                 problems.append(Problem("blank nodes are not accepted: every node needs an IRI", record=name))
                 break
             s, p, o = from_ox(q.subject), from_ox(q.predicate), _nfc(from_ox(q.object))
+            if isinstance(o, Literal) and len(o) > MAX_TEXT:
+                problems.append(Problem(f"a literal of {len(o):,} characters is too long (at most {MAX_TEXT:,})",
+                                        record=self.minter.local(owner(s))[1] or str(s), field=str(p)))
+                break
             g = q.graph_name
             gname = None if isinstance(g, ox.DefaultGraph) else g.value
             if gname is None or gname == self.current:
@@ -621,6 +642,10 @@ class KnowledgeBase:
     def add_claim(self, record: dict, *, by: str, expected_version: int | None = None,
                   new: dict | None = None) -> dict:
         """Record (or update) a claim; its nested ``disputes`` are written with it.
+
+        ``expected_version``: the version an edit was made from (Conflict, 409, when
+        the claim is at another); 0 records a new claim and refuses to change one that
+        exists (sending the same record again changes nothing and is accepted).
 
         ``new`` holds agents, topics and sources to create in the same write
         (``{"agents": [...], "sources": [...]}``, as in a YAML import): the
