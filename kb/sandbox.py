@@ -46,6 +46,7 @@ import sys
 import threading
 import time
 import uuid
+import weakref
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -118,6 +119,12 @@ class _Worker:
         self.conn.close()
 
 
+def _kill_all(workers: set) -> None:
+    for w in list(workers):
+        w.kill()
+    workers.clear()
+
+
 class QueryPool:
     """Up to ``workers`` processes evaluating users' queries on snapshots of ``store``."""
 
@@ -128,6 +135,9 @@ class QueryPool:
         self._lock = threading.Lock()
         self._free = threading.Condition(self._lock)
         self._idle: list[_Worker] = []
+        self._alive: set[_Worker] = set()
+        # a pool dropped without close() (an app in a test) takes its workers with it
+        self._finalizer = weakref.finalize(self, _kill_all, self._alive)
         self._started = 0
         self._snap = None  # (key, version, spec)
         self._users: dict[str, int] = {}  # snapshot key -> queries running on it
@@ -182,7 +192,9 @@ class QueryPool:
                     raise KBError("every query worker is busy with a long query; try again in a moment",
                                   status=503)
         try:
-            return _Worker()
+            w = _Worker()
+            self._alive.add(w)
+            return w
         except Exception:
             with self._free:
                 self._started -= 1
@@ -193,6 +205,7 @@ class QueryPool:
         with self._free:
             if worker is not None and self._closed:
                 worker.kill()
+                self._alive.discard(worker)
                 worker = None
             if worker is None:
                 self._started -= 1
@@ -203,16 +216,15 @@ class QueryPool:
     def run(self, timeout: float, **args) -> RawResult:
         """Evaluate one query (the arguments of :func:`evaluate` but the store);
         KBError 503 when it has not answered within ``timeout`` seconds."""
-        start = time.monotonic()
-        deadline = start + timeout
-        worker = self._acquire(deadline)
+        deadline = time.monotonic() + timeout
+        if args.get("bindings"):
+            args = {**args, "bindings": {k: _enc(v) for k, v in args["bindings"].items()}}
         with self._lock:
             key, _, spec = snap = self._snapshot()
             self._users[key] = self._users.get(key, 0) + 1
-        ok = False
+        worker, ok = None, False
         try:
-            if args.get("bindings"):
-                args = {**args, "bindings": {k: _enc(v) for k, v in args["bindings"].items()}}
+            worker = self._acquire(deadline)
             worker.conn.send((key, None if worker.snapshot == key else spec, args))
             worker.snapshot = key
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -223,9 +235,11 @@ class QueryPool:
                 raise QueryError("the query could not run: the query engine stopped on it") from None
             ok = True
         finally:
-            if not ok:
-                worker.kill()
-            self._release(worker if ok else None)
+            if worker is not None:
+                if not ok:  # still running (or dead): stop it; a new one starts when needed
+                    worker.kill()
+                    self._alive.discard(worker)
+                self._release(worker if ok else None)
             with self._lock:
                 self._users[key] -= 1
                 if not self._users[key]:
@@ -241,6 +255,7 @@ class QueryPool:
             self._closed = True
             for w in self._idle:
                 w.kill()
+                self._alive.discard(w)
             self._idle.clear()
             if self._dir is not None:
                 shutil.rmtree(self._dir, ignore_errors=True)
