@@ -9,6 +9,7 @@ refused before it reaches the engine.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from pyparsing import ParseException
@@ -18,6 +19,9 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from .errors import QueryError
 
 MAX_QUERY_CHARS = 100_000
+# rdflib's grammar (pyparsing) is not thread-safe: two queries parsed at once in
+# the server's threads failed with "<lambda>() missing 1 required positional argument"
+_PARSER = threading.Lock()
 
 FORMS = {
     "SelectQuery": "select",
@@ -63,7 +67,8 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
     except UnicodeEncodeError as e:
         raise QueryError("the query contains an invalid character (a lone surrogate)") from e
     try:
-        parsed = parseQuery(text)
+        with _PARSER:
+            parsed = parseQuery(text)
     except ParseException as e:
         word = _update_word(text)
         if word:
@@ -115,7 +120,8 @@ def _update_word(text: str) -> str | None:
     if m:
         return m.group(1).upper()
     try:
-        parseUpdate(text)
+        with _PARSER:
+            parseUpdate(text)
     except Exception:
         return None
     return "the text"
