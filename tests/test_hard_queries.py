@@ -340,3 +340,29 @@ def test_queries_parsed_at_once_in_threads_are_all_answered(seeded):
     for th in threads:
         th.join()
     assert errors == []
+
+
+def test_more_runaway_queries_than_workers_all_answer_503_in_time():
+    """Two workers (the default): a third runaway query waits for one until its
+    own time is up, then is answered 503 too; nothing waits beyond the limit."""
+    kb = open_kb(":memory:")
+    try:
+        kb.import_yaml(SEED.read_bytes(), by="tester")
+        outcomes = []
+
+        def run():
+            t = time.monotonic()
+            try:
+                kb.query(CARTESIAN, timeout=1)
+            except KBError as e:
+                outcomes.append((e.status, time.monotonic() - t))
+
+        threads = [threading.Thread(target=run) for _ in range(3)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert [s for s, _ in outcomes] == [503, 503, 503] and max(t for _, t in outcomes) < 2.5, outcomes
+        assert kb.query("ASK { ?c a schema:Claim }", timeout=2).boolean is True
+    finally:
+        kb.close()
