@@ -1,4 +1,4 @@
-"""The worker process of :mod:`kb.sandbox`: ``python kb/query_worker.py FD``.
+"""The worker process of :mod:`kb.sandbox`: ``python kb/query_worker.py FD PARENT_PID``.
 
 Run as a script (not ``-m kb...``) so it imports pyoxigraph only, starts in
 a fraction of a second, and never imports the program that started it. It
@@ -8,7 +8,10 @@ socketpair) until the socket closes. Terms travel as plain tuples:
 """
 
 import itertools
+import os
 import sys
+import threading
+import time
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
@@ -58,7 +61,18 @@ def evaluate(store, query, default_graphs, form, bindings, prefixes, row_limit):
     return (form, variables, out, None, partial)
 
 
-def main(fd: int) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose server died (even by SIGKILL, mid-query) stops within a
+    second instead of finishing a runaway query alone; pyoxigraph lets go of
+    the GIL while it evaluates, so this thread runs meanwhile."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def main(fd: int, parent: int) -> None:
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     conn = Connection(fd)
     key, store = None, None
     while True:
@@ -84,4 +98,4 @@ def main(fd: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), int(sys.argv[2]))

@@ -30,7 +30,8 @@ fork and exec: nothing of the threaded web server is inherited, no lock held
 by another thread, and the program that opened the knowledge base is never
 imported again as multiprocessing's ``spawn``/``forkserver`` would). It
 imports pyoxigraph only, and answers over a socketpair; terms travel as plain
-tuples. The row limit is applied in the worker: it stops reading solutions
+tuples. A worker whose parent died (even by SIGKILL, mid-query) exits by
+itself within a second. The row limit is applied in the worker: it stops reading solutions
 after ``row_limit + 1`` and marks the result ``partial``.
 
 A store on a SPARQL server does not need this: its queries have the HTTP read
@@ -39,6 +40,7 @@ timeout (see :meth:`kb.store_sparql.SparqlStore.raw_query`).
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -106,7 +108,7 @@ class _Worker:
     def __init__(self):
         mine, theirs = socket.socketpair()
         try:
-            self.proc = subprocess.Popen([sys.executable, "-I", str(WORKER), str(theirs.fileno())],
+            self.proc = subprocess.Popen([sys.executable, "-I", str(WORKER), str(theirs.fileno()), str(os.getpid())],
                                          pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, close_fds=True)
         finally:
             theirs.close()

@@ -372,3 +372,50 @@ def test_more_runaway_queries_than_workers_all_answer_503_in_time():
         assert kb.query("ASK { ?c a schema:Claim }", timeout=2).boolean is True
     finally:
         kb.close()
+
+
+def test_query_workers_stop_when_kb_serve_is_killed_mid_query(tmp_path, monkeypatch):
+    """A SIGKILLed server cannot kill its workers: they notice and stop themselves."""
+    monkeypatch.setenv("CLAIMKB_QUERY_TIMEOUT", "60")
+    proc, base = start_server(tmp_path / "store")
+    try:
+        q = urllib.parse.urlencode({"query": CARTESIAN})
+        threading.Thread(target=_get_ignoring_errors, args=(f"{base}/sparql?{q}",), daemon=True).start()
+        workers = []
+        for _ in range(50):
+            time.sleep(0.1)
+            workers = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == proc.pid
+                       and b"query_worker" in _read(p / "cmdline")]
+            if workers:
+                break
+        assert workers, "no query worker started"
+        proc.kill()
+        proc.wait(10)
+        time.sleep(2)
+        assert not [p for p in workers if p.exists() and b"query_worker" in _read(p / "cmdline")]
+    finally:
+        if proc.poll() is None:
+            stop(proc)
+        proc.log.close()
+
+
+def _get_ignoring_errors(url):
+    try:
+        _get(url, 30)
+    except OSError:  # the server is killed while this waits
+        pass
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _parent(p: Path) -> int | None:
+    stat = _read(p / "stat").decode(errors="replace")
+    try:
+        return int(stat.rsplit(")", 1)[1].split()[1])
+    except (IndexError, ValueError):
+        return None
