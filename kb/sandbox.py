@@ -12,7 +12,9 @@ the next query) and answered with a 503. A worker that dies any other way
 
 What a worker reads is a *snapshot* that nobody writes, since pyoxigraph says
 that opening a store read-only while another process writes it is undefined
-behaviour (``Store.read_only``; 0.5 has no RocksDB secondary instance):
+behaviour (``Store.read_only``'s docstring), and the RocksDB secondary
+instance that would follow a writer was removed in Oxigraph 0.4 (oxigraph
+pull request #964, "a lot of bugs, especially in RocksDB 9"):
 
 - a store in a folder: a RocksDB checkpoint (``Store.backup``: hard links to
   the immutable table files, cheap), taken under the store's write lock into
