@@ -186,8 +186,13 @@ class QueryPool:
     def _acquire(self, deadline: float) -> _Worker:
         with self._free:
             while True:
-                if self._idle:
-                    return self._idle.pop()
+                while self._idle:
+                    w = self._idle.pop()
+                    if w.proc.poll() is None:
+                        return w
+                    w.kill()  # it died while idle (killed from outside): start another
+                    self._alive.discard(w)
+                    self._started -= 1
                 if self._started < self.size:
                     self._started += 1
                     break
@@ -229,7 +234,10 @@ class QueryPool:
         worker, ok = None, False
         try:
             worker = self._acquire(deadline)
-            worker.conn.send((key, None if worker.snapshot == key else spec, args))
+            try:
+                worker.conn.send((key, None if worker.snapshot == key else spec, args))
+            except OSError:
+                raise KBError("the query worker stopped before it got the query; try again", status=503) from None
             worker.snapshot = key
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise QueryTimeout(timeout)

@@ -5,6 +5,8 @@ Through the public interfaces: the library (``kb.query``), the Flask app's
 ``/sparql`` and ``/query``, ``kb query``, and a real ``kb serve``."""
 
 import io
+import os
+import signal
 import socket
 import threading
 import time
@@ -419,3 +421,44 @@ def _parent(p: Path) -> int | None:
         return int(stat.rsplit(")", 1)[1].split()[1])
     except (IndexError, ValueError):
         return None
+
+
+def _my_workers() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == os.getpid()
+            and b"query_worker" in _read(p / "cmdline")]
+
+
+def test_a_worker_killed_from_outside_is_replaced():
+    """Killed mid-query (the OOM killer, an operator): that query is refused at
+    once, not left waiting for the timeout; killed while idle: the next query
+    never notices."""
+    kb = open_kb(":memory:")
+    try:
+        kb.import_yaml(SEED.read_bytes(), by="tester")
+        ask = "ASK { ?c a schema:Claim }"
+        assert kb.query(ask).boolean is True
+        before = set(_my_workers())
+        assert before
+        outcome = []
+
+        def run():
+            t = time.monotonic()
+            try:
+                kb.query(CARTESIAN, timeout=20)
+            except KBError as e:
+                outcome.append((e.status, e.message, time.monotonic() - t))
+
+        th = threading.Thread(target=run)
+        th.start()
+        time.sleep(0.5)
+        for pid in before:
+            os.kill(pid, signal.SIGKILL)
+        th.join(10)
+        assert outcome and outcome[0][0] == 400 and "stopped" in outcome[0][1] and outcome[0][2] < 5, outcome
+        assert kb.query(ask).boolean is True
+        for pid in _my_workers():  # now idle
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+        assert kb.query(ask).boolean is True
+    finally:
+        kb.close()
