@@ -135,10 +135,7 @@ class SparqlStore(Store):
                 break
             except TimeoutError:
                 conn.close()
-                if timeout is None:
-                    raise KBError(f"the SPARQL server at {where} did not answer within {self.timeout:g} s",
-                                  status=503) from None
-                raise QueryTimeout(timeout) from None
+                raise self._timed_out(timeout) from None
             except (http.client.HTTPException, ConnectionResetError, BrokenPipeError) as e:
                 conn.close()  # a kept-alive connection the server had closed: a read is safe to send again
                 if update or tries == 2:
@@ -162,6 +159,12 @@ class SparqlStore(Store):
             raise KBError(f"the SPARQL server at {where} refused access ({res.status}): {text}", status=503)
         raise KBError(f"the SPARQL server at {where} answered {res.status}: {text}", status=503)
 
+    def _timed_out(self, timeout: float | None) -> KBError:
+        """A user's query past its time limit, or the store's own read past the connection's."""
+        if timeout is not None:
+            return QueryTimeout(timeout)
+        return KBError(f"the SPARQL server at {self.query_url} did not answer within {self.timeout:g} s", status=503)
+
     def _query(self, query: str, default_graphs: list[str], accept: str, timeout: float | None = None):
         params = [("default-graph-uri", g) for g in default_graphs]
         return self._request(self.query_url, data=query.encode("utf-8"), content_type="application/sparql-query",
@@ -172,7 +175,7 @@ class SparqlStore(Store):
             try:
                 return json.load(res)
             except TimeoutError:
-                raise QueryTimeout(timeout) from None
+                raise self._timed_out(timeout) from None
             except (ValueError, OSError) as e:
                 raise KBError(f"the SPARQL server at {self.query_url} sent an unreadable answer: {e}",
                               status=503) from None
@@ -198,7 +201,7 @@ class SparqlStore(Store):
                 for t in ox.parse(res, format=ox.RdfFormat.N_TRIPLES):
                     yield from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)
             except TimeoutError:
-                raise QueryTimeout(timeout) from None
+                raise self._timed_out(timeout) from None
             except (SyntaxError, OSError) as e:
                 raise KBError(f"the SPARQL server at {self.query_url} sent unreadable N-Triples: {e}",
                               status=503) from None
