@@ -33,6 +33,10 @@ SETTINGS = {
     "PUBLIC_READS": (True, "let anyone read without signing in; False asks every reader to sign in"),
     "PAGE_SIZE": (20, "claims per page of the list"),
     "QUERY_PAGE_SIZE": (50, "rows per page of the query page's results"),
+    "QUERY_TIMEOUT": (5, "seconds a user's SPARQL query (/sparql, the query page) may run before it is stopped "
+                         "and answered 503; 0 lets queries run for as long as they take"),
+    "QUERY_ROW_LIMIT": (10_000, "most rows (or triples) a user's SPARQL query returns; beyond, the result is cut "
+                                "and marked partial (X-ClaimKB-Partial: true); 0 for no limit"),
     "MAX_CONTENT_LENGTH": (2 * 1024 * 1024, "largest request body accepted, in bytes (413 beyond)"),
     "SESSION_COOKIE_SAMESITE": ("Lax", "the session cookie's SameSite attribute"),
     "WTF_CSRF_TIME_LIMIT": (None, "CSRF tokens live as long as the session"),

@@ -156,6 +156,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "query.run": {"en": "Run", "ja": "実行"},
     "query.results": {"en": "Results", "ja": "結果"},
     "query.rows": {"en": "{n} rows", "ja": "{n} 行"},
+    "query.partial": {"en": "Partial result: only the first {n} are shown; the query has more. "
+                            "Narrow it down (e.g. with LIMIT or more patterns) to see the rest.",
+                      "ja": "部分的な結果です:最初の {n} 件のみ表示しています(続きがあります)。"
+                            "残りを見るにはクエリを絞り込んでください(LIMIT やパターンの追加など)。"},
     "query.download": {"en": "Download", "ja": "ダウンロード"},
     "query.boolean": {"en": "Answer: {v}", "ja": "答え: {v}"},
     "query.endpoint": {"en": "Endpoint for your own tools: {url} (SPARQL 1.1 Protocol, read-only)",

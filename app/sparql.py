@@ -22,10 +22,24 @@ def kb():
     return current_app.extensions["kb"]
 
 
+def run(text: str):
+    """A user's query, with the app's time and row limits (see kb.sandbox)."""
+    cfg = current_app.config
+    return kb().query(text, timeout=float(cfg["QUERY_TIMEOUT"] or 0) or None,
+                      row_limit=int(cfg["QUERY_ROW_LIMIT"] or 0) or None)
+
+
+def _limit_headers(res) -> dict:
+    """A result cut at the row limit says so: it is never passed off as complete."""
+    if res.row_limit is None:
+        return {}
+    return {"X-ClaimKB-Partial": "true" if res.partial else "false", "X-ClaimKB-Row-Limit": str(res.row_limit)}
+
+
 def _query_text() -> str | None:
     if request.method == "POST" and request.mimetype == "application/sparql-query":
         return request.get_data(as_text=True)
-    if request.values.get("update") is not None:
+    if request.mimetype == "application/sparql-update" or request.values.get("update") is not None:
         raise QueryError("updates are not allowed: this endpoint is read-only")
     return request.values.get("query")
 
@@ -53,14 +67,14 @@ def sparql():
                 ["application/sparql-results+json", "text/html"]) == "text/html":
             return redirect(url_for("sparql.page"))  # a browser: the query page
         raise QueryError("give a query: ?query=… or a POST body")
-    res = kb().query(text)
+    res = run(text)
     download = {"Content-Disposition": 'attachment; filename="query.{}"'} if request.args.get("format") else {}
     if res.graph is not None:
         fmt = _choose(GRAPH_TYPES, "turtle")
-        headers = {k: v.format(SUFFIX[fmt]) for k, v in download.items()}
+        headers = {k: v.format(SUFFIX[fmt]) for k, v in download.items()} | _limit_headers(res)
         return Response(serialize_graph(res.graph, fmt), mimetype=GRAPH_TYPES[fmt], headers=headers)
     fmt = _choose(RESULT_TYPES, "json")
-    headers = {k: v.format(SUFFIX[fmt]) for k, v in download.items()}
+    headers = {k: v.format(SUFFIX[fmt]) for k, v in download.items()} | _limit_headers(res)
     return Response(serialize_result(res, fmt), mimetype=RESULT_TYPES[fmt], headers=headers)
 
 
@@ -76,7 +90,7 @@ def page():
     page_n = max(1, request.args.get("page", 1, type=int))
     if text:
         try:
-            res = kb().query(text)
+            res = run(text)
         except QueryError as e:
             error = e.message
         else:
@@ -90,6 +104,7 @@ def page():
                 result = {"form": "ask", "boolean": res.boolean}
             else:
                 result = {"form": "select", "variables": res.variables, "total": len(res.rows), "rows": res.rows}
+            result["partial"], result["row_limit"] = res.partial, res.row_limit
             if "rows" in result:
                 first = (page_n - 1) * size
                 result["rows"] = [{v: term_view(r.get(v), minter) for v in result["variables"]}

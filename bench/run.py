@@ -126,7 +126,8 @@ def measure(n: int, folder: Path, writes: int, pages: int) -> dict:
     searches = ["データセンター契約", "AIチップ", "data-centre deal", "own AI chips"]
     row["search_p50_ms"] = p50([t for q in searches for t in ms(lambda q=q: get(f"/?q={q}"), max(2, pages // 8))])
     row["search_p50_ms_by_query"] = {q: p50(ms(lambda q=q: get(f"/?q={q}"), 3)) for q in searches}
-    row["sparql_p50_ms"] = {name: p50(ms(lambda q=q: kb.query(q), 3)) for name, q in EXAMPLES.items()}
+    row["sparql_p50_ms"] = {name: p50(ms(lambda q=q: kb.query(q, timeout=None), 3))  # the engine, in-process
+                            for name, q in EXAMPLES.items()}
     # the index gives the store's own answers at this size too
     checks = [{}, {"status": "disputed"}, {"q": "データセンター契約"}, {"about": "org-1", "date": "2024-03"}]
     row["index_matches_store"] = None if n > PARITY_MAX else all(

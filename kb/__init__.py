@@ -5,7 +5,7 @@ Open a knowledge base with :func:`open_kb`; everything else is a method of
 """
 
 from .backup import backup_folder, restore_folder
-from .errors import Conflict, InvalidData, KBError, NotFound, Problem, QueryError, Report
+from .errors import Conflict, InvalidData, KBError, NotFound, Problem, QueryError, QueryTimeout, Report
 from .knowledge import ImportResult, KnowledgeBase, QueryResult, derive_status, open_kb
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "QueryError",
+    "QueryTimeout",
     "Problem",
     "Report",
 ]

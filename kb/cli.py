@@ -135,8 +135,10 @@ def validate(ctx):
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "turtle"]), default="table",
               show_default=True)
+@click.option("--timeout", envvar="CLAIMKB_QUERY_TIMEOUT", type=click.FloatRange(min=0), default=5.0,
+              show_default=True, help="Seconds the query may run before it is stopped; 0: no limit.")
 @click.pass_context
-def query(ctx, query, fmt):
+def query(ctx, query, fmt, timeout):
     """Run a read-only SPARQL query: the text, a file, or - for stdin."""
     if query == "-":
         text = sys.stdin.read()
@@ -144,7 +146,7 @@ def query(ctx, query, fmt):
         text = Path(query).read_text(encoding="utf-8")
     else:
         text = query
-    res = _open(ctx).query(text)
+    res = _open(ctx).query(text, timeout=timeout or None)
     out = click.get_text_stream("stdout")
     if res.form == "ask":
         click.echo(json.dumps({"boolean": res.boolean}) if fmt == "json" else str(res.boolean).lower())

@@ -77,6 +77,17 @@ class QueryError(KBError):
     status = 400
 
 
+class QueryTimeout(KBError):
+    """A user's query stopped at the time limit (QUERY_TIMEOUT)."""
+
+    status = 503
+
+    def __init__(self, timeout: float):
+        super().__init__(f"the query ran for {timeout:g} s without finishing and was stopped "
+                         "(the QUERY_TIMEOUT setting); narrow it down, e.g. with fewer patterns or a LIMIT")
+        self.timeout = timeout
+
+
 class NotFound(KBError):
     status = 404
 

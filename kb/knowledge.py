@@ -95,6 +95,11 @@ class QueryResult:
     rows: list = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
+    partial: bool = False  # cut at ``row_limit`` rows (or triples): there were more
+    row_limit: int | None = None
+
+
+QUERY_TIMEOUT = 5.0  # seconds a user's query may run (KnowledgeBase.query)
 
 
 class KnowledgeBase:
@@ -1169,16 +1174,24 @@ class KnowledgeBase:
         _, statuses = self.store.select(queries.STATUS_COUNTS, self.default_graphs)
         return {**counts, "disputes_by_party": parties, "statuses": {str(r["status"]): int(r["n"]) for r in statuses}}
 
-    def query(self, text: str, bindings: dict | None = None) -> QueryResult:
+    def query(self, text: str, bindings: dict | None = None, *, timeout: float | None = QUERY_TIMEOUT,
+              row_limit: int | None = None) -> QueryResult:
         """A read-only SPARQL query over the current graph (plus the vocabulary).
-        ``bindings`` fix the values of selected variables (SEP-0007)."""
+        ``bindings`` fix the values of selected variables (SEP-0007).
+
+        A query still running after ``timeout`` seconds is stopped and a
+        KBError with status 503 raised (``None`` or 0: no limit; on the
+        embedded store such a query then runs in this process, see
+        :mod:`kb.sandbox`). With ``row_limit``, at most that many rows (or
+        triples) come back and ``partial`` tells whether there were more."""
         checked = check_query(text, allowed_graphs=set(self.default_graphs) | {self.history_graph})
         binds = None
         if bindings:
             binds = {k.lstrip("?$"): v if isinstance(v, (URIRef, Literal)) else Literal(v)
                      for k, v in bindings.items()}
         try:
-            res = self.store.raw_query(checked.text, self.default_graphs, form=checked.form, bindings=binds)
+            res = self.store.raw_query(checked.text, self.default_graphs, form=checked.form, bindings=binds,
+                                       timeout=timeout, row_limit=row_limit)
         except SyntaxError as e:
             raise QueryError(f"the query is malformed: {e}") from e
         except RuntimeError as e:
@@ -1189,8 +1202,9 @@ class KnowledgeBase:
             g = _bound_graph()
             for t in res.triples:
                 g.add(t)
-            return QueryResult(checked.form, graph=g)
-        return QueryResult("select", variables=res.variables, rows=res.rows)
+            return QueryResult(checked.form, graph=g, partial=res.partial, row_limit=row_limit)
+        return QueryResult("select", variables=res.variables, rows=res.rows, partial=res.partial,
+                           row_limit=row_limit)
 
     def export(self, out, fmt: str = "turtle") -> None:
         """Stream the knowledge base: the current graph (Turtle, N-Triples,

@@ -9,6 +9,7 @@ refused before it reaches the engine.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from pyparsing import ParseException
@@ -18,6 +19,9 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from .errors import QueryError
 
 MAX_QUERY_CHARS = 100_000
+# rdflib's grammar (pyparsing) is not thread-safe: two queries parsed at once in
+# the server's threads failed with "<lambda>() missing 1 required positional argument"
+_PARSER = threading.Lock()
 
 FORMS = {
     "SelectQuery": "select",
@@ -63,11 +67,13 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
     except UnicodeEncodeError as e:
         raise QueryError("the query contains an invalid character (a lone surrogate)") from e
     try:
-        parsed = parseQuery(text)
+        with _PARSER:
+            parsed = parseQuery(text)
     except ParseException as e:
-        if _is_update(text):
+        word = _update_word(text)
+        if word:
             raise QueryError(
-                "updates (INSERT, DELETE, LOAD, CLEAR, DROP, …) are not allowed: "
+                f"{word} is an update, and updates (INSERT, DELETE, LOAD, CLEAR, DROP, …) are not allowed: "
                 "the query interface is read-only; record changes through the library, the forms or the API"
             ) from e
         raise QueryError(_parse_error(e, text)) from e
@@ -83,10 +89,12 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
         if node.name == "ServiceGraphPattern":
             raise QueryError("SERVICE (federated query) is not allowed: queries run on this knowledge base only")
         if node.name == "DatasetClause":
-            iri = node.get("default") or node.get("named")
+            # (CompValue.get answers the key's own name for a missing key, so look with `in`)
+            clause, iri = ("FROM", node["default"]) if "default" in node else ("FROM NAMED", node["named"])
             if str(iri) not in allowed_graphs:
                 raise QueryError(
-                    f"FROM / FROM NAMED <{iri}> is not allowed: queries may name only this store's graphs"
+                    f"{clause} <{iri}> is not allowed: queries may name only this store's graphs "
+                    "(FROM / FROM NAMED never load anything)"
                 )
     variables: tuple[str, ...] = ()
     if form == "select":
@@ -106,14 +114,17 @@ _UPDATE_WORD = re.compile(
 )
 
 
-def _is_update(text: str) -> bool:
-    if _UPDATE_WORD.match(text):
-        return True
+def _update_word(text: str) -> str | None:
+    """The update's first operation (``LOAD``, ``INSERT``…), or None when the text is no update."""
+    m = _UPDATE_WORD.match(text)
+    if m:
+        return m.group(1).upper()
     try:
-        parseUpdate(text)
-        return True
+        with _PARSER:
+            parseUpdate(text)
     except Exception:
-        return False
+        return None
+    return "the text"
 
 
 __all__ = ["check_query", "CheckedQuery", "MAX_QUERY_CHARS"]

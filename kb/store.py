@@ -91,6 +91,7 @@ class RawResult:
     rows: list = field(default_factory=list)
     boolean: bool | None = None
     triples: list = field(default_factory=list)
+    partial: bool = False  # cut at the row limit: there were more rows (or triples)
 
 
 class Store(ABC):
@@ -132,9 +133,13 @@ class Store(ABC):
 
     @abstractmethod
     def raw_query(self, query: str, default_graphs: list[str], *, form: str,
-                  bindings: dict | None = None) -> RawResult:
+                  bindings: dict | None = None, timeout: float | None = None,
+                  row_limit: int | None = None) -> RawResult:
         """Run a user's (already checked) query of the given form; ``bindings``
-        (variable name -> rdflib term) fix the values of variables."""
+        (variable name -> rdflib term) fix the values of variables. A query
+        still running after ``timeout`` seconds is stopped (KBError 503); at
+        most ``row_limit`` rows (or triples) come back, marked ``partial``
+        when there were more."""
 
     @abstractmethod
     def quads(self, graph: str | None = None) -> Iterator[Quad]:
@@ -188,6 +193,9 @@ class EmbeddedStore(Store):
         self.path = Path(path) if path is not None else None
         self.prefixes = prefixes or {}
         self._lock = threading.Lock()
+        self.version = 0  # writes made through this object (the only writer: RocksDB locks the folder)
+        self._pool = None  # users' queries' worker processes (kb.sandbox), started on the first one
+        self.query_workers = 2
         if self.path is None:
             self._store = ox.Store()
             return
@@ -255,18 +263,20 @@ class EmbeddedStore(Store):
         res = self._store.query(query, default_graph=self._graphs(default_graphs))
         return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res]
 
-    def raw_query(self, query, default_graphs, *, form, bindings=None):
-        subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()} if bindings else None
-        res = self._store.query(
-            query, default_graph=self._graphs(default_graphs), substitutions=subs, prefixes=self.prefixes
-        )
-        if form == "ask":
-            return RawResult("ask", boolean=bool(res))
-        if form in ("construct", "describe"):
-            return RawResult(form, triples=[(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
-                                            for t in res])
-        variables = [v.value for v in res.variables]
-        return RawResult("select", variables=variables, rows=[{v: from_ox(sol[v]) for v in variables} for sol in res])
+    def raw_query(self, query, default_graphs, *, form, bindings=None, timeout=None, row_limit=None):
+        """With a timeout, in a worker process that is killed when the time is up
+        (see :mod:`kb.sandbox`); without one, here, for as long as it takes."""
+        from .sandbox import QueryPool, evaluate  # noqa: PLC0415 - the pool is for users' queries only
+
+        args = {"query": query, "default_graphs": list(default_graphs), "form": form, "bindings": bindings,
+                "prefixes": self.prefixes, "row_limit": row_limit}
+        if not timeout:
+            return evaluate(self._store, **args)
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = QueryPool(self, workers=self.query_workers)
+        return self._pool.run(timeout, **args)
 
     def triples(self, subject, predicate, obj, graph):
         g = ox.NamedNode(graph)
@@ -307,6 +317,7 @@ class EmbeddedStore(Store):
                     )
                 else:
                     self._store.update(_update_text(deletes, inserts))
+                self.version += 1
             except OSError as e:
                 if "no space left" in str(e).lower():
                     raise KBError(f"the store folder {str(self.path)!r} is full (no space left on device); "
@@ -339,6 +350,9 @@ class EmbeddedStore(Store):
         self._store.backup(target)
 
     def close(self):
+        if getattr(self, "_pool", None) is not None:
+            self._pool.close()
+            self._pool = None
         store = getattr(self, "_store", None)
         if store is not None and self.path is not None and not self.read_only:
             try:

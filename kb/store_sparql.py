@@ -32,6 +32,7 @@ a small named graph of its own (:data:`SETTINGS_GRAPH`), left out of exports.
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import threading
@@ -42,7 +43,7 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from .errors import KBError, QueryError
+from .errors import KBError, QueryError, QueryTimeout
 from .store import _LANG_STRING, _XSD_STRING, RDF_FORMATS, Quad, RawResult, Store, Triple, _update_text, from_ox, nt
 
 SETTINGS_GRAPH = "https://w3id.org/claimkb/settings"
@@ -131,8 +132,10 @@ class SparqlStore(Store):
             conn.close()
 
     def _request(self, url: str, *, data: bytes | None, content_type: str | None, accept: str,
-                 params: list[tuple[str, str]] = (), update: bool = False):
-        """Send one request; returns the response (a readable file) once it answered 2xx."""
+                 params: list[tuple[str, str]] = (), update: bool = False, timeout: float | None = None):
+        """Send one request; returns the response (a readable file) once it answered 2xx.
+        With ``timeout`` (a user's query), on a connection of its own that waits
+        at most that long for each read; then a KBError 503."""
         if params:
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params)
         parts = urllib.parse.urlsplit(url)
@@ -144,14 +147,22 @@ class SparqlStore(Store):
             headers["Content-Type"] = content_type
         where = urllib.parse.urlunsplit(parts._replace(query=""))
         method = "POST" if data is not None else "GET"
+        fresh = update or timeout is not None
         tries = 0
         while True:
             tries += 1
-            conn = self._connection(parts, fresh=update)
+            if timeout is not None:
+                conn = (http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection)(
+                    parts.netloc, timeout=timeout)
+            else:
+                conn = self._connection(parts, fresh=update)
             auth = self._auth.header(url, method, data)
             try:
                 conn.request(method, target, body=data, headers={**headers, **auth})
                 res = conn.getresponse()
+            except TimeoutError:
+                conn.close()
+                raise self._timed_out(timeout) from None
             except (http.client.HTTPException, ConnectionResetError, BrokenPipeError) as e:
                 conn.close()  # a kept-alive connection the server had closed: a read is safe to send again
                 if update or tries >= 2:
@@ -166,7 +177,7 @@ class SparqlStore(Store):
                 conn.close()
                 continue
             break
-        res = _Response(res, conn, keep=not update)
+        res = _Response(res, conn, keep=not fresh)
         if 200 <= res.status < 300:
             return res
         detail = res.read(4000).decode("utf-8", "replace").strip().splitlines()
@@ -182,15 +193,23 @@ class SparqlStore(Store):
             raise KBError(f"the SPARQL server at {where} refused access ({res.status}): {text}", status=503)
         raise KBError(f"the SPARQL server at {where} answered {res.status}: {text}", status=503)
 
-    def _query(self, query: str, default_graphs: list[str], accept: str):
+    def _timed_out(self, timeout: float | None) -> KBError:
+        """A user's query past its time limit, or the store's own read past the connection's."""
+        if timeout is not None:
+            return QueryTimeout(timeout)
+        return KBError(f"the SPARQL server at {self.query_url} did not answer within {self.timeout:g} s", status=503)
+
+    def _query(self, query: str, default_graphs: list[str], accept: str, timeout: float | None = None):
         form = [("query", query)] + [("default-graph-uri", g) for g in default_graphs]
         return self._request(self.query_url, data=urllib.parse.urlencode(form).encode("ascii"),
-                             content_type="application/x-www-form-urlencoded", accept=accept)
+                             content_type="application/x-www-form-urlencoded", accept=accept, timeout=timeout)
 
-    def _json(self, query: str, default_graphs: list[str]) -> dict:
-        with self._query(query, default_graphs, _JSON) as res:
+    def _json(self, query: str, default_graphs: list[str], timeout: float | None = None) -> dict:
+        with self._query(query, default_graphs, _JSON, timeout) as res:
             try:
                 return json.load(res)
+            except TimeoutError:
+                raise self._timed_out(timeout) from None
             except (ValueError, OSError) as e:
                 raise KBError(f"the SPARQL server at {self.query_url} sent an unreadable answer: {e}",
                               status=503) from None
@@ -215,11 +234,13 @@ class SparqlStore(Store):
         rows = doc.get("results", {}).get("bindings", [])
         return any(str(b.get("__ASK_RETVAL", {}).get("value", "0")) not in ("0", "false") for b in rows)
 
-    def _triples(self, query: str, default_graphs: list[str]) -> Iterator[Triple]:
-        with self._query(query, default_graphs, _NT) as res:
+    def _triples(self, query: str, default_graphs: list[str], timeout: float | None = None) -> Iterator[Triple]:
+        with self._query(query, default_graphs, _NT, timeout) as res:
             try:
                 for t in ox.parse(res, format=ox.RdfFormat.N_TRIPLES):
                     yield from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)
+            except TimeoutError:
+                raise self._timed_out(timeout) from None
             except (SyntaxError, OSError) as e:
                 raise KBError(f"the SPARQL server at {self.query_url} sent unreadable N-Triples: {e}",
                               status=503) from None
@@ -227,22 +248,43 @@ class SparqlStore(Store):
     def construct(self, query, default_graphs):
         return list(self._triples(query, default_graphs))
 
-    def raw_query(self, query, default_graphs, *, form, bindings=None):
+    def raw_query(self, query, default_graphs, *, form, bindings=None, timeout=None, row_limit=None):
         """A user's checked query. The store's prefixes are declared in front
         (as pyoxigraph's ``prefixes`` does for the embedded store); bindings
-        become a trailing ``VALUES`` clause, joined with the query's solutions."""
+        become a trailing ``VALUES`` clause, joined with the query's solutions.
+
+        ``timeout`` is the HTTP read timeout of the request (on a connection of
+        its own, closed when the time is up); the server may go on evaluating
+        unless it has a timeout of its own (``oxigraph serve --timeout-s``).
+        The row limit is applied to the answer as it is read."""
         prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in self.prefixes.items())
         text = prologue + query
         if bindings:
             names = list(bindings)
             text += "\nVALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(
                 nt(bindings[n]) for n in names) + ") }"
+        timeout = timeout or None
         if form == "ask":
-            return RawResult("ask", boolean=self.ask(text, default_graphs))
+            return RawResult("ask", boolean=bool(self._json(text, default_graphs, timeout).get("boolean")))
         if form in ("construct", "describe"):
-            return RawResult("graph", triples=self.construct(text, default_graphs))
-        variables, rows = self.select(text, default_graphs)
-        return RawResult("select", variables=variables, rows=rows)
+            triples = self._triples(text, default_graphs, timeout)
+            if row_limit is not None:
+                triples = itertools.islice(triples, row_limit + 1)
+            out = RawResult("graph", triples=list(triples))
+            seq = out.triples
+        else:
+            doc = self._json(text, default_graphs, timeout)
+            variables = doc.get("head", {}).get("vars", [])
+            bindings_ = doc.get("results", {}).get("bindings", [])
+            if row_limit is not None:
+                bindings_ = bindings_[: row_limit + 1]
+            out = RawResult("select", variables=variables,
+                            rows=[{v: _term(b.get(v)) for v in variables} for b in bindings_])
+            seq = out.rows
+        if row_limit is not None and len(seq) > row_limit:
+            del seq[row_limit:]
+            out.partial = True
+        return out
 
     def triples(self, subject, predicate, obj, graph):
         terms = [subject, predicate, obj]
