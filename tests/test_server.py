@@ -96,15 +96,16 @@ def test_several_workers_need_a_server_store(tmp_path):
     assert r.returncode == 2 and "needs a SPARQL server store" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_two_workers_on_an_oxigraph_server_share_accounts_and_writes(tmp_path):
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_two_workers_on_a_server_share_accounts_and_writes(tmp_path, kind):
     import json
     import threading
     import urllib.request
 
-    from servers import OxigraphServer
+    from servers import OxigraphServer, VirtuosoServer
 
-    ox = OxigraphServer(tmp_path / "oxigraph")
-    data = ["--data-dir", str(tmp_path / "data")]
+    ox = (OxigraphServer if kind == "oxigraph" else VirtuosoServer)(tmp_path / kind)
+    data = ["--data-dir", str(tmp_path / "data"), "--update-endpoint", ox.update_url]
     try:
         assert kb_cmd(ox.url, *data, "user", "add", "ana", "--role", "analyst", stdin="ana-password\n").returncode == 0
         token = kb_cmd(ox.url, *data, "user", "token", "ana").stdout.strip()
