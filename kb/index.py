@@ -29,12 +29,17 @@ CREATE INDEX IF NOT EXISTS claims_status ON claims (status);
 CREATE TABLE IF NOT EXISTS links (claim TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS links_claim ON links (claim);
 CREATE INDEX IF NOT EXISTS links_value ON links (kind, value, claim);
+-- the standing disputes of each claim, for the dispute network: date is the dispute's own or its
+-- first source's publication date as given (YYYY, YYYY-MM or YYYY-MM-DD), recorded its write time
+CREATE TABLE IF NOT EXISTS disputes (
+  iri TEXT NOT NULL, claim TEXT NOT NULL, party TEXT NOT NULL, stance TEXT NOT NULL, date TEXT, recorded TEXT);
+CREATE INDEX IF NOT EXISTS disputes_claim ON disputes (claim);
 CREATE TABLE IF NOT EXISTS texts (claim TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS texts_claim ON texts (claim);
 -- the search table's rowid is the texts row's rowid, so a claim's entries are found by the texts index
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (text, content = '', tokenize = 'trigram case_sensitive 1');
 """
-VERSION = "3"
+VERSION = "4"
 
 
 def bounds(date: str) -> tuple[str, str]:
@@ -69,7 +74,7 @@ class ClaimIndex:
         self.db.execute("PRAGMA synchronous = NORMAL")
         with self.lock:
             if self._meta("version") not in (None, VERSION):
-                for t in ("meta", "claims", "links", "texts", "search"):
+                for t in ("meta", "claims", "links", "texts", "disputes", "search"):
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
@@ -95,7 +100,7 @@ class ClaimIndex:
 
     # ---- writes ----------------------------------------------------------------------
     def write(self, rows: list[dict], links: list[tuple], texts: list[tuple], claims: set[str], generation: int,
-              *, everything: bool = False) -> None:
+              *, everything: bool = False, disputes: list[tuple] = ()) -> None:
         """Replace the index rows of ``claims`` (or of all claims) in one transaction."""
         with self.lock:
             self._cache.clear()
@@ -103,7 +108,7 @@ class ClaimIndex:
             db.execute("BEGIN")
             try:
                 if everything:
-                    for t in ("claims", "links", "texts"):
+                    for t in ("claims", "links", "texts", "disputes"):
                         db.execute(f"DELETE FROM {t}")
                     db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 else:
@@ -114,10 +119,12 @@ class ClaimIndex:
                         db.execute("DELETE FROM claims WHERE iri = ?", (c,))
                         db.execute("DELETE FROM links WHERE claim = ?", (c,))
                         db.execute("DELETE FROM texts WHERE claim = ?", (c,))
+                        db.execute("DELETE FROM disputes WHERE claim = ?", (c,))
                 db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                     (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"],
                      int(r["withdrawn"]), r["disputes"]) for r in rows])
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
+                db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", disputes)
                 for c, lang, text in texts:
                     rowid = db.execute("INSERT INTO texts VALUES (?, ?, ?)", (c, lang, text)).lastrowid
                     db.execute("INSERT INTO search (rowid, text) VALUES (?, ?)", (rowid, text.lower()))
@@ -227,3 +234,15 @@ class ClaimIndex:
         where, args = self._where(f)
         return [r[0] for r in self.db.execute(
             f"SELECT iri FROM claims c WHERE {where} ORDER BY date DESC, recorded DESC, iri", args)]
+
+    def network(self, f: dict) -> list[tuple]:
+        """(dispute, party, stance, claim, claimant, date, recorded) for the standing disputes of the
+        claims these filters give (``about`` only, as the network takes it) and of ``stance``."""
+        where, args = self._where({k: v for k, v in f.items() if k == "about"})
+        sql = ("SELECT d.iri, d.party, d.stance, d.claim, c.claimant, d.date, d.recorded FROM claims c "
+               f"JOIN disputes d ON d.claim = c.iri WHERE {where} AND c.claimant IS NOT NULL")
+        if f.get("stance") is not None:
+            sql += " AND d.stance = ?"
+            args.append(str(f["stance"]))
+        with self.lock:
+            return self.db.execute(sql, args).fetchall()

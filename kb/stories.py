@@ -11,11 +11,15 @@ import calendar
 import datetime as dt
 from collections import Counter, defaultdict
 
+from rdflib import URIRef
+
 from . import queries
 from .errors import KBError
 from .model import STANCE_NAMES
 
 MAX_NETWORK_NODES = 200  # beyond this the network is drawn party to party
+STORY_LIMIT = 30  # claims a story timeline shows by default: the most recent ones
+MAX_STORY_LIMIT = 200  # and at most, whatever is asked (more is neither readable nor quick)
 
 
 def span(value: str | None) -> dict | None:
@@ -79,15 +83,17 @@ def _src(s: dict) -> dict:
             "published": s.get("published"), "publisher": s.get("publisher")}
 
 
-def story_timeline(kb, *, limit: int = 30, **filters) -> dict:
-    """The timelines of a set of claims (a search, an entity, a source), stacked."""
-    limit = max(1, min(int(limit), 200))
-    listed = kb.list_claims(**filters, limit=limit)
-    rows = [claim_timeline(kb, c["id"]) for c in listed["claims"]]
+def story_timeline(kb, *, limit: int = STORY_LIMIT, **filters) -> dict:
+    """The timelines of a set of claims (a search, an entity, a source), stacked:
+    the ``limit`` most recent of them (at most ``MAX_STORY_LIMIT``), read together."""
+    limit = max(1, min(int(limit), MAX_STORY_LIMIT))
+    iris, total = kb.claim_page(**filters, limit=limit)
+    rows = [claim_timeline(kb, c) for c in kb.get_claims(iris)]
     rows.sort(key=lambda r: (r["marks"][0]["when"]["start"] if r["marks"] else "9999", r["id"]))
     starts = [m["when"]["start"] for r in rows for m in r["marks"]]
     ends = [m["when"]["end"] for r in rows for m in r["marks"]]
-    return {"filters": {k: v for k, v in filters.items() if v}, "total": listed["total"], "shown": len(rows),
+    return {"filters": {k: v for k, v in filters.items() if v}, "total": total, "shown": len(rows),
+            "limit": limit, "truncated": len(rows) < total,
             "from": min(starts, default=None), "to": max(ends, default=None), "claims": rows}
 
 
@@ -117,8 +123,18 @@ def _busiest(kb, limit, per_story):
     return out
 
 
+def _network_rows(kb, filters: dict, use_index: bool) -> list[dict]:
+    """Every standing dispute of the filtered claims: its party, stance, claim, claimant, date, recorded time.
+    From the claim index when there is one (one query), else from the store."""
+    if kb.index is not None and use_index:
+        return [{"d": URIRef(d), "party": URIRef(p), "stance": URIRef(s), "c": URIRef(c), "claimant": URIRef(a),
+                 "date": date, "recorded": rec} for d, p, s, c, a, date, rec in kb.index.network(filters)]
+    _, rows = kb.store.select(queries.network(filters), kb.default_graphs)
+    return rows
+
+
 def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None,
-                    max_nodes: int = MAX_NETWORK_NODES) -> dict:
+                    max_nodes: int = MAX_NETWORK_NODES, use_index: bool = True) -> dict:
     """Parties and claims as nodes, stances as edges (and claimants to their
     claims); aggregated party to claimant, weighted by count, past ``max_nodes``."""
     filters = {}
@@ -134,7 +150,7 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
     for name, value in (("date_from", date_from), ("date_to", date_to)):
         if value and not span(value):
             raise KBError(f"{name} must be a date: YYYY-MM-DD, YYYY-MM or YYYY (got {value!r})")
-    _, rows = kb.store.select(queries.network(filters), kb.default_graphs)
+    rows = _network_rows(kb, filters, use_index)
     kept = []
     for r in rows:
         when = span(str(r["date"])) if r["date"] is not None else span(str(r["recorded"])[:10]) if r["recorded"] else None
@@ -150,7 +166,7 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
     nodes, edges = [], []
     degree = Counter()
     if not aggregated:
-        texts = {c: kb.get_claim(c) for c in claims}
+        texts = dict(zip(sorted(claims), kb.get_claims(sorted(claims)), strict=True))
         for r, when in kept:
             degree[r["party"]] += 1
             degree[r["claimant"]] += 0
