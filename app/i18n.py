@@ -159,6 +159,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pic.network_title": {"en": "Who disputes whom", "ja": "誰が誰に反論しているか"},
     "pic.network_counts": {"en": "{nodes} nodes, {disputes} disputes", "ja": "ノード {nodes}、反論等 {disputes} 件"},
     "pic.showing": {"en": "{shown} of {total} claims", "ja": "{total} 件中 {shown} 件の主張"},
+    "pic.truncated": {"en": "Showing the most recent {shown} of {total} claims: narrow by date or search to see "
+                            "the others, or show up to {max}.",
+                      "ja": "{total} 件中、最新の {shown} 件を表示しています。他の主張は期間や検索で絞り込むか、"
+                            "最大 {max} 件まで表示できます。"},
+    "pic.limit": {"en": "claims shown", "ja": "表示件数"},
     "pic.as_list": {"en": "the same claims as a list", "ja": "同じ主張を一覧で見る"},
     "pic.no_dates": {"en": "No dated events to draw.", "ja": "描ける日付付きの出来事がありません。"},
     "pic.no_disputes": {"en": "No disputes match.", "ja": "該当する反論等はありません。"},

@@ -51,7 +51,7 @@ def claim_timeline_svg(rid):
 
 def _story():
     filters = {k: request.args[k].strip() for k in STORY_FILTERS if request.args.get(k, "").strip()}
-    limit = request.args.get("limit", 30, type=int)
+    limit = request.args.get("limit", stories.STORY_LIMIT, type=int)
     return filters, stories.story_timeline(kb(), limit=limit, **filters)
 
 
@@ -59,7 +59,7 @@ def _story():
 def story_page():
     filters, data = _story()
     t = drawing.timeline(data["claims"], label_width=260)
-    return render_template("timeline.html", data=data, t=t, filters=filters,
+    return render_template("timeline.html", data=data, t=t, filters=filters, max_limit=stories.MAX_STORY_LIMIT,
                            title=translate("pic.story_title"), pickers=_filter_choices())
 
 

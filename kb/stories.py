@@ -150,7 +150,7 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
     for name, value in (("date_from", date_from), ("date_to", date_to)):
         if value and not span(value):
             raise KBError(f"{name} must be a date: YYYY-MM-DD, YYYY-MM or YYYY (got {value!r})")
-    rows = _network_rows(kb, filters, use_index)
+    rows = sorted(_network_rows(kb, filters, use_index), key=lambda r: r["d"])  # the same order from either
     kept = []
     for r in rows:
         when = span(str(r["date"])) if r["date"] is not None else span(str(r["recorded"])[:10]) if r["recorded"] else None
@@ -184,8 +184,11 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
             weights[(labels[r["party"]]["id"], labels[r["claimant"]]["id"])][STANCE_NAMES.get(r["stance"])] += 1
             degree[r["party"]] += 1
         for (a, b), by_stance in sorted(weights.items()):
+            # the most common stance; a tie goes to the stance named first (denies before disputes…)
+            order = {name: i for i, name in enumerate(STANCE_NAMES.values())}
+            stances = dict(sorted(by_stance.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order)))))
             edges.append({"from": a, "to": b, "kind": "party", "weight": sum(by_stance.values()),
-                          "stances": dict(by_stance), "stance": by_stance.most_common(1)[0][0]})
+                          "stances": stances, "stance": next(iter(stances))})
     for a in sorted(agents, key=lambda i: labels[i]["id"]):
         nodes.append({"id": labels[a]["id"], "kind": "agent", "name": labels[a]["name"],
                       "disputes": degree[a]})
