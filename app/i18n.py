@@ -180,6 +180,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pic.aggregated": {"en": "Too many to draw one by one: parties are joined to the claimants they dispute, "
                              "line width by count.",
                        "ja": "個別に描くには多すぎるため、当事者と反論先の主張者を結び、線の太さで件数を示しています。"},
+    "pic.folded": {"en": "The {n} parties and claimants in fewest disputes are drawn as one node.",
+                   "ja": "反論等の少ない当事者・主張者 {n} 件は一つのノードにまとめています。"},
     "pic.busiest": {"en": "Busiest stories", "ja": "動きの多いストーリー"},
     "pic.busiest_counts": {"en": "{claims} claims, {disputes} disputes", "ja": "主張 {claims} 件、反論等 {disputes} 件"},
     "error.title": {"en": "Error {status}", "ja": "エラー {status}"},

@@ -238,9 +238,13 @@ class ClaimIndex:
     def network(self, f: dict) -> list[tuple]:
         """(dispute, party, stance, claim, claimant, date, recorded) for the standing disputes of the
         claims these filters give (``about`` only, as the network takes it) and of ``stance``."""
-        where, args = self._where({k: v for k, v in f.items() if k == "about"})
         sql = ("SELECT d.iri, d.party, d.stance, d.claim, c.claimant, d.date, d.recorded FROM claims c "
-               f"JOIN disputes d ON d.claim = c.iri WHERE {where} AND c.claimant IS NOT NULL")
+               "JOIN disputes d ON d.claim = c.iri WHERE c.withdrawn = 0 AND c.claimant IS NOT NULL")
+        args = []
+        if f.get("about") is not None:  # from the entity's links, not a scan of every claim
+            sql = sql.replace("FROM claims c", "FROM links l JOIN claims c ON c.iri = l.claim") + \
+                " AND l.kind = 'about' AND l.value = ?"
+            args.append(str(f["about"]))
         if f.get("stance") is not None:
             sql += " AND d.stance = ?"
             args.append(str(f["stance"]))

@@ -110,6 +110,7 @@ class KnowledgeBase:
         self.default_graphs = [self.current, VOCAB_GRAPH]
         self._write_lock = threading.RLock()
         self._scheme_labels: dict | None = None
+        self._records_cache: dict = {}
         self.shapes = load_shapes()
         self._ensure_vocab()
         self.index = None
@@ -1041,7 +1042,20 @@ class KnowledgeBase:
                 for name, rows in counted.items()}
 
     def records(self, kind: str) -> list[dict]:
-        """All agents, sources or topics (for pickers)."""
+        """All agents, sources or topics (for pickers). Kept until the next write
+        (thousands of labels at 100,000 claims, asked for by every page with a picker);
+        a server store, which other processes write without the write counter, is asked each time."""
+        if self.store.shared:
+            return self._records(kind)
+        key = (self._generation(), kind)
+        cached = self._records_cache.get(kind)
+        if cached and cached[0] == key:
+            return list(cached[1])
+        out = self._records(kind)
+        self._records_cache[kind] = (key, out)
+        return list(out)
+
+    def _records(self, kind: str) -> list[dict]:
         types = {"agent": [SDO.Person, SDO.Organization], "source": [SDO.NewsArticle, SDO.CreativeWork],
                  "topic": [SKOS.Concept]}[kind]
         iris = self._column(queries.records_of_types(types), "r")

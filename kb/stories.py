@@ -18,6 +18,7 @@ from .errors import KBError
 from .model import STANCE_NAMES
 
 MAX_NETWORK_NODES = 200  # beyond this the network is drawn party to party
+OTHERS = "_others"  # the node that stands for the agents folded together in a very big network
 STORY_LIMIT = 30  # claims a story timeline shows by default: the most recent ones
 MAX_STORY_LIMIT = 200  # and at most, whatever is asked (more is neither readable nor quick)
 
@@ -161,8 +162,15 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
         kept.append((r, when))
     agents = {r["party"] for r, _ in kept} | {r["claimant"] for r, _ in kept}
     claims = {r["c"] for r, _ in kept}
-    labels = kb._labels(agents)
     aggregated = len(agents) + len(claims) > max_nodes
+    folded: set = set()
+    if aggregated and len(agents) > max_nodes:
+        # still too many to read: the agents in fewest disputes (made or received) become one node
+        involved = Counter(r["party"] for r, _ in kept) + Counter(r["claimant"] for r, _ in kept)
+        busiest = sorted(agents, key=lambda a: (-involved[a], str(a)))
+        folded = set(busiest[max(1, max_nodes - 1):])
+    labels = kb._labels(agents - folded)
+    labels.update({a: {"id": OTHERS} for a in folded})
     nodes, edges = [], []
     degree = Counter()
     if not aggregated:
@@ -183,18 +191,22 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
         for r, _ in kept:
             weights[(labels[r["party"]]["id"], labels[r["claimant"]]["id"])][STANCE_NAMES.get(r["stance"])] += 1
             degree[r["party"]] += 1
+        order = {name: i for i, name in enumerate(STANCE_NAMES.values())}
         for (a, b), by_stance in sorted(weights.items()):
             # the most common stance; a tie goes to the stance named first (denies before disputes…)
-            order = {name: i for i, name in enumerate(STANCE_NAMES.values())}
             stances = dict(sorted(by_stance.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order)))))
             edges.append({"from": a, "to": b, "kind": "party", "weight": sum(by_stance.values()),
                           "stances": stances, "stance": next(iter(stances))})
-    for a in sorted(agents, key=lambda i: labels[i]["id"]):
+    for a in sorted(agents - folded, key=lambda i: labels[i]["id"]):
         nodes.append({"id": labels[a]["id"], "kind": "agent", "name": labels[a]["name"],
                       "disputes": degree[a]})
+    if folded:
+        n = len(folded)
+        nodes.append({"id": OTHERS, "kind": "agent", "others": n, "disputes": sum(degree[a] for a in folded),
+                      "name": {"en": f"{n} other parties and claimants", "ja": f"その他の当事者・主張者 {n}"}})
     return {"filters": {k: v for k, v in {"about": about, "stance": stance, "date_from": date_from,
                                           "date_to": date_to}.items() if v},
-            "aggregated": aggregated, "disputes": len(kept), "nodes": nodes, "edges": edges}
+            "aggregated": aggregated, "folded": len(folded), "disputes": len(kept), "nodes": nodes, "edges": edges}
 
 
 __all__ = ["span", "claim_timeline", "story_timeline", "busiest_stories", "dispute_network"]

@@ -139,6 +139,14 @@ def test_an_aggregated_network_weighs_every_standing_dispute(big):
     assert net["aggregated"] and all(e["kind"] == "party" for e in net["edges"])
     assert sum(e["weight"] for e in net["edges"]) == net["disputes"] == standing > 0
     assert sum(n["disputes"] for n in net["nodes"]) == standing
+    # more agents than nodes allowed: the ones in fewest disputes are folded into one node, nothing is lost
+    everyone = stories.dispute_network(kb, about="org-2", max_nodes=1000)
+    agents = [n for n in everyone["nodes"] if n["kind"] == "agent"]
+    assert len(agents) > 10 and net["folded"] == len(agents) - 9 and len(net["nodes"]) == 10
+    others = next(n for n in net["nodes"] if n["id"] == stories.OTHERS)
+    assert others["others"] == net["folded"]
+    kept = {n["id"] for n in net["nodes"]} - {stories.OTHERS}
+    assert others["disputes"] == sum(n["disputes"] for n in agents if n["id"] not in kept)
     page = big.get("/network?about=org-2").get_data(as_text=True)
     assert f"{standing} disputes" in page
 
