@@ -128,8 +128,16 @@ def _network_rows(kb, filters: dict, use_index: bool) -> list[dict]:
     """Every standing dispute of the filtered claims: its party, stance, claim, claimant, date, recorded time.
     From the claim index when there is one (one query), else from the store."""
     if kb.index is not None and use_index:
-        return [{"d": URIRef(d), "party": URIRef(p), "stance": URIRef(s), "c": URIRef(c), "claimant": URIRef(a),
-                 "date": date, "recorded": rec} for d, p, s, c, a, date, rec in kb.index.network(filters)]
+        terms: dict = {}  # thousands of rows name a few hundred agents: each IRI made once
+
+        def iri(v):
+            t = terms.get(v)
+            if t is None:
+                t = terms[v] = URIRef(v)
+            return t
+
+        return [{"d": d, "party": iri(p), "stance": iri(s), "c": c, "claimant": iri(a), "date": date,
+                 "recorded": rec} for d, p, s, c, a, date, rec in kb.index.network(filters)]
     _, rows = kb.store.select(queries.network(filters), kb.default_graphs)
     return rows
 
@@ -151,7 +159,7 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
     for name, value in (("date_from", date_from), ("date_to", date_to)):
         if value and not span(value):
             raise KBError(f"{name} must be a date: YYYY-MM-DD, YYYY-MM or YYYY (got {value!r})")
-    rows = sorted(_network_rows(kb, filters, use_index), key=lambda r: r["d"])  # the same order from either
+    rows = sorted(_network_rows(kb, filters, use_index), key=lambda r: str(r["d"]))  # one order from either
     kept = []
     for r in rows:
         when = span(str(r["date"])) if r["date"] is not None else span(str(r["recorded"])[:10]) if r["recorded"] else None
