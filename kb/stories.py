@@ -161,8 +161,12 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
             raise KBError(f"{name} must be a date: YYYY-MM-DD, YYYY-MM or YYYY (got {value!r})")
     rows = sorted(_network_rows(kb, filters, use_index), key=lambda r: str(r["d"]))  # one order from either
     kept = []
+    spans: dict = {}  # thousands of disputes share a few hundred dates
     for r in rows:
-        when = span(str(r["date"])) if r["date"] is not None else span(str(r["recorded"])[:10]) if r["recorded"] else None
+        given = str(r["date"]) if r["date"] is not None else str(r["recorded"])[:10] if r["recorded"] else None
+        if given not in spans:
+            spans[given] = span(given)
+        when = spans[given]
         if (lo or hi) and when is None:
             continue
         if lo and when["end"] < lo or hi and when["start"] > hi:

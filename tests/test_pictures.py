@@ -242,3 +242,17 @@ def test_a_network_past_500_nodes_is_drawn_without_scipy():
               "stances": {"denies": 2}} for i in range(700)]
     drawn = network({"nodes": nodes, "edges": edges})
     assert len(drawn["nodes"]) == 700 and all(0 <= v["x"] <= drawn["width"] for v in drawn["nodes"])
+
+
+def test_a_kept_network_is_dropped_by_the_next_write():
+    kb = open_kb(":memory:")
+    kb.import_data(generate(150, seed=3), by="gen")
+    c = create_app({"TESTING": True, "LOAD_SEED": False}, kb=kb).test_client()
+    before = c.get("/network.json?about=org-1").get_json()
+    assert c.get("/network.svg?about=org-1").status_code == 200 and c.get("/network?about=org-1").status_code == 200
+    dispute = next(e["dispute"] for e in before["edges"] if e["kind"] == "stance")
+    kb.withdraw("dispute", dispute, by="t")
+    assert c.get("/network.json?about=org-1").get_json()["disputes"] == before["disputes"] - 1
+    svg = ET.fromstring(c.get("/network.svg?about=org-1").data)
+    assert len(svg.findall(f".//{SVG}g[@class='edge stance']")) == before["disputes"] - 1
+    kb.close()
