@@ -162,8 +162,8 @@ class ClaimIndex:
         Each count is a number of claims, so the whole is the sum of every claim's share."""
         w = "c.withdrawn = 0 AND c.iri IN (SELECT iri FROM temp.changed)"
         for name, sql in self.FACETS.items():
-            self.db.execute(f"INSERT INTO counts SELECT '{name}', value, {sign} * n FROM "
-                            f"(SELECT * FROM ({sql.format(w=w)})) AS part (value, n) WHERE true "
+            self.db.execute(f"WITH part (value, n) AS ({sql.format(w=w)}) "
+                            f"INSERT INTO counts SELECT '{name}', value, {sign} * n FROM part WHERE true "
                             "ON CONFLICT (facet, value) DO UPDATE SET n = n + excluded.n")
         self.db.execute("DELETE FROM counts WHERE n = 0")
 
