@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 STANCE_COLOURS = {"denies": "#b3261e", "disputes": "#d0661b", "qualifies": "#6b4fbb", "confirms": "#1e7a3a",
                   "retracts": "#7a4b00"}
@@ -109,6 +111,8 @@ def timeline(rows: list[dict], *, width: int = 960, label_width: int = 0, compac
 def _packed_layout(g: nx.Graph, width: int, height: int) -> dict:
     """Each connected component laid out on its own (spring layout, fixed seed),
     the components packed in a grid, the biggest first, each in a cell sized by its node count."""
+    import networkx as nx
+
     comps = sorted((g.subgraph(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), sorted(c)))
     weights = [math.sqrt(len(c)) for c in comps]
     cols = max(1, round(math.sqrt(len(comps) * width / height)))
@@ -151,6 +155,8 @@ def _packed_layout(g: nx.Graph, width: int, height: int) -> dict:
 
 def network(data: dict, *, width: int = 960, height: int = 640) -> dict:
     """Force-directed positions (deterministic: a fixed seed) for the dispute network."""
+    import networkx as nx  # here, not at the top: a fifth of a fresh process's start, for one page
+
     g = nx.Graph()
     for n in data["nodes"]:
         g.add_node((n["kind"], n["id"]))
