@@ -695,7 +695,7 @@ class KnowledgeBase:
         """IRI -> {id, iri, kind, name{lang: text}} for agents, sources, topics, analysts."""
         iris = list(dict.fromkeys(iris))
         types, names = defaultdict(list), defaultdict(dict)
-        for s, p, o in self.store.describe(iris, self.current):
+        for s, p, o in self.store.describe(iris, self.current, (RDF.type, *LABEL_PREDICATES)):
             if p == RDF.type:
                 types[s].append(o)
             elif p in LABEL_PREDICATES:
