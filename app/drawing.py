@@ -17,6 +17,8 @@ STANCE_COLOURS = {"denies": "#b3261e", "disputes": "#d0661b", "qualifies": "#6b4
 STATUS_COLOURS = {"reported": "#8a93a0", "disputed": "#b3261e", "confirmed": "#1e7a3a", "retracted": "#7a4b00"}
 NEUTRAL = "#5b6472"
 MIN_DAYS = 62  # the narrowest axis: two months
+MAX_RADIUS = 30  # a party's circle grows with its disputes up to this
+MAX_EDGE_WIDTH = 6  # and an aggregated edge with its count (its arrowhead grows with its width)
 
 
 def _day(s: str) -> dt.date:
@@ -179,7 +181,8 @@ def network(data: dict, *, width: int = 960, height: int = 640) -> dict:
     for n in data["nodes"]:
         px, py = place(pos[(n["kind"], n["id"])])
         where[(n["kind"], n["id"])] = (px, py)
-        r = 7 + 2.2 * math.sqrt(n.get("disputes", 0)) if n["kind"] == "agent" else 6
+        # capped: the "others" node of a folded network holds thousands of disputes
+        r = min(MAX_RADIUS, 7 + 2.2 * math.sqrt(n.get("disputes", 0))) if n["kind"] == "agent" else 6
         nodes.append({**n, "x": px, "y": py, "r": round(r, 1), "label": n["kind"] == "agent" or claim_labels,
                       "colour": STATUS_COLOURS.get(n.get("status"), "#12315f") if n["kind"] == "claim" else "#12315f"})
     radius = {(v["kind"], v["id"]): v["r"] for v in nodes}
@@ -194,5 +197,5 @@ def network(data: dict, *, width: int = 960, height: int = 640) -> dict:
             b = (round(b[0] - dx * pull / dist, 1), round(b[1] - dy * pull / dist, 1))
         colour = STANCE_COLOURS.get(e.get("stance"), "#aab1bb") if e["kind"] != "claims" else "#aab1bb"
         edges.append({**e, "x1": a[0], "y1": a[1], "x2": b[0], "y2": b[1], "colour": colour,
-                      "width": round(1.5 + 1.5 * math.log2(e.get("weight", 1)), 1), "self": a == b})
+                      "width": round(min(MAX_EDGE_WIDTH, 1.5 + 1.5 * math.log2(e.get("weight", 1))), 1), "self": a == b})
     return {"width": width, "height": height, "nodes": nodes, "edges": edges, "empty": False}
