@@ -173,6 +173,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pic.network_title": {"en": "Who disputes whom", "ja": "誰が誰に反論しているか"},
     "pic.network_counts": {"en": "{nodes} nodes, {disputes} disputes", "ja": "ノード {nodes}、反論等 {disputes} 件"},
     "pic.showing": {"en": "{shown} of {total} claims", "ja": "{total} 件中 {shown} 件の主張"},
+    "pic.truncated": {"en": "Showing the most recent {shown} of {total} claims: narrow by date or search to see "
+                            "the others, or show up to {max}.",
+                      "ja": "{total} 件中、最新の {shown} 件を表示しています。他の主張は期間や検索で絞り込むか、"
+                            "最大 {max} 件まで表示できます。"},
+    "pic.limit": {"en": "claims shown", "ja": "表示件数"},
     "pic.as_list": {"en": "the same claims as a list", "ja": "同じ主張を一覧で見る"},
     "pic.no_dates": {"en": "No dated events to draw.", "ja": "描ける日付付きの出来事がありません。"},
     "pic.no_disputes": {"en": "No disputes match.", "ja": "該当する反論等はありません。"},
@@ -189,6 +194,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pic.aggregated": {"en": "Too many to draw one by one: parties are joined to the claimants they dispute, "
                              "line width by count.",
                        "ja": "個別に描くには多すぎるため、当事者と反論先の主張者を結び、線の太さで件数を示しています。"},
+    "pic.folded": {"en": "The {n} parties and claimants in fewest disputes are drawn as one node.",
+                   "ja": "反論等の少ない当事者・主張者 {n} 件は一つのノードにまとめています。"},
     "pic.busiest": {"en": "Busiest stories", "ja": "動きの多いストーリー"},
     "pic.busiest_counts": {"en": "{claims} claims, {disputes} disputes", "ja": "主張 {claims} 件、反論等 {disputes} 件"},
     "error.title": {"en": "Error {status}", "ja": "エラー {status}"},

@@ -3,6 +3,9 @@ network. Each is a page, its data as JSON and an SVG image to download."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from kb import stories
@@ -51,7 +54,7 @@ def claim_timeline_svg(rid):
 
 def _story():
     filters = {k: request.args[k].strip() for k in STORY_FILTERS if request.args.get(k, "").strip()}
-    limit = request.args.get("limit", 30, type=int)
+    limit = request.args.get("limit", stories.STORY_LIMIT, type=int)
     return filters, stories.story_timeline(kb(), limit=limit, **filters)
 
 
@@ -59,7 +62,7 @@ def _story():
 def story_page():
     filters, data = _story()
     t = drawing.timeline(data["claims"], label_width=260)
-    return render_template("timeline.html", data=data, t=t, filters=filters,
+    return render_template("timeline.html", data=data, t=t, filters=filters, max_limit=stories.MAX_STORY_LIMIT,
                            title=translate("pic.story_title"), pickers=_filter_choices())
 
 
@@ -76,17 +79,38 @@ def story_svg():
 
 
 NETWORK_ARGS = ("about", "stance", "date_from", "date_to")
+NETWORK_CACHE = 32  # networks kept (data and layout), the least recently asked for dropped first
+_network_lock = threading.Lock()
 
 
-def _network():
+def _network(drawn: bool = False):
+    """The network's data (and its layout, when ``drawn``), kept until the next write: the page, its
+    JSON and its SVG ask for the same, and a big entity's takes 100-200 ms to compute and lay out."""
     args = {k: request.args[k].strip() for k in NETWORK_ARGS if request.args.get(k, "").strip()}
-    return args, stories.dispute_network(kb(), **args)
+    k = kb()
+    if k.store.shared:  # written by other processes without the write counter: computed each time
+        data = stories.dispute_network(k, **args)
+        return args, data, drawing.network(data) if drawn else None
+    cache = k.__dict__.setdefault("_network_pictures", OrderedDict())
+    key = (k._generation(), tuple(sorted(args.items())))
+    with _network_lock:
+        hit = cache.get(key)
+    if hit is None:
+        hit = [stories.dispute_network(k, **args), None]
+    if drawn and hit[1] is None:
+        hit[1] = drawing.network(hit[0])
+    with _network_lock:
+        cache[key] = hit
+        cache.move_to_end(key)
+        while len(cache) > NETWORK_CACHE:
+            cache.popitem(last=False)
+    return args, hit[0], hit[1]
 
 
 @bp.get("/network")
 def network_page():
-    args, data = _network()
-    return render_template("network.html", data=data, n=drawing.network(data), filters=args,
+    args, data, n = _network(drawn=True)
+    return render_template("network.html", data=data, n=n, filters=args,
                            colours=drawing.STANCE_COLOURS, title=translate("pic.network_title"),
                            pickers=_filter_choices(), json_url=url_for("pictures.network_json", **args),
                            svg_url=url_for("pictures.network_svg", **args))
@@ -99,13 +123,16 @@ def network_json():
 
 @bp.get("/network.svg")
 def network_svg():
-    _, data = _network()
-    return svg_response("svg/network.svg", "dispute-network.svg", n=drawing.network(data),
+    _, _, n = _network(drawn=True)
+    return svg_response("svg/network.svg", "dispute-network.svg", n=n,
                         colours=drawing.STANCE_COLOURS, title=translate("pic.network_title"))
 
 
 def _filter_choices() -> dict:
     k = kb()
-    return {"agents": sorted(k.records("agent"), key=lambda r: plain(r["name"]).lower()),
-            "topics": sorted(k.records("topic"), key=lambda r: plain(r["name"]).lower()),
-            "stances": list(drawing.STANCE_COLOURS)}
+
+    def named(kind):  # each name picked in the reader's language once (thousands at 100,000 claims)
+        return sorted(({"id": r["id"], "label": plain(r["name"])} for r in k.records(kind)),
+                      key=lambda r: r["label"].lower())
+
+    return {"agents": named("agent"), "topics": named("topic"), "stances": list(drawing.STANCE_COLOURS)}

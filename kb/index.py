@@ -29,12 +29,24 @@ CREATE INDEX IF NOT EXISTS claims_status ON claims (status);
 CREATE TABLE IF NOT EXISTS links (claim TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS links_claim ON links (claim);
 CREATE INDEX IF NOT EXISTS links_value ON links (kind, value, claim);
+-- the standing disputes of each claim, for the dispute network: date is the dispute's own or its
+-- first source's publication date as given (YYYY, YYYY-MM or YYYY-MM-DD), recorded its write time
+CREATE TABLE IF NOT EXISTS disputes (
+  iri TEXT NOT NULL, claim TEXT NOT NULL, party TEXT NOT NULL, stance TEXT NOT NULL, date TEXT, recorded TEXT);
+CREATE INDEX IF NOT EXISTS disputes_claim ON disputes (claim);
+-- the facet counts of all standing claims, and each topic's claims, disputes and latest write, kept
+-- up to date by every write (so that neither a fresh process's first list page nor its busiest stories
+-- count 100,000 claims)
+CREATE TABLE IF NOT EXISTS counts (facet TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (facet, value));
+CREATE TABLE IF NOT EXISTS topics (topic TEXT PRIMARY KEY, claims INTEGER NOT NULL, disputes INTEGER NOT NULL,
+  latest TEXT);
 CREATE TABLE IF NOT EXISTS texts (claim TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS texts_claim ON texts (claim);
 -- the search table's rowid is the texts row's rowid, so a claim's entries are found by the texts index
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (text, content = '', tokenize = 'trigram case_sensitive 1');
 """
-VERSION = "3"
+VERSION = "5"
 
 
 def bounds(date: str) -> tuple[str, str]:
@@ -69,7 +81,7 @@ class ClaimIndex:
         self.db.execute("PRAGMA synchronous = NORMAL")
         with self.lock:
             if self._meta("version") not in (None, VERSION):
-                for t in ("meta", "claims", "links", "texts", "search"):
+                for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search"):
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
@@ -95,7 +107,7 @@ class ClaimIndex:
 
     # ---- writes ----------------------------------------------------------------------
     def write(self, rows: list[dict], links: list[tuple], texts: list[tuple], claims: set[str], generation: int,
-              *, everything: bool = False) -> None:
+              *, everything: bool = False, disputes: list[tuple] = ()) -> None:
         """Replace the index rows of ``claims`` (or of all claims) in one transaction."""
         with self.lock:
             self._cache.clear()
@@ -103,10 +115,15 @@ class ClaimIndex:
             db.execute("BEGIN")
             try:
                 if everything:
-                    for t in ("claims", "links", "texts"):
+                    for t in ("claims", "links", "texts", "disputes", "counts", "topics"):
                         db.execute(f"DELETE FROM {t}")
                     db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 else:
+                    db.execute("CREATE TEMP TABLE IF NOT EXISTS changed (iri TEXT PRIMARY KEY)")
+                    db.execute("DELETE FROM changed")
+                    db.executemany("INSERT OR IGNORE INTO changed VALUES (?)", [(c,) for c in claims])
+                    topics = self._topics_of_changed()
+                    self._count_changed(-1)
                     for c in claims:
                         # a contentless FTS table forgets a row when given back the text it indexed
                         db.execute("INSERT INTO search (search, rowid, text) "
@@ -114,13 +131,20 @@ class ClaimIndex:
                         db.execute("DELETE FROM claims WHERE iri = ?", (c,))
                         db.execute("DELETE FROM links WHERE claim = ?", (c,))
                         db.execute("DELETE FROM texts WHERE claim = ?", (c,))
+                        db.execute("DELETE FROM disputes WHERE claim = ?", (c,))
                 db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                     (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"],
                      int(r["withdrawn"]), r["disputes"]) for r in rows])
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
+                db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", disputes)
                 for c, lang, text in texts:
                     rowid = db.execute("INSERT INTO texts VALUES (?, ?, ?)", (c, lang, text)).lastrowid
                     db.execute("INSERT INTO search (rowid, text) VALUES (?, ?)", (rowid, text.lower()))
+                if everything:
+                    self._count_all()
+                else:
+                    self._count_changed(+1)
+                    self._recount_topics(topics | self._topics_of_changed())
                 self._set_meta("generation", str(generation))
                 db.execute("COMMIT")
             except BaseException:
@@ -128,12 +152,42 @@ class ClaimIndex:
                     db.execute("ROLLBACK")
                 raise
 
+    def _count_all(self) -> None:
+        for name, sql in self.FACETS.items():
+            self.db.execute(f"INSERT INTO counts SELECT '{name}', * FROM ({sql.format(w='c.withdrawn = 0')})")
+        self.db.execute("INSERT INTO topics " + self.TOPIC_STATS.format(w="1") + " GROUP BY l.value")
+
+    def _count_changed(self, sign: int) -> None:
+        """Take the changed claims' share out of the facet counts (-1), or put it back in (+1).
+        Each count is a number of claims, so the whole is the sum of every claim's share."""
+        for name, sql in self.FACETS.items():
+            # from the changed claims outwards (CROSS JOIN keeps that order), never a scan of every claim
+            sql = sql.replace("FROM claims c", "FROM temp.changed x CROSS JOIN claims c ON c.iri = x.iri") \
+                .replace(" JOIN links l", " CROSS JOIN links l").replace(" JOIN texts t", " CROSS JOIN texts t")
+            self.db.execute(f"WITH part (value, n) AS ({sql.format(w='c.withdrawn = 0')}) "
+                            f"INSERT INTO counts SELECT '{name}', value, {sign} * n FROM part WHERE true "
+                            "ON CONFLICT (facet, value) DO UPDATE SET n = n + excluded.n")
+        self.db.execute("DELETE FROM counts WHERE n = 0")
+
+    def _topics_of_changed(self) -> set[str]:
+        return {r[0] for r in self.db.execute(
+            "SELECT DISTINCT l.value FROM temp.changed x CROSS JOIN links l INDEXED BY links_claim "
+            "ON l.claim = x.iri WHERE l.kind = 'topic'")}
+
+    def _recount_topics(self, topics: set[str]) -> None:
+        for t in topics:
+            self.db.execute("DELETE FROM topics WHERE topic = ?", (t,))
+            self.db.execute("INSERT INTO topics " + self.TOPIC_STATS.format(w="l.value = ?") + " GROUP BY l.value",
+                            (t,))
+
     # ---- reads -------------------------------------------------------------------------
     def _where(self, f: dict) -> tuple[str, list]:
         sql, args = ["c.withdrawn = 0"], []
         for kind in ("about", "source", "party"):
             if f.get(kind) is not None:
-                sql.append("EXISTS (SELECT 1 FROM links l WHERE l.kind = ? AND l.value = ? AND l.claim = c.iri)")
+                # a list of the entity's claims, checked against each claim: 2 to 5 times quicker at
+                # 100,000 claims than asking the links once per claim (EXISTS)
+                sql.append("c.iri IN (SELECT l.claim FROM links l WHERE l.kind = ? AND l.value = ?)")
                 args += [kind, str(f[kind])]
         if f.get("claimant") is not None:
             sql.append("c.claimant = ?")
@@ -203,10 +257,17 @@ class ClaimIndex:
         "date": "SELECT substr(c.date, 1, 7), COUNT(*) FROM claims c WHERE {w} AND c.date != '' GROUP BY 1",
     }
 
+    TOPIC_STATS = ("SELECT l.value, COUNT(*), SUM(c.disputes), MAX(c.recorded) FROM links l "
+                   "JOIN claims c ON c.iri = l.claim WHERE l.kind = 'topic' AND c.withdrawn = 0 AND {w}")
+
     def facets(self, f: dict) -> dict[str, list[tuple[str, int]]]:
         key = ("facets", tuple(sorted((k, str(v)) for k, v in f.items())))
 
         def compute():
+            if not f:  # every standing claim: the counts kept by each write
+                rows = self.db.execute("SELECT facet, value, n FROM counts").fetchall()
+                return {name: sorted(((v, n) for fc, v, n in rows if fc == name), key=lambda r: (-r[1], r[0]))
+                        for name in self.FACETS}
             where, args = self._where(f)
             out = {}
             for name, sql in self.FACETS.items():
@@ -218,12 +279,27 @@ class ClaimIndex:
 
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
         """(topic, claims, disputes) for the topics gathering most disputes, then claims, then recent ones."""
-        return self._cached(("busiest", limit), lambda: [r[:3] for r in self.db.execute(
-            "SELECT l.value, COUNT(*), SUM(c.disputes), MAX(c.recorded) AS latest FROM links l "
-            "JOIN claims c ON c.iri = l.claim WHERE l.kind = 'topic' AND c.withdrawn = 0 "
-            "GROUP BY l.value ORDER BY 3 DESC, 2 DESC, latest DESC, l.value LIMIT ?", (limit,))])
+        return self._cached(("busiest", limit), lambda: [tuple(r) for r in self.db.execute(
+            "SELECT topic, claims, disputes FROM topics ORDER BY disputes DESC, claims DESC, latest DESC, topic "
+            "LIMIT ?", (limit,))])
 
     def ordered(self, f: dict) -> list[str]:
         where, args = self._where(f)
         return [r[0] for r in self.db.execute(
             f"SELECT iri FROM claims c WHERE {where} ORDER BY date DESC, recorded DESC, iri", args)]
+
+    def network(self, f: dict) -> list[tuple]:
+        """(dispute, party, stance, claim, claimant, date, recorded) for the standing disputes of the
+        claims these filters give (``about`` only, as the network takes it) and of ``stance``."""
+        sql = ("SELECT d.iri, d.party, d.stance, d.claim, c.claimant, d.date, d.recorded FROM claims c "
+               "JOIN disputes d ON d.claim = c.iri WHERE c.withdrawn = 0 AND c.claimant IS NOT NULL")
+        args = []
+        if f.get("about") is not None:  # from the entity's links, not a scan of every claim
+            sql = sql.replace("FROM claims c", "FROM links l JOIN claims c ON c.iri = l.claim") + \
+                " AND l.kind = 'about' AND l.value = ?"
+            args.append(str(f["about"]))
+        if f.get("stance") is not None:
+            sql += " AND d.stance = ?"
+            args.append(str(f["stance"]))
+        with self.lock:
+            return self.db.execute(sql, args).fetchall()

@@ -125,6 +125,7 @@ class KnowledgeBase:
         self.default_graphs = [self.current, VOCAB_GRAPH]
         self._write_lock = threading.RLock()
         self._scheme_labels: dict | None = None
+        self._records_cache: dict = {}
         self.shapes = load_shapes()
         self._ensure_vocab()
         self.index = None
@@ -176,16 +177,28 @@ class KnowledgeBase:
         dispute_iris = [d for d, _, c in links if c in ids]
         dfacts: dict = defaultdict(dict)
         for d, p, o in self.store.describe(dispute_iris, cur):
-            if p in (KB.party, KB.stance, KB.withdrawn):
+            if p in (KB.party, KB.stance, KB.withdrawn, SDO.dateCreated, PROV.generatedAtTime):
                 dfacts[d][p] = o
+            elif p == SDO.appearance or p == RDF.type and o == KB.Dispute:
+                dfacts[d].setdefault(p, []).append(o)
         for d, _, c in links:
             if c in ids and KB.withdrawn not in dfacts[d]:
                 disputes[c].append(dfacts[d])
         sources = {o for c in ids for o in facts[c][SDO.appearance]}
+        sources |= {o for c in ids for d in disputes[c] for o in d.get(SDO.appearance, ())}
         published = {s_: min(str(o) for _, _, o in found) for s_ in sources
                      if (found := self.store.triples(s_, SDO.datePublished, None, cur))}
         abouts = {o for c in ids for o in facts[c][SDO.about]}
         topics = {a for a in abouts if self.store.triples(a, RDF.type, SKOS.Concept, cur)}
+        dispute_rows = []
+        for d, _, c in links:
+            if c in ids and KB.withdrawn not in dfacts[d]:
+                f = dfacts[d]
+                if RDF.type in f and KB.party in f and KB.stance in f:  # as the network query asks
+                    dates = [published[s_] for s_ in f.get(SDO.appearance, ()) if s_ in published]
+                    date = str(f[SDO.dateCreated]) if SDO.dateCreated in f else min(dates) if dates else None
+                    dispute_rows.append((str(d), str(c), str(f[KB.party]), str(f[KB.stance]), date,
+                                         str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else None))
         rows, link_rows, texts = [], [], []
         for c in ids:
             f, ds = facts[c], disputes[c]
@@ -211,7 +224,7 @@ class KnowledgeBase:
             link_rows += [(str(c), "party", str(d[KB.party])) for d in ds if KB.party in d]
             texts += [(str(c), (o.language or "").lower(), str(o)) for o in f[SDO.text]]
         self.index.write(rows, link_rows, texts, {str(c) for c in claims or ()}, self._generation(),
-                         everything=everything)
+                         everything=everything, disputes=dispute_rows)
 
     def _update_index(self, changed) -> None:
         """After a write: the store has it, so the index must follow or step aside."""
@@ -721,7 +734,7 @@ class KnowledgeBase:
         """IRI -> {id, iri, kind, name{lang: text}} for agents, sources, topics, analysts."""
         iris = list(dict.fromkeys(iris))
         types, names = defaultdict(list), defaultdict(dict)
-        for s, p, o in self.store.describe(iris, self.current):
+        for s, p, o in self.store.describe(iris, self.current, (RDF.type, *LABEL_PREDICATES)):
             if p == RDF.type:
                 types[s].append(o)
             elif p in LABEL_PREDICATES:
@@ -753,12 +766,18 @@ class KnowledgeBase:
 
     def get_claim(self, ref, *, as_of: str | None = None) -> dict:
         """A claim with its disputes, sources, quote, provenance and derived status."""
-        c = self.iri("claim", ref)
-        g = self._graph_of([c])
-        if (c, RDF.type, SDO.Claim) not in g:
-            raise NotFound(f"there is no claim {self.local_id(c)!r}")
-        disputes = [s for s, _, _ in self.store.triples(None, KB.disputes, c, self.current)]
-        for t in self._describe(disputes):
+        return self.get_claims([ref], as_of=as_of)[0]
+
+    def get_claims(self, refs, *, as_of: str | None = None) -> list[dict]:
+        """:meth:`get_claim` for several claims, read together: one lookup of their
+        triples, of their disputes' and of every label, however many claims."""
+        iris = [self.iri("claim", r) for r in refs]
+        g = self._graph_of(iris)
+        for c in iris:
+            if (c, RDF.type, SDO.Claim) not in g:
+                raise NotFound(f"there is no claim {self.local_id(c)!r}")
+        disputes_of = {c: [s for s, _, _ in self.store.triples(None, KB.disputes, c, self.current)] for c in iris}
+        for t in self._describe([d for ds in disputes_of.values() for d in ds]):
             g.add(t)
         refs = {o for s, p, o in g if isinstance(o, URIRef) and p not in (RDF.type, KB.stance, KB.quote, KB.disputes)}
         labels = self._labels(refs)
@@ -771,45 +790,48 @@ class KnowledgeBase:
                 "recorded_at": str(g.value(s, PROV.generatedAtTime) or "") or None,
             }
 
-        ds = []
-        for d in disputes:
-            srcs = sorted(g.objects(d, SDO.appearance))
-            date = g.value(d, SDO.dateCreated)
-            ds.append({
-                "id": self.local_id(d), "iri": str(d),
-                "party": labels.get(g.value(d, KB.party)),
-                "stance": STANCE_NAMES.get(g.value(d, KB.stance)),
-                "text": self._texts(g, d),
-                "date": str(date) if date is not None else None,
-                "effective_date": str(date) if date is not None else min(
-                    (sources_info[s]["published"] or "" for s in srcs if s in sources_info), default=None),
+        out = []
+        for c in iris:
+            ds = []
+            for d in disputes_of[c]:
+                srcs = sorted(g.objects(d, SDO.appearance))
+                date = g.value(d, SDO.dateCreated)
+                ds.append({
+                    "id": self.local_id(d), "iri": str(d),
+                    "party": labels.get(g.value(d, KB.party)),
+                    "stance": STANCE_NAMES.get(g.value(d, KB.stance)),
+                    "text": self._texts(g, d),
+                    "date": str(date) if date is not None else None,
+                    "effective_date": str(date) if date is not None else min(
+                        (sources_info[s]["published"] or "" for s in srcs if s in sources_info), default=None),
+                    "sources": [sources_info.get(s, labels.get(s)) for s in srcs],
+                    "quote": self._quote(g, d, labels),
+                    "withdrawn": str(g.value(d, KB.withdrawn)) if g.value(d, KB.withdrawn) else None,
+                    **recorded(d),
+                })
+            ds.sort(key=lambda x: (_date_start(x["effective_date"]), x["recorded_at"] or "", x["id"]))
+            claimant = g.value(c, SDO.author)
+            srcs = sorted(g.objects(c, SDO.appearance))
+            date = g.value(c, SDO.dateCreated)
+            versions = self._versions(c)
+            claim = {
+                "id": self.local_id(c), "iri": str(c),
+                "text": self._texts(g, c),
+                "claimant": labels.get(claimant),
+                "sourcing": str(g.value(c, KB.sourcing)) if g.value(c, KB.sourcing) else None,
+                "about": [labels[o] for o in sorted(g.objects(c, SDO.about)) if o in labels],
                 "sources": [sources_info.get(s, labels.get(s)) for s in srcs],
-                "quote": self._quote(g, d, labels),
-                "withdrawn": str(g.value(d, KB.withdrawn)) if g.value(d, KB.withdrawn) else None,
-                **recorded(d),
-            })
-        ds.sort(key=lambda x: (_date_start(x["effective_date"]), x["recorded_at"] or "", x["id"]))
-        claimant = g.value(c, SDO.author)
-        srcs = sorted(g.objects(c, SDO.appearance))
-        date = g.value(c, SDO.dateCreated)
-        versions = self._versions(c)
-        claim = {
-            "id": self.local_id(c), "iri": str(c),
-            "text": self._texts(g, c),
-            "claimant": labels.get(claimant),
-            "sourcing": str(g.value(c, KB.sourcing)) if g.value(c, KB.sourcing) else None,
-            "about": [labels[o] for o in sorted(g.objects(c, SDO.about)) if o in labels],
-            "sources": [sources_info.get(s, labels.get(s)) for s in srcs],
-            "date": str(date) if date is not None else None,
-            "quote": self._quote(g, c, labels),
-            "disputes": ds,
-            "version": versions[-1][0] if versions else 0,
-            "withdrawn": str(g.value(c, KB.withdrawn)) if g.value(c, KB.withdrawn) else None,
-            **recorded(c),
-        }
-        claim["status"] = derive_status(claim, as_of)
-        claim["status_timeline"] = status_timeline(claim)
-        return claim
+                "date": str(date) if date is not None else None,
+                "quote": self._quote(g, c, labels),
+                "disputes": ds,
+                "version": versions[-1][0] if versions else 0,
+                "withdrawn": str(g.value(c, KB.withdrawn)) if g.value(c, KB.withdrawn) else None,
+                **recorded(c),
+            }
+            claim["status"] = derive_status(claim, as_of)
+            claim["status_timeline"] = status_timeline(claim)
+            out.append(claim)
+        return out
 
     def _sources_info(self, labels: dict) -> dict:
         srcs = [i for i, v in labels.items() if v["kind"] == "source"]
@@ -888,7 +910,10 @@ class KnowledgeBase:
         return [r[var] for r in rows]
 
     def claim_summary(self, c) -> dict:
-        claim = self.get_claim(c)
+        return self._summary(self.get_claim(c))
+
+    @staticmethod
+    def _summary(claim: dict) -> dict:
         return {k: claim[k] for k in ("id", "iri", "text", "claimant", "status", "date", "about", "sources")} | {
             "disputes": len([d for d in claim["disputes"] if not d["withdrawn"]])
         }
@@ -904,17 +929,8 @@ class KnowledgeBase:
                                 date_from=date_from, date_to=date_to, date=date, language=language, q=q)
         limit = max(1, min(int(limit), 500))
         offset = max(0, int(offset))
-        if self.index is not None and use_index:
-            iris, total = self.index.page(filters, limit, offset)
-            iris = [URIRef(i) for i in iris]
-        elif _dated(filters):
-            rows = self._dated_rows(filters)
-            iris, total = [r["c"] for r in rows[offset : offset + limit]], len(rows)
-        else:
-            _, rows = self.store.select(queries.claim_list(filters, limit, offset), self.default_graphs)
-            _, count = self.store.select(queries.claim_count(filters), self.default_graphs)
-            iris, total = [r["c"] for r in rows], int(count[0]["n"]) if count else 0
-        out = {"claims": [self.claim_summary(c) for c in iris], "total": total, "limit": limit, "offset": offset}
+        iris, total = self._page(filters, limit, offset, use_index)
+        out = {"claims": [self._summary(c) for c in self.get_claims(iris)], "total": total, "limit": limit, "offset": offset}
         if facets:
             out["facets"] = self._facets(filters, use_index)
         return out
@@ -937,6 +953,21 @@ class KnowledgeBase:
         keep.sort(key=lambda r: str(r["c"]))
         keep.sort(key=lambda r: (str(r["date"] or ""), str(r["recorded"] or "")), reverse=True)
         return keep
+
+    def claim_page(self, *, limit: int = 20, offset: int = 0, **filters) -> tuple[list[URIRef], int]:
+        """The IRIs of one page of :meth:`list_claims` (newest first) and the total, without reading the claims."""
+        return self._page(self._filters(**filters), max(1, min(int(limit), 500)), max(0, int(offset)))
+
+    def _page(self, filters: dict, limit: int, offset: int, use_index: bool = True) -> tuple[list[URIRef], int]:
+        if self.index is not None and use_index:
+            iris, total = self.index.page(filters, limit, offset)
+            return [URIRef(i) for i in iris], total
+        if _dated(filters):
+            rows = self._dated_rows(filters)
+            return [r["c"] for r in rows[offset : offset + limit]], len(rows)
+        _, rows = self.store.select(queries.claim_list(filters, limit, offset), self.default_graphs)
+        _, count = self.store.select(queries.claim_count(filters), self.default_graphs)
+        return [r["c"] for r in rows], int(count[0]["n"]) if count else 0
 
     def _filters(self, **f) -> dict:
         out = {}
@@ -1089,7 +1120,20 @@ class KnowledgeBase:
                 for name, rows in counted.items()}
 
     def records(self, kind: str) -> list[dict]:
-        """All agents, sources or topics (for pickers)."""
+        """All agents, sources or topics (for pickers). Kept until the next write
+        (thousands of labels at 100,000 claims, asked for by every page with a picker);
+        a server store, which other processes write without the write counter, is asked each time."""
+        if self.store.shared:
+            return self._records(kind)
+        key = (self._generation(), kind)
+        cached = self._records_cache.get(kind)
+        if cached and cached[0] == key:
+            return list(cached[1])
+        out = self._records(kind)
+        self._records_cache[kind] = (key, out)
+        return list(out)
+
+    def _records(self, kind: str) -> list[dict]:
         types = {"agent": [SDO.Person, SDO.Organization], "source": [SDO.NewsArticle, SDO.CreativeWork],
                  "topic": [SKOS.Concept]}[kind]
         iris = self._column(queries.records_of_types(types), "r")

@@ -335,8 +335,9 @@ GROUP BY ?topic
 ORDER BY DESC(?disputes) DESC(?claims) DESC(?latest)
 LIMIT $limit""".replace("$limit", "12"))
 
-# the claims appearing in some sources (their index rows follow the sources' dates)
-CLAIMS_OF_SOURCES = "SELECT DISTINCT ?c WHERE { %(values)s ?c a schema:Claim ; schema:appearance ?s . }"
+# the claims appearing in some sources, or disputed in them (their index rows follow the sources' dates)
+CLAIMS_OF_SOURCES = ("SELECT DISTINCT ?c WHERE { %(values)s ?c a schema:Claim . "
+                     "{ ?c schema:appearance ?s } UNION { ?d kb:disputes ?c ; schema:appearance ?s } }")
 
 
 def values(var: str, terms) -> str:

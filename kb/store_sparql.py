@@ -301,14 +301,15 @@ class SparqlStore(Store):
             out.append(tuple(r[n] if t is None else t for n, t in zip(names, terms, strict=True)))
         return out
 
-    def describe(self, subjects, graph):
+    def describe(self, subjects, graph, predicates=None):
         subjects = list(subjects)
+        only = f"VALUES ?p {{ {' '.join(nt(p) for p in predicates)} }}" if predicates is not None else ""
         out = []
         for i in range(0, len(subjects), BATCH):
             chunk = subjects[i : i + BATCH]
             values = " ".join(nt(s) for s in chunk)
             _, rows = self.select(
-                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ VALUES ?s {{ {values} }} ?s ?p ?o }} }}", [])
+                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ VALUES ?s {{ {values} }} {only} ?s ?p ?o }} }}", [])
             out += [(r["s"], r["p"], r["o"]) for r in rows]
         return out
 

@@ -11,11 +11,16 @@ import calendar
 import datetime as dt
 from collections import Counter, defaultdict
 
+from rdflib import URIRef
+
 from . import queries
 from .errors import KBError
 from .model import STANCE_NAMES
 
 MAX_NETWORK_NODES = 200  # beyond this the network is drawn party to party
+OTHERS = "_others"  # the node that stands for the agents folded together in a very big network
+STORY_LIMIT = 30  # claims a story timeline shows by default: the most recent ones
+MAX_STORY_LIMIT = 200  # and at most, whatever is asked (more is neither readable nor quick)
 
 
 def span(value: str | None) -> dict | None:
@@ -79,15 +84,17 @@ def _src(s: dict) -> dict:
             "published": s.get("published"), "publisher": s.get("publisher")}
 
 
-def story_timeline(kb, *, limit: int = 30, **filters) -> dict:
-    """The timelines of a set of claims (a search, an entity, a source), stacked."""
-    limit = max(1, min(int(limit), 200))
-    listed = kb.list_claims(**filters, limit=limit)
-    rows = [claim_timeline(kb, c["id"]) for c in listed["claims"]]
+def story_timeline(kb, *, limit: int = STORY_LIMIT, **filters) -> dict:
+    """The timelines of a set of claims (a search, an entity, a source), stacked:
+    the ``limit`` most recent of them (at most ``MAX_STORY_LIMIT``), read together."""
+    limit = max(1, min(int(limit), MAX_STORY_LIMIT))
+    iris, total = kb.claim_page(**filters, limit=limit)
+    rows = [claim_timeline(kb, c) for c in kb.get_claims(iris)]
     rows.sort(key=lambda r: (r["marks"][0]["when"]["start"] if r["marks"] else "9999", r["id"]))
     starts = [m["when"]["start"] for r in rows for m in r["marks"]]
     ends = [m["when"]["end"] for r in rows for m in r["marks"]]
-    return {"filters": {k: v for k, v in filters.items() if v}, "total": listed["total"], "shown": len(rows),
+    return {"filters": {k: v for k, v in filters.items() if v}, "total": total, "shown": len(rows),
+            "limit": limit, "truncated": len(rows) < total,
             "from": min(starts, default=None), "to": max(ends, default=None), "claims": rows}
 
 
@@ -117,8 +124,26 @@ def _busiest(kb, limit, per_story):
     return out
 
 
+def _network_rows(kb, filters: dict, use_index: bool) -> list[dict]:
+    """Every standing dispute of the filtered claims: its party, stance, claim, claimant, date, recorded time.
+    From the claim index when there is one (one query), else from the store."""
+    if kb.index is not None and use_index:
+        terms: dict = {}  # thousands of rows name a few hundred agents: each IRI made once
+
+        def iri(v):
+            t = terms.get(v)
+            if t is None:
+                t = terms[v] = URIRef(v)
+            return t
+
+        return [{"d": d, "party": iri(p), "stance": iri(s), "c": c, "claimant": iri(a), "date": date,
+                 "recorded": rec} for d, p, s, c, a, date, rec in kb.index.network(filters)]
+    _, rows = kb.store.select(queries.network(filters), kb.default_graphs)
+    return rows
+
+
 def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None,
-                    max_nodes: int = MAX_NETWORK_NODES) -> dict:
+                    max_nodes: int = MAX_NETWORK_NODES, use_index: bool = True) -> dict:
     """Parties and claims as nodes, stances as edges (and claimants to their
     claims); aggregated party to claimant, weighted by count, past ``max_nodes``."""
     filters = {}
@@ -134,10 +159,14 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
     for name, value in (("date_from", date_from), ("date_to", date_to)):
         if value and not span(value):
             raise KBError(f"{name} must be a date: YYYY-MM-DD, YYYY-MM or YYYY (got {value!r})")
-    _, rows = kb.store.select(queries.network(filters), kb.default_graphs)
+    rows = sorted(_network_rows(kb, filters, use_index), key=lambda r: str(r["d"]))  # one order from either
     kept = []
+    spans: dict = {}  # thousands of disputes share a few hundred dates
     for r in rows:
-        when = span(str(r["date"])) if r["date"] is not None else span(str(r["recorded"])[:10]) if r["recorded"] else None
+        given = str(r["date"]) if r["date"] is not None else str(r["recorded"])[:10] if r["recorded"] else None
+        if given not in spans:
+            spans[given] = span(given)
+        when = spans[given]
         if (lo or hi) and when is None:
             continue
         if lo and when["end"] < lo or hi and when["start"] > hi:
@@ -145,12 +174,19 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
         kept.append((r, when))
     agents = {r["party"] for r, _ in kept} | {r["claimant"] for r, _ in kept}
     claims = {r["c"] for r, _ in kept}
-    labels = kb._labels(agents)
     aggregated = len(agents) + len(claims) > max_nodes
+    folded: set = set()
+    if aggregated and len(agents) > max_nodes:
+        # still too many to read: the agents in fewest disputes (made or received) become one node
+        involved = Counter(r["party"] for r, _ in kept) + Counter(r["claimant"] for r, _ in kept)
+        busiest = sorted(agents, key=lambda a: (-involved[a], str(a)))
+        folded = set(busiest[max(1, max_nodes - 1):])
+    labels = kb._labels(agents - folded)
+    labels.update({a: {"id": OTHERS} for a in folded})
     nodes, edges = [], []
     degree = Counter()
     if not aggregated:
-        texts = {c: kb.get_claim(c) for c in claims}
+        texts = dict(zip(sorted(claims), kb.get_claims(sorted(claims)), strict=True))
         for r, when in kept:
             degree[r["party"]] += 1
             degree[r["claimant"]] += 0
@@ -167,15 +203,22 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
         for r, _ in kept:
             weights[(labels[r["party"]]["id"], labels[r["claimant"]]["id"])][STANCE_NAMES.get(r["stance"])] += 1
             degree[r["party"]] += 1
+        order = {name: i for i, name in enumerate(STANCE_NAMES.values())}
         for (a, b), by_stance in sorted(weights.items()):
+            # the most common stance; a tie goes to the stance named first (denies before disputes…)
+            stances = dict(sorted(by_stance.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order)))))
             edges.append({"from": a, "to": b, "kind": "party", "weight": sum(by_stance.values()),
-                          "stances": dict(by_stance), "stance": by_stance.most_common(1)[0][0]})
-    for a in sorted(agents, key=lambda i: labels[i]["id"]):
+                          "stances": stances, "stance": next(iter(stances))})
+    for a in sorted(agents - folded, key=lambda i: labels[i]["id"]):
         nodes.append({"id": labels[a]["id"], "kind": "agent", "name": labels[a]["name"],
                       "disputes": degree[a]})
+    if folded:
+        n = len(folded)
+        nodes.append({"id": OTHERS, "kind": "agent", "others": n, "disputes": sum(degree[a] for a in folded),
+                      "name": {"en": f"{n} other parties and claimants", "ja": f"その他の当事者・主張者 {n}"}})
     return {"filters": {k: v for k, v in {"about": about, "stance": stance, "date_from": date_from,
                                           "date_to": date_to}.items() if v},
-            "aggregated": aggregated, "disputes": len(kept), "nodes": nodes, "edges": edges}
+            "aggregated": aggregated, "folded": len(folded), "disputes": len(kept), "nodes": nodes, "edges": edges}
 
 
 __all__ = ["span", "claim_timeline", "story_timeline", "busiest_stories", "dispute_network"]

@@ -51,7 +51,8 @@ def test_paging_through_the_index(generated):
         [c["id"] for c in generated.list_claims(limit=500, offset=500, use_index=False)["claims"]]
 
 
-def test_index_follows_every_kind_of_write(seeded):
+def test_index_follows_every_kind_of_write(seeded, caplog):
+    caplog.set_level("WARNING", logger="claimkb")
     kb = seeded
     assert same(kb, status="disputed") == 4
     kb.add_dispute("openai-microsoft-signed-mou", {"party": "microsoft", "stance": "confirms", "text": {"en": "Yes"},
@@ -73,6 +74,7 @@ def test_index_follows_every_kind_of_write(seeded):
                  by="t")
     assert kb.list_claims(limit=1)["claims"][0]["id"] == "new-one"
     assert same(kb, q="データセンター契約") == 2
+    assert not [r for r in caplog.records if "index" in r.getMessage()]  # updated, never rebuilt
 
 
 def test_a_stale_index_is_rebuilt_on_opening(tmp_path, seed_bytes):
@@ -91,4 +93,36 @@ def test_a_stale_index_is_rebuilt_on_opening(tmp_path, seed_bytes):
     (tmp_path / "s" / "index.sqlite").unlink()  # or lost altogether
     kb = open_kb(str(tmp_path / "s"))
     assert kb.list_claims(limit=500, facets=True) == before
+    kb.close()
+
+
+def _busiest_from_store(kb, limit=3):
+    from kb import queries
+
+    _, found = kb.store.select(queries.BUSY_TOPICS, kb.default_graphs)
+    return [(str(r["topic"]), int(r["claims"]), int(r["disputes"])) for r in found[:limit]]
+
+
+def test_counts_kept_by_writes_are_the_store_s(tmp_path, caplog):
+    """The unfiltered facets and the busiest topics come from counts each write keeps, not a count of
+    every claim: after writes, and in a fresh process, they are the store's own."""
+    caplog.set_level("WARNING", logger="claimkb")
+    kb = open_kb(str(tmp_path / "s"))
+    kb.import_data(generate(300, seed=7), by="gen")
+    assert kb.index.busiest_topics(5) == _busiest_from_store(kb, 5)
+    same(kb)
+    busiest = kb.index.busiest_topics(1)[0][0]
+    claim = kb.list_claims(about=kb.local_id(busiest), limit=1)["claims"][0]["id"]
+    kb.withdraw("claim", claim, by="t")
+    kb.add_claim({"id": "new-one", "text": {"en": "A new claim"}, "claimant": "org-3", "about": ["topic-2", "org-1"],
+                  "sources": ["source-1"], "date": "2026-01-02",
+                  "disputes": [{"party": "org-4", "stance": "denies", "text": {"en": "No"}, "sources": ["source-2"]}]},
+                 by="t")
+    assert kb.index.busiest_topics(5) == _busiest_from_store(kb, 5)
+    same(kb)
+    assert not caplog.records  # each write updated the counts (no rebuild of the whole index)
+    kb.close()
+    kb = open_kb(str(tmp_path / "s"))  # kept in the index file
+    assert kb.index.busiest_topics(5) == _busiest_from_store(kb, 5)
+    same(kb)
     kb.close()

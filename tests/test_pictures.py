@@ -1,7 +1,9 @@
 """Timelines and the dispute network: data, SVG, and what Chromium shows."""
 
 import json
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from helpers import start_server, stop
@@ -9,8 +11,11 @@ from playwright.sync_api import expect, sync_playwright
 from test_browser import ARGS, CHROMIUM, SHOTS, shot
 
 from app import create_app
-from kb import open_kb
-from kb.stories import span
+from kb import open_kb, stories
+from kb.stories import MAX_STORY_LIMIT, STORY_LIMIT, span
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from generate import generate  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
 CLAIM = "ms-cancelled-datacentre-deals"
@@ -71,6 +76,98 @@ def test_network_data_filters_and_aggregation(client, tmp_path):
     assert sum(e["weight"] for e in agg["edges"]) == 4
     svg = ET.fromstring(client.get("/network.svg").data)
     assert int(svg.get("data-nodes")) == len(data["nodes"])
+
+
+@pytest.fixture(scope="module")
+def big():
+    """A generated store (600 claims): its largest entity has more claims than a story timeline shows."""
+    kb = open_kb(":memory:")
+    kb.import_data(generate(600, seed=5), by="gen")
+    yield create_app({"TESTING": True, "LOAD_SEED": False}, kb=kb).test_client()
+    kb.close()
+
+
+def test_a_big_story_shows_its_most_recent_claims_and_says_so(big):
+    kb = big.application.extensions["kb"]
+    total = kb.list_claims(about="org-2")["total"]
+    assert total > STORY_LIMIT
+    data = big.get("/timeline.json?about=org-2").get_json()
+    assert (data["total"], data["shown"], data["limit"], data["truncated"]) == (total, STORY_LIMIT, STORY_LIMIT, True)
+    newest = kb.list_claims(about="org-2", limit=STORY_LIMIT)["claims"]
+    assert sorted(c["id"] for c in data["claims"]) == sorted(c["id"] for c in newest)
+    # each row is the claim's own timeline (the claims are read together, not one by one)
+    one = data["claims"][0]
+    assert one == big.get(f"/claims/{one['id']}/timeline.json").get_json()
+    ids = [c["id"] for c in newest]
+    assert kb.get_claims(ids) == [kb.get_claim(i) for i in ids]
+    # a sane maximum, whatever is asked
+    assert big.get("/timeline.json?about=org-2&limit=100000").get_json()["shown"] == min(total, MAX_STORY_LIMIT)
+    everything = big.get(f"/timeline.json?about=org-2&limit={total}").get_json()
+    assert everything["shown"] == total and not everything["truncated"]
+    # the page says what it leaves out, and offers the dates to narrow by
+    page = big.get("/timeline?about=org-2").get_data(as_text=True)
+    assert f"Showing the most recent {STORY_LIMIT} of {total} claims" in page
+    assert 'name="date_from"' in page and 'name="date_to"' in page and 'name="limit"' in page
+    svg = ET.fromstring(big.get("/timeline.svg?about=org-2").data)
+    assert len(svg.findall(f".//{SVG}g[@class='row']")) == STORY_LIMIT
+    narrowed = big.get("/timeline.json?about=org-2&date_from=2025-06").get_json()
+    assert narrowed["total"] == kb.list_claims(about="org-2", date_from="2025-06")["total"] < total
+    assert "Showing the most recent" not in big.get("/timeline?about=microsoft").get_data(as_text=True)
+
+
+def _same_network(kb, **args):
+    a = stories.dispute_network(kb, **args)
+    b = stories.dispute_network(kb, **args, use_index=False)
+    key = lambda xs: sorted(json.dumps(x, sort_keys=True) for x in xs)  # noqa: E731
+    assert (a["disputes"], a["aggregated"]) == (b["disputes"], b["aggregated"]), args
+    assert key(a["nodes"]) == key(b["nodes"]) and key(a["edges"]) == key(b["edges"]), args
+    return a
+
+
+@pytest.mark.parametrize("args", [{}, {"about": "org-2"}, {"about": "topic-3", "stance": "denies"},
+                                  {"about": "org-2", "date_from": "2025-03", "date_to": "2025-06"},
+                                  {"about": "org-1", "max_nodes": 10}])
+def test_the_network_from_the_claim_index_is_the_store_s(big, args):
+    _same_network(big.application.extensions["kb"], **args)
+
+
+def test_an_aggregated_network_weighs_every_standing_dispute(big):
+    kb = big.application.extensions["kb"]
+    claims = kb.get_claims(kb.claim_page(about="org-2", limit=500)[0])
+    standing = sum(1 for c in claims for d in c["disputes"] if not d["withdrawn"])
+    net = stories.dispute_network(kb, about="org-2", max_nodes=10)
+    assert net["aggregated"] and all(e["kind"] == "party" for e in net["edges"])
+    assert sum(e["weight"] for e in net["edges"]) == net["disputes"] == standing > 0
+    assert sum(n["disputes"] for n in net["nodes"]) == standing
+    # more agents than nodes allowed: the ones in fewest disputes are folded into one node, nothing is lost
+    everyone = stories.dispute_network(kb, about="org-2", max_nodes=1000)
+    agents = [n for n in everyone["nodes"] if n["kind"] == "agent"]
+    assert len(agents) > 10 and net["folded"] == len(agents) - 9 and len(net["nodes"]) == 10
+    others = next(n for n in net["nodes"] if n["id"] == stories.OTHERS)
+    assert others["others"] == net["folded"]
+    kept = {n["id"] for n in net["nodes"]} - {stories.OTHERS}
+    assert others["disputes"] == sum(n["disputes"] for n in agents if n["id"] not in kept)
+    page = big.get("/network?about=org-2").get_data(as_text=True)
+    assert f"{standing} disputes" in page
+
+
+def test_the_indexed_network_follows_writes(caplog):
+    caplog.set_level("WARNING", logger="claimkb")
+    kb = open_kb(":memory:")
+    kb.import_data(generate(150, seed=3), by="gen")
+    before = _same_network(kb)
+    dispute = next(e["dispute"] for e in before["edges"] if e["kind"] == "stance")
+    kb.withdraw("dispute", dispute, by="t")
+    assert _same_network(kb)["disputes"] == before["disputes"] - 1
+    # a dispute dated by its source moves when the source's date does
+    undated = next(d for c in kb.get_claims(kb.claim_page(limit=500)[0]) for d in c["disputes"]
+                   if not d["date"] and not d["withdrawn"])
+    src = kb.get("source", undated["sources"][0]["id"])
+    kb.add_record("source", {"id": src["id"], "type": "NewsArticle", "headline": src["headline"],
+                             "publisher": src["publisher"]["id"], "published": "2021-02", "language": "en"}, by="t")
+    assert _same_network(kb, date_to="2021-12")["disputes"] >= 1
+    assert not caplog.records  # the index was updated by each write, not rebuilt
+    kb.close()
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +244,17 @@ def test_a_network_past_500_nodes_is_drawn_without_scipy():
               "stances": {"denies": 2}} for i in range(700)]
     drawn = network({"nodes": nodes, "edges": edges})
     assert len(drawn["nodes"]) == 700 and all(0 <= v["x"] <= drawn["width"] for v in drawn["nodes"])
+
+
+def test_a_kept_network_is_dropped_by_the_next_write():
+    kb = open_kb(":memory:")
+    kb.import_data(generate(150, seed=3), by="gen")
+    c = create_app({"TESTING": True, "LOAD_SEED": False}, kb=kb).test_client()
+    before = c.get("/network.json?about=org-1").get_json()
+    assert c.get("/network.svg?about=org-1").status_code == 200 and c.get("/network?about=org-1").status_code == 200
+    dispute = next(e["dispute"] for e in before["edges"] if e["kind"] == "stance")
+    kb.withdraw("dispute", dispute, by="t")
+    assert c.get("/network.json?about=org-1").get_json()["disputes"] == before["disputes"] - 1
+    svg = ET.fromstring(c.get("/network.svg?about=org-1").data)
+    assert len(svg.findall(f".//{SVG}g[@class='edge stance']")) == before["disputes"] - 1
+    kb.close()
