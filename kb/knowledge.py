@@ -126,6 +126,7 @@ class KnowledgeBase:
         self._write_lock = threading.RLock()
         self._scheme_labels: dict | None = None
         self._records_cache: dict = {}
+        self._kind_writes: Counter = Counter()  # writes of each record kind by this process (see records())
         self.shapes = load_shapes()
         self._ensure_vocab()
         self.index = None
@@ -399,6 +400,8 @@ class KnowledgeBase:
                     if claim:
                         self.store.apply(claim, [])
                 if landed:
+                    for kind in {r.kind for r in records}:  # the pickers' labels of that kind are stale
+                        self._kind_writes[kind] += 1
                     if self.index is not None and (changed or inserts):
                         self._update_index(changed)
                     for name in ("created", "updated", "unchanged"):
@@ -1121,11 +1124,13 @@ class KnowledgeBase:
 
     def records(self, kind: str) -> list[dict]:
         """All agents, sources or topics (for pickers). Kept until the next write
-        (thousands of labels at 100,000 claims, asked for by every page with a picker);
-        a server store, which other processes write without the write counter, is asked each time."""
+        of a record of that kind (thousands of labels at 100,000 claims, asked for
+        by every page with a picker; a claim or a dispute leaves them as they are);
+        a server store, which other processes write, is asked each time. The
+        embedded store has one writer, this process, so its own writes are all."""
         if self.store.shared:
             return self._records(kind)
-        key = (self._generation(), kind)
+        key = (self._kind_writes[kind], kind)
         cached = self._records_cache.get(kind)
         if cached and cached[0] == key:
             return list(cached[1])

@@ -126,3 +126,20 @@ def test_counts_kept_by_writes_are_the_store_s(tmp_path, caplog):
     assert kb.index.busiest_topics(5) == _busiest_from_store(kb, 5)
     same(kb)
     kb.close()
+
+
+def test_pickers_follow_every_write_of_their_kind(seeded):
+    kb = seeded
+    names = lambda kind: {r["id"] for r in kb.records(kind)}  # noqa: E731
+    before = names("agent")
+    assert "microsoft" in before and "new-party" not in before
+    kb.add_claim({"id": "c-new", "text": {"en": "A claim"}, "claimant": "new-party", "about": ["new-topic"],
+                  "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t",
+                 new={"agents": [{"id": "new-party", "type": "Organization", "name": {"en": "New Party"}}],
+                      "topics": [{"id": "new-topic", "label": {"en": "New topic"}}]})
+    assert names("agent") == before | {"new-party"} and "new-topic" in names("topic")
+    kb.add_record("agent", {"id": "later", "type": "Person", "name": {"en": "Later"}}, by="t")
+    assert "later" in names("agent")
+    renamed = next(r for r in kb.records("agent") if r["id"] == "later")
+    kb.add_record("agent", {"id": "later", "type": "Person", "name": {"en": "Renamed"}}, by="t")
+    assert next(r for r in kb.records("agent") if r["id"] == "later") != renamed
