@@ -303,13 +303,17 @@ class SparqlStore(Store):
 
     def describe(self, subjects, graph, predicates=None):
         subjects = list(subjects)
-        only = f"VALUES ?p {{ {' '.join(nt(p) for p in predicates)} }}" if predicates is not None else ""
+        # a FILTER, not a second VALUES: Oxigraph joined VALUES ?s and VALUES ?p by
+        # scanning the predicates (25 ms at 10k claims for seven labels; 1 ms so)
+        if predicates is not None and not predicates:
+            return []
+        only = f"FILTER(?p IN ({', '.join(nt(p) for p in predicates)}))" if predicates else ""
         out = []
         for i in range(0, len(subjects), BATCH):
             chunk = subjects[i : i + BATCH]
             values = " ".join(nt(s) for s in chunk)
             _, rows = self.select(
-                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ VALUES ?s {{ {values} }} {only} ?s ?p ?o }} }}", [])
+                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ VALUES ?s {{ {values} }} ?s ?p ?o {only} }} }}", [])
             out += [(r["s"], r["p"], r["o"]) for r in rows]
         return out
 
@@ -366,8 +370,8 @@ class SparqlStore(Store):
             # knowledge base holds a claim on these versions meanwhile (see
             # KnowledgeBase._claim), so no other writer can create them in between.
             if guard is not None:
-                values = " ".join(nt(x) for x in guard[1])
-                if self.ask(f"ASK {{ GRAPH <{guard[0]}> {{ VALUES ?v {{ {values} }} ?v ?p ?o }} }}", []):
+                branches = " UNION ".join(f"{{ {nt(x)} ?p ?o }}" for x in guard[1])
+                if self.ask(f"ASK {{ GRAPH <{guard[0]}> {{ {branches} }} }}", []):
                     return False
             self.update(_virtuoso_update(deletes, inserts))
             return True
@@ -379,8 +383,10 @@ class SparqlStore(Store):
         for verb, quads in (("DELETE", deletes), ("INSERT", inserts)):
             if quads:
                 parts.append(f"{verb} {{\n{_blocks(quads)}\n}}")
-        values = " ".join(nt(s) for s in subjects)
-        where = f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{graph}> {{ VALUES ?v {{ {values} }} ?v ?p ?o }} }} }}"
+        # one lookup per version: Oxigraph evaluates VALUES inside FILTER NOT EXISTS
+        # by scanning the graph (40 ms at 10k claims, growing with the store; 0.4 ms so)
+        branches = " UNION ".join(f"{{ {nt(s)} ?p ?o }}" for s in subjects)
+        where = f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{graph}> {{ {branches} }} }} }}"
         self.update("\n".join(parts) + "\n" + where)
         return None  # the caller reads back whether the condition held
 
