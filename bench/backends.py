@@ -1,0 +1,296 @@
+"""ClaimKB on its three backends, measured in one run: the embedded store (a
+folder), an Oxigraph server and Virtuoso open source (both over the SPARQL
+1.1 protocol, on loopback).
+
+    python bench/backends.py --claims 100000 --writes 40 --pages 40 --json OUT.json
+
+An embedded store is filled with ``bench/run.py``'s ``fill`` (generated
+claims written without validation: setup, not measured) and exported as
+N-Quads (the knowledge base's graphs with their history). Each server is
+started by ``tests/servers.py``, initialised by ``open_kb`` (vocabulary and
+settings) and bulk-loaded with the same N-Quads: Oxigraph through its Graph
+Store Protocol (``POST /store``), Virtuoso through its bulk loader
+(``ld_dir``/``rdf_loader_run`` over ``isql-vt``). The quad counts of the
+knowledge base's graphs and the claim totals are checked to agree.
+
+Then, in one process and alternating the backends (each round in a rotated
+order, so that the machine's noise falls on all three alike): validated
+writes (a claim with a dispute, as ``bench/run.py`` measures them), rejected
+writes, claim pages and the list page through the Flask test client (server
+time, no network). Prints a markdown table; ``--json`` writes every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for p in (HERE, ROOT / "tests", ROOT):
+    sys.path.insert(0, str(p))
+
+from run import fill, p50, p95  # noqa: E402
+from servers import OxigraphServer, VirtuosoServer, _oxigraph_binary  # noqa: E402
+
+from app import create_app  # noqa: E402
+from kb import InvalidData, open_kb  # noqa: E402
+from kb.namespaces import KB  # noqa: E402
+
+NAMES = ["embedded", "oxigraph", "virtuoso"]
+LIST_BUDGET_S = 120.0  # per backend: a server store has no claim index, its list page asks the server
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def count_quads(kb) -> int:
+    """Quads in the knowledge base's own graphs, as export gives them (no locks, no write counter)."""
+    q = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+         f"FILTER(STRSTARTS(STR(?g), \"{kb.minter.base}\") && ?g != <{kb.locks_graph}> && ?p != <{KB.generation}>) }}")
+    _, rows = kb.store.select(q, [])
+    return int(rows[0]["n"])
+
+
+def count_claims(kb) -> int:
+    _, rows = kb.store.select(f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ GRAPH <{kb.current}> "
+                              f"{{ ?c a <http://schema.org/Claim> }} }}", [])
+    return int(rows[0]["n"])
+
+
+def load_oxigraph(server: OxigraphServer, nq: Path) -> None:
+    req = urllib.request.Request(f"http://127.0.0.1:{server.port}/store", method="POST",
+                                 headers={"Content-Type": "application/n-quads",
+                                          "Content-Length": str(nq.stat().st_size)})
+    with nq.open("rb") as f:
+        req.data = f
+        urllib.request.urlopen(req, timeout=3600).read()
+
+
+def isql(server: VirtuosoServer, sql: str, timeout: float = 3600) -> str:
+    out = subprocess.run(["isql-vt", f"127.0.0.1:{server.sql_port}", "dba", "dba", f"exec={sql}"],
+                         capture_output=True, text=True, timeout=timeout)
+    if out.returncode or "*** Error" in out.stdout + out.stderr:
+        raise RuntimeError(f"isql-vt {sql!r}: {out.stdout[-2000:]} {out.stderr[-2000:]}")
+    return out.stdout
+
+
+def load_virtuoso(server: VirtuosoServer, nq: Path) -> None:
+    # the file is in the server's folder, which is in its DirsAllowed
+    isql(server, f"ld_dir('{nq.parent}', '{nq.name}', 'http://example.org/default'); "
+                 f"rdf_loader_run(); checkpoint;")
+    errors = isql(server, "SELECT ll_file, ll_error FROM DB.DBA.load_list WHERE ll_error IS NOT NULL;")
+    if "0 Rows" not in errors:
+        raise RuntimeError(f"Virtuoso's bulk loader reported errors: {errors[-2000:]}")
+
+
+def server_header(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=10) as r:
+            return r.headers.get("Server")
+    except Exception as e:  # noqa: BLE001 - informative only
+        return getattr(e, "headers", {}).get("Server") if hasattr(e, "headers") else None
+
+
+def versions() -> dict:
+    ox_v = subprocess.run([_oxigraph_binary(), "--version"], capture_output=True, text=True).stdout.strip()
+    virt = subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True)
+    virt_v = " ".join((virt.stdout + virt.stderr).splitlines()[:2])
+    import pyoxigraph
+    return {"pyoxigraph": pyoxigraph.__version__, "oxigraph_server": ox_v, "virtuoso": virt_v}
+
+
+def rotated(round_: int) -> list[str]:
+    k = round_ % len(NAMES)
+    return NAMES[k:] + NAMES[:k]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--claims", type=int, default=2000)
+    ap.add_argument("--writes", type=int, default=40)
+    ap.add_argument("--pages", type=int, default=40)
+    ap.add_argument("--json", help="write every figure to this file")
+    ap.add_argument("--virtuoso-buffers", type=int, default=200_000, help="NumberOfBuffers (8 KB each)")
+    ap.add_argument("--workdir", help="folder for the stores (default: a temporary one, removed afterwards)")
+    args = ap.parse_args()
+    n = args.claims
+    started = time.perf_counter()
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="kb-backends-"))
+    work.mkdir(parents=True, exist_ok=True)
+    result: dict = {"claims": n, "writes": args.writes, "pages": args.pages, "command": " ".join(sys.argv),
+                    "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "versions": versions(),
+                    "setup": {}, "backends": {}}
+    setup = result["setup"]
+    servers = []
+    kbs: dict = {}
+    try:
+        # 1. fill the embedded store, export its dataset with history
+        kbs["embedded"] = open_kb(str(work / "embedded"))
+        setup["fill_embedded_s"] = round(fill(kbs["embedded"], n), 1)
+        log(f"filled the embedded store with {n:,} claims in {setup['fill_embedded_s']} s")
+        vfolder = work / "virtuoso"
+        vfolder.mkdir()
+        nq = vfolder / "kb.nq"
+        t = time.perf_counter()
+        with nq.open("wb") as f:
+            kbs["embedded"].export(f, "nq")
+        setup["export_nq_s"] = round(time.perf_counter() - t, 1)
+        setup["export_nq_mb"] = round(nq.stat().st_size / 1e6, 1)
+        with nq.open("rb") as f:
+            setup["export_nq_quads"] = sum(1 for _ in f)
+        log(f"exported {setup['export_nq_quads']:,} quads ({setup['export_nq_mb']} MB) in {setup['export_nq_s']} s")
+
+        # 2. the servers, initialised by open_kb, then bulk-loaded
+        t = time.perf_counter()
+        ox_server = OxigraphServer(work / "oxigraph")
+        servers.append(ox_server)
+        open_kb(ox_server.url, update_endpoint=ox_server.update_url).close()
+        load_oxigraph(ox_server, nq)
+        setup["load_oxigraph_s"] = round(time.perf_counter() - t, 1)
+        log(f"loaded the Oxigraph server in {setup['load_oxigraph_s']} s")
+        t = time.perf_counter()
+        v_server = VirtuosoServer(vfolder, buffers=args.virtuoso_buffers)
+        servers.append(v_server)
+        setup["virtuoso_buffers"] = args.virtuoso_buffers
+        open_kb(v_server.url, update_endpoint=v_server.update_url).close()
+        load_virtuoso(v_server, nq)
+        setup["load_virtuoso_s"] = round(time.perf_counter() - t, 1)
+        log(f"loaded Virtuoso in {setup['load_virtuoso_s']} s")
+        result["versions"]["oxigraph_server_header"] = server_header(ox_server.url)
+        result["versions"]["virtuoso_server_header"] = server_header(v_server.url)
+
+        kbs["oxigraph"] = open_kb(ox_server.url, update_endpoint=ox_server.update_url)
+        kbs["virtuoso"] = open_kb(v_server.url, update_endpoint=v_server.update_url)
+        for name in NAMES:
+            b = result["backends"][name] = {}
+            t = time.perf_counter()
+            b["quads"] = count_quads(kbs[name])
+            b["count_quads_s"] = round(time.perf_counter() - t, 2)
+            t = time.perf_counter()
+            b["claims_total"] = count_claims(kbs[name])
+            b["count_claims_s"] = round(time.perf_counter() - t, 2)
+            log(f"{name}: {b['quads']:,} quads, {b['claims_total']:,} claims")
+        # the list's own total, from the claim index (embedded; a server store's list asks the server: see /)
+        result["backends"]["embedded"]["list_total"] = kbs["embedded"].list_claims(limit=1)["total"]
+        quads = {result["backends"][k]["quads"] for k in NAMES} | {setup["export_nq_quads"]}
+        totals = {result["backends"][k]["claims_total"] for k in NAMES} | {result["backends"]["embedded"]["list_total"]}
+        result["same_quads"], result["same_claims"] = len(quads) == 1, totals == {n}
+        if not (result["same_quads"] and result["same_claims"]):
+            log(f"WARNING: the backends differ: quads {quads}, claims {totals}")
+
+        # 3. measurements, alternating the backends
+        ok = {k: [] for k in NAMES}
+        bad = {k: [] for k in NAMES}
+        for i in range(args.writes):
+            for name in rotated(i):
+                rec = {"id": f"bench-{name}-new-{i}", "text": {"en": f"New claim {i}", "ja": f"新しい主張{i}"},
+                       "claimant": "org-1", "about": ["org-2", "topic-1"], "sources": ["source-0"],
+                       "date": "2025-09-11",
+                       "disputes": [{"party": "org-3", "stance": "denies", "text": {"en": "No"},
+                                     "sources": ["source-1"]}]}
+                t = time.perf_counter()
+                kbs[name].add_claim(rec, by="bench")
+                ok[name].append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()
+                try:
+                    kbs[name].add_claim({**rec, "id": f"bench-{name}-bad-{i}", "claimant": "nobody",
+                                         "date": "2024-13-45"}, by="bench")
+                    raise AssertionError(f"{name}: an invalid claim was accepted")
+                except InvalidData:
+                    bad[name].append((time.perf_counter() - t) * 1000)
+        log("writes measured")
+        clients = {k: create_app({"TESTING": False, "LOAD_SEED": False, "SECRET_KEY": "bench"}, kb=kbs[k]).test_client()
+                   for k in NAMES}
+        html = {"Accept": "text/html"}
+        rnd = random.Random(3)
+        ids = [f"claim-{rnd.randrange(n)}" for _ in range(args.pages)]
+        pages = {k: [] for k in NAMES}
+
+        def get(name, url):
+            t = time.perf_counter()
+            r = clients[name].get(url, headers=html)
+            return (time.perf_counter() - t) * 1000, r.status_code, r.data
+
+        for name in NAMES:  # warm-up, not counted
+            _, status, data = get(name, f"/claims/{ids[0]}")
+            assert status == 200, (name, status, data[:300])
+        for i, cid in enumerate(ids):
+            for name in rotated(i):
+                took, status, data = get(name, f"/claims/{cid}")
+                assert status == 200, (name, cid, status, data[:300])
+                pages[name].append(took)
+        log("claim pages measured")
+        lists = {k: [] for k in NAMES}
+        list_status = {k: [] for k in NAMES}
+        spent = {k: 0.0 for k in NAMES}
+        for i in range(max(3, args.pages // 4)):
+            for name in rotated(i):
+                if spent[name] > LIST_BUDGET_S * 1000 and lists[name]:
+                    continue
+                took, status, _ = get(name, "/")
+                spent[name] += took
+                lists[name].append(took)
+                list_status[name].append(status)
+        log("list pages measured")
+        e = result["backends"]["embedded"]
+        for name in NAMES:
+            b = result["backends"][name]
+            b.update(write_p50_ms=p50(ok[name]), write_p95_ms=p95(ok[name]), reject_p50_ms=p50(bad[name]),
+                     reject_p95_ms=p95(bad[name]), claim_page_p50_ms=p50(pages[name]),
+                     claim_page_p95_ms=p95(pages[name]), list_page_p50_ms=p50(lists[name]),
+                     list_page_samples=len(lists[name]), list_page_statuses=sorted(set(list_status[name])))
+        for name in NAMES:
+            b = result["backends"][name]
+            b["ratio_to_embedded"] = {k: round(b[k] / max(e[k], 0.01), 1) for k in
+                                      ("write_p50_ms", "write_p95_ms", "reject_p50_ms", "claim_page_p50_ms",
+                                       "claim_page_p95_ms", "list_page_p50_ms")}
+        for k in NAMES:
+            kbs[k].close()
+        kbs.clear()
+    finally:
+        for k in list(kbs):
+            try:
+                kbs[k].close()
+            except Exception:  # noqa: BLE001 - cleaning up after a failure
+                pass
+        for s in servers:
+            s.stop()
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    result["wall_s"] = round(time.perf_counter() - started, 1)
+    print(table(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def table(r: dict) -> str:
+    s = r["setup"]
+    lines = [f"{r['claims']:,} claims; {s['export_nq_quads']:,} quads ({s['export_nq_mb']} MB N-Quads); "
+             f"fill {s['fill_embedded_s']} s, load Oxigraph {s['load_oxigraph_s']} s, Virtuoso {s['load_virtuoso_s']} s; "
+             f"same quads {r['same_quads']}, same claims {r['same_claims']}; wall {r['wall_s']} s", "",
+             "| backend | validated write p50 / p95 ms | rejected write p50 / p95 ms | claim page p50 / p95 ms | "
+             "list page p50 ms (samples) | × embedded: write p50 / claim page p50 / list p50 |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name in NAMES:
+        b = r["backends"][name]
+        x = b["ratio_to_embedded"]
+        lines.append(f"| {name} | {b['write_p50_ms']} / {b['write_p95_ms']} | {b['reject_p50_ms']} / {b['reject_p95_ms']} | "
+                     f"{b['claim_page_p50_ms']} / {b['claim_page_p95_ms']} | {b['list_page_p50_ms']} "
+                     f"({b['list_page_samples']}{'' if b['list_page_statuses'] == [200] else ', HTTP ' + '/'.join(map(str, b['list_page_statuses']))}) | {x['write_p50_ms']}× / {x['claim_page_p50_ms']}× / "
+                     f"{x['list_page_p50_ms']}× |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
