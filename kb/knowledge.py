@@ -47,7 +47,9 @@ VOCAB_GRAPH = "https://w3id.org/claimkb/ns"
 PROV_PREDICATES = {PROV.wasAttributedTo, PROV.generatedAtTime}
 CHUNK = 400  # records validated together in a bulk import
 STATUS_ORDER = ("reported", "confirmed", "disputed", "retracted")
-COMMIT_ATTEMPTS = 5  # a write that lost a race with another process is planned again this many times
+COMMIT_ATTEMPTS = 30  # a write that lost a race with another process is planned again this many times,
+# after a random pause that grows with each loss (two processes updating one claim in a loop: with 5
+# attempts and no pause, one of them lost 5 races in a row on a loaded machine)
 CLAIM_WAIT = 60.0  # seconds a write waits for other writers' claims on the same records
 CLAIM_LEASE = 120.0  # seconds after which a claim is taken to be left by a writer that died
 WRITE_CLAIM = URIRef(str(KB._NS) + "writeClaim")  # internal: in the locks graph only, never exported
@@ -375,7 +377,9 @@ class KnowledgeBase:
             #    back tells whether this write landed. A write that lost is
             #    planned again from fresh reads; an edit made from an expected
             #    version then fails with Conflict (409).
-            for _ in range(COMMIT_ATTEMPTS):
+            for tried in range(COMMIT_ATTEMPTS):
+                if tried:
+                    time.sleep(random.uniform(0, 0.01 * min(tried, 10)))
                 attempt = ImportResult()
                 token = URIRef(f"urn:uuid:{uuid.uuid4()}")
                 deletes, inserts, guarded, changed = self._plan(records, by, when, action, expected, fresh,
