@@ -139,10 +139,16 @@ class KnowledgeBase:
 
     # ---- set-up ----------------------------------------------------------------
     def _ensure_vocab(self):
-        if self.store.triples(URIRef(VOCAB_GRAPH), None, None, VOCAB_GRAPH):
-            return
-        g = Graph().parse(VOCAB_FILE, format="turtle")
-        self.store.apply([], [(s, p, o, VOCAB_GRAPH) for s, p, o in g])
+        """The vocabulary graph as ``vocab/claimkb.ttl`` has it now (a store
+        made by an earlier version gets the changes; no blank nodes there)."""
+        want = set(Graph().parse(VOCAB_FILE, format="turtle"))
+        have = set(self.store.triples(None, None, None, VOCAB_GRAPH))
+        if have != want:
+            try:
+                self.store.apply([(s, p, o, VOCAB_GRAPH) for s, p, o in have - want],
+                                 [(s, p, o, VOCAB_GRAPH) for s, p, o in want - have])
+            except KBError as e:  # a read-only store keeps the vocabulary it has
+                log.warning("the vocabulary graph could not be brought up to date: %s", e)
 
     def close(self):
         if self.index is not None:
