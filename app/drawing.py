@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -137,10 +139,18 @@ def _packed_layout(g: nx.Graph, width: int, height: int) -> dict:
                 order = sorted(comp, key=lambda v: (-comp.degree(v), v))
                 local = nx.circular_layout(comp.subgraph(order))
             else:
-                # each iteration costs the square of the nodes: a big component (an aggregated network of
-                # 200 agents) gets fewer, which keep its hubs apart (400 ms to 90 ms at 200 nodes)
-                local = nx.spring_layout(comp, seed=7, k=1.2 / math.sqrt(len(comp)),
-                                         iterations=200 if len(comp) <= 60 else 50)
+                key = frozenset(comp.nodes)
+                local = _LAYOUTS.get(key)
+                if local is None:
+                    # each iteration costs the square of the nodes: a big component (an aggregated network
+                    # of 200 agents) gets fewer, which keep its hubs apart (400 ms to 90 ms at 200 nodes)
+                    local = nx.spring_layout(comp, seed=7, k=1.2 / math.sqrt(len(comp)),
+                                             iterations=200 if len(comp) <= 60 else 50)
+                    if len(comp) > 60:  # worth keeping: a write that changes only weights redraws at once
+                        with _LAYOUTS_LOCK:
+                            _LAYOUTS[key] = local
+                            while len(_LAYOUTS) > 32:
+                                _LAYOUTS.popitem(last=False)
             xs = [p[0] for p in local.values()]
             ys = [p[1] for p in local.values()]
             # small components get a cell-sized box but keep their shape compact
@@ -153,6 +163,13 @@ def _packed_layout(g: nx.Graph, width: int, height: int) -> dict:
             x += cell_w
         y += cell_h
     return pos
+
+
+# Spring layouts of big components, by their set of nodes: after a write the
+# aggregated network of a big entity usually has the same nodes (only edge
+# weights change), and its layout (80-220 ms at 200 nodes) is reused as it was.
+_LAYOUTS: OrderedDict = OrderedDict()
+_LAYOUTS_LOCK = threading.Lock()
 
 
 def network(data: dict, *, width: int = 960, height: int = 640) -> dict:

@@ -60,6 +60,9 @@ for name, url in [("story_timeline", "/timeline?about="), ("network", "/network?
         kb.__dict__.pop("_network_pictures", None)
         if hasattr(kb, "_records_cache"):
             kb._records_cache = {}
+        import app.drawing as drawing
+        if hasattr(drawing, "_LAYOUTS"):
+            drawing._LAYOUTS.clear()
         t = time.perf_counter()
         c.get(url + top["value"], headers={"Accept": "text/html"})
         cold.append((time.perf_counter() - t) * 1000)
