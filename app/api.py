@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from kb import KBError
 
-from .auth import require_admin, require_writer
+from .auth import require_admin, require_writer, users
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -33,9 +33,13 @@ def claims():
 
 @bp.get("/claims/<cid>")
 def claim(cid):
-    c = kb().get_claim(cid)
-    resp = jsonify(c)
-    resp.headers["ETag"] = f'"{c["version"]}"'  # for If-Match on PUT
+    return _with_etag(kb().get_claim(cid))
+
+
+def _with_etag(claim: dict):
+    """The claim as JSON, its version as the ETag (for If-Match on PUT)."""
+    resp = jsonify(claim)
+    resp.headers["ETag"] = f'"{claim["version"]}"'
     return resp
 
 
@@ -88,10 +92,7 @@ def edit_claim(cid):
     if data.setdefault("id", cid) != cid:
         raise KBError(f"the body's id {data['id']!r} is not this claim's ({cid!r})")
     kb().get_claim(cid)  # 404 if there is no such claim: PUT edits, POST /api/claims records
-    c = kb().add_claim(data, by=who, expected_version=version)
-    resp = jsonify(c)
-    resp.headers["ETag"] = f'"{c["version"]}"'
-    return resp
+    return _with_etag(kb().add_claim(data, by=who, expected_version=version))
 
 
 @bp.get("/claims/<cid>/history")
@@ -108,10 +109,6 @@ def restore_claim(cid, n):
 
 
 # ---- admins: accounts and bulk imports -------------------------------------------------
-
-def users():
-    return current_app.extensions["users"]
-
 
 @bp.get("/users")
 def list_users():

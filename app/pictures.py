@@ -3,9 +3,6 @@ network. Each is a page, its data as JSON and an SVG image to download."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from kb import stories
@@ -79,32 +76,14 @@ def story_svg():
 
 
 NETWORK_ARGS = ("about", "stance", "date_from", "date_to")
-NETWORK_CACHE = 32  # networks kept (data and layout), the least recently asked for dropped first
-_network_lock = threading.Lock()
 
 
 def _network(drawn: bool = False):
-    """The network's data (and its layout, when ``drawn``), kept until the next write: the page, its
-    JSON and its SVG ask for the same, and a big entity's takes 100-200 ms to compute and lay out."""
+    """The network's data (kept by the library until the next write) and, when
+    ``drawn``, its layout (a big component's is kept by app.drawing)."""
     args = {k: request.args[k].strip() for k in NETWORK_ARGS if request.args.get(k, "").strip()}
-    k = kb()
-    if k.store.shared:  # written by other processes without the write counter: computed each time
-        data = stories.dispute_network(k, **args)
-        return args, data, drawing.network(data) if drawn else None
-    cache = k.__dict__.setdefault("_network_pictures", OrderedDict())
-    key = (k._generation(), tuple(sorted(args.items())))
-    with _network_lock:
-        hit = cache.get(key)
-    if hit is None:
-        hit = [stories.dispute_network(k, **args), None]
-    if drawn and hit[1] is None:
-        hit[1] = drawing.network(hit[0])
-    with _network_lock:
-        cache[key] = hit
-        cache.move_to_end(key)
-        while len(cache) > NETWORK_CACHE:
-            cache.popitem(last=False)
-    return args, hit[0], hit[1]
+    data = stories.dispute_network(kb(), **args)
+    return args, data, drawing.network(data) if drawn else None
 
 
 @bp.get("/network")

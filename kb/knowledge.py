@@ -9,7 +9,7 @@ import threading
 import time
 import unicodedata
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,6 +129,8 @@ class KnowledgeBase:
         self._scheme_labels: dict | None = None
         self._records_cache: dict = {}
         self._kind_writes: Counter = Counter()  # writes of each record kind by this process (see records())
+        self._kept: OrderedDict = OrderedDict()  # see kept()
+        self._kept_lock = threading.Lock()
         self.shapes = load_shapes()
         self._ensure_vocab()
         self.index = None
@@ -154,6 +156,26 @@ class KnowledgeBase:
         if self.index is not None:
             self.index.close()
         self.store.close()
+
+    KEPT = 64  # values kept by kept(), the least recently asked for dropped first
+
+    def kept(self, name: str, key, compute):
+        """``compute()``, kept until the next write (the embedded store has one
+        writer, this process, and counts its writes); a server store, which
+        other processes write without that count, computes it each time."""
+        if self.store.shared:
+            return compute()
+        full = (name, self._generation(), key)
+        with self._kept_lock:
+            if full in self._kept:
+                self._kept.move_to_end(full)
+                return self._kept[full]
+        value = compute()
+        with self._kept_lock:
+            self._kept[full] = value
+            while len(self._kept) > self.KEPT:
+                self._kept.popitem(last=False)
+        return value
 
     # ---- the claim index ----------------------------------------------------------
     def _generation(self) -> int:

@@ -101,13 +101,7 @@ def story_timeline(kb, *, limit: int = STORY_LIMIT, **filters) -> dict:
 def busiest_stories(kb, *, limit: int = 3, per_story: int = 8) -> list[dict]:
     """The topics gathering most disputes and claims, each as a small story timeline.
     Kept until the next write (it reads the whole store)."""
-    key = (kb._generation(), limit, per_story)
-    cached = getattr(kb, "_busiest", None)
-    if cached and cached[0] == key:
-        return cached[1]
-    out = _busiest(kb, limit, per_story)
-    kb._busiest = (key, out)
-    return out
+    return kb.kept("busiest", (limit, per_story), lambda: _busiest(kb, limit, per_story))
 
 
 def _busiest(kb, limit, per_story):
@@ -145,7 +139,13 @@ def _network_rows(kb, filters: dict, use_index: bool) -> list[dict]:
 def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None,
                     max_nodes: int = MAX_NETWORK_NODES, use_index: bool = True) -> dict:
     """Parties and claims as nodes, stances as edges (and claimants to their
-    claims); aggregated party to claimant, weighted by count, past ``max_nodes``."""
+    claims); aggregated party to claimant, weighted by count, past ``max_nodes``.
+    Kept until the next write: a page, its JSON and its SVG ask for the same."""
+    args = (about, stance, date_from, date_to, max_nodes, use_index)
+    return kb.kept("network", args, lambda: _dispute_network(kb, *args))
+
+
+def _dispute_network(kb, about, stance, date_from, date_to, max_nodes, use_index) -> dict:
     filters = {}
     if about:
         filters["about"] = kb._filters(about=about)["about"]

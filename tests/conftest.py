@@ -18,30 +18,26 @@ SEED = ROOT / "fixtures" / "seed.yaml"
 BACKENDS = ["embedded", "oxigraph", "virtuoso"]
 
 
-@pytest.fixture(scope="session")
-def oxigraph_servers(tmp_path_factory):
-    """Two Oxigraph servers: one for ``kb``, one for ``new_kb`` (round trips)."""
+def _two(kind, start, tmp_path_factory):
+    """Two servers of one kind, each in a folder of its own: one for ``kb``, one for ``new_kb`` (round trips)."""
     servers = []
     try:
         for name in ("a", "b"):
-            servers.append(OxigraphServer(tmp_path_factory.mktemp(f"oxigraph-{name}")))
+            servers.append(start(tmp_path_factory.mktemp(f"{kind}-{name}")))
         yield servers
     finally:
         for s in servers:
             s.stop()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_servers(tmp_path_factory):
+    yield from _two("oxigraph", OxigraphServer, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def virtuoso_servers(tmp_path_factory):
-    """Two Virtuoso servers, as for Oxigraph: one for ``kb``, one for ``new_kb``."""
-    servers = []
-    try:
-        for name in ("a", "b"):
-            servers.append(VirtuosoServer(tmp_path_factory.mktemp(f"virtuoso-{name}")))
-        yield servers
-    finally:
-        for s in servers:
-            s.stop()
+    yield from _two("virtuoso", VirtuosoServer, tmp_path_factory)
 
 
 def _open(backend, request, index):
