@@ -258,3 +258,18 @@ def test_a_kept_network_is_dropped_by_the_next_write():
     svg = ET.fromstring(c.get("/network.svg?about=org-1").data)
     assert len(svg.findall(f".//{SVG}g[@class='edge stance']")) == before["disputes"] - 1
     kb.close()
+
+
+def test_busiest_stories_follow_writes_on_every_backend(seeded):
+    """Kept until the next write on the embedded store; asked again on a server
+    store (whose write counter does not move), never left stale."""
+    from kb import stories
+
+    before = stories.busiest_stories(seeded, limit=10)
+    first = before[0]["topic"]
+    claims = seeded.list_claims(about=first["id"], limit=1)["claims"]
+    claim_id = claims[0]["id"]
+    seeded.add_dispute(claim_id, {"party": "microsoft", "stance": "confirms", "text": {"en": "Yes"},
+                                  "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t")
+    after = {s["topic"]["id"]: s["disputes"] for s in stories.busiest_stories(seeded, limit=10)}
+    assert after[first["id"]] == before[0]["disputes"] + 1
