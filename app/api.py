@@ -3,19 +3,17 @@ claims and record disputes (analysts); accounts and bulk imports (admins)."""
 
 import re
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from kb import KBError
+from kb.filters import raw as filters_from
 
 from .auth import require_admin, require_writer, users
+from .context import get_kb
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-FILTERS = ("status", "party", "claimant", "about", "source", "date_from", "date_to", "date", "language", "q")
 
-
-def kb():
-    return current_app.extensions["kb"]
 
 
 @bp.get("/openapi.json")
@@ -25,15 +23,15 @@ def openapi():
 
 @bp.get("/claims")
 def claims():
-    args = {k: request.args[k] for k in FILTERS if request.args.get(k)}
+    args = filters_from(request.args)
     limit = request.args.get("limit", 20, type=int)
     offset = request.args.get("offset", 0, type=int)
-    return jsonify(kb().list_claims(**args, limit=limit, offset=offset))
+    return jsonify(get_kb().list_claims(**args, limit=limit, offset=offset))
 
 
 @bp.get("/claims/<cid>")
 def claim(cid):
-    return _with_etag(kb().get_claim(cid))
+    return _with_etag(get_kb().get_claim(cid))
 
 
 def _with_etag(claim: dict):
@@ -54,13 +52,13 @@ def body() -> dict:
 def add_claim():
     who = require_writer(token=True)
     # a new claim: an existing one is changed only by PUT, from the version read (no lost updates)
-    return jsonify(kb().add_claim(body(), by=who, expected_version=0)), 201
+    return jsonify(get_kb().add_claim(body(), by=who, expected_version=0)), 201
 
 
 @bp.post("/claims/<cid>/disputes")
 def add_dispute(cid):
     who = require_writer(token=True)
-    return jsonify(kb().add_dispute(cid, body(), by=who)), 201
+    return jsonify(get_kb().add_dispute(cid, body(), by=who)), 201
 
 
 def _edited_version(data: dict) -> int:
@@ -91,21 +89,21 @@ def edit_claim(cid):
     version = _edited_version(data)
     if data.setdefault("id", cid) != cid:
         raise KBError(f"the body's id {data['id']!r} is not this claim's ({cid!r})")
-    kb().get_claim(cid)  # 404 if there is no such claim: PUT edits, POST /api/claims records
-    return _with_etag(kb().add_claim(data, by=who, expected_version=version))
+    get_kb().get_claim(cid)  # 404 if there is no such claim: PUT edits, POST /api/claims records
+    return _with_etag(get_kb().add_claim(data, by=who, expected_version=version))
 
 
 @bp.get("/claims/<cid>/history")
 def claim_history(cid):
     """Every version of the claim: who, when, what action, the triples added and removed."""
-    return jsonify({"id": cid, "versions": kb().history("claim", cid)})
+    return jsonify({"id": cid, "versions": get_kb().history("claim", cid)})
 
 
 @bp.post("/claims/<cid>/versions/<int:n>/restore")
 def restore_claim(cid, n):
     """Make version ``n`` current again; the restoring is itself a new version."""
     who = require_writer(token=True)
-    return jsonify(kb().restore("claim", cid, n, by=who))
+    return jsonify(get_kb().restore("claim", cid, n, by=who))
 
 
 # ---- admins: accounts and bulk imports -------------------------------------------------
@@ -143,4 +141,4 @@ def bulk_import():
     data = request.get_data(cache=False)
     if not data:
         raise KBError("send the YAML document as the request body")
-    return jsonify(kb().import_yaml(data, by=who, name="the request body").to_dict())
+    return jsonify(get_kb().import_yaml(data, by=who, name="the request body").to_dict())

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, g, redirect, request
 from markupsafe import Markup, escape
 
+from .context import get_kb
+
 LANGS = ("en", "ja")
 LANG_NAMES = {"en": "English", "ja": "日本語"}
 
@@ -266,7 +268,7 @@ def plain(texts: dict | None) -> str:
 def label(scheme: str, name: str | None) -> str:
     if not name:
         return ""
-    labels = current_app.extensions["kb"].scheme_labels()[scheme].get(name, {})
+    labels = get_kb().scheme_labels()[scheme].get(name, {})
     return labels.get(lang()) or labels.get("en") or name
 
 

@@ -10,20 +10,18 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from markupsafe import Markup
 
 from kb import InvalidData
+from kb.filters import raw as filters_from
 
 from .auth import current_user, require_writer
+from .context import get_kb
 from .exports import claim_turtle
 from .i18n import plain
 from .pictures import busiest_pictures, claim_picture
 
 bp = Blueprint("pages", __name__)
-FILTERS = ("q", "status", "party", "claimant", "about", "source", "date_from", "date_to", "date", "language")
 FACETS = ("status", "party", "claimant", "about", "source", "date", "language")
 STANCES = ("denies", "disputes", "qualifies", "confirms", "retracts")
 
-
-def kb():
-    return current_app.extensions["kb"]
 
 
 def _prefers(*types: str) -> str | None:
@@ -43,17 +41,17 @@ def record_url(kind: str, rid: str) -> str:
 
 @bp.get("/")
 def index():
-    filters = {k: request.args[k].strip() for k in FILTERS if request.args.get(k, "").strip()}
+    filters = filters_from(request.args)
     size = current_app.config["PAGE_SIZE"]
     page = max(1, request.args.get("page", 1, type=int))
     if _prefers("text/html", "application/json") == "application/json":
-        return jsonify(kb().list_claims(**filters, limit=size, offset=(page - 1) * size))
-    data = kb().list_claims(**filters, limit=size, offset=(page - 1) * size, facets=True)
+        return jsonify(get_kb().list_claims(**filters, limit=size, offset=(page - 1) * size))
+    data = get_kb().list_claims(**filters, limit=size, offset=(page - 1) * size, facets=True)
     busiest = busiest_pictures() if not filters and page == 1 else []
     return render_template(
         "index.html", data=data, busiest=busiest, filters=filters, page=page, size=size, facets=FACETS,
         pages=max(1, -(-data["total"] // size)), list_url=list_url,
-        sparql=kb().list_query(limit=size, offset=(page - 1) * size, **filters),
+        sparql=get_kb().list_query(limit=size, offset=(page - 1) * size, **filters),
         turtle_url=url_for("exports.list_turtle", **filters))
 
 
@@ -62,14 +60,14 @@ def claim(rid):
     best = _prefers("text/html", "text/turtle", "application/json", "application/ld+json")
     if best == "text/turtle":
         return claim_turtle(rid)
-    c = kb().get_claim(rid)
+    c = get_kb().get_claim(rid)
     if best in ("application/json", "application/ld+json"):
         return jsonify(c)
-    review = kb().claim_review(c, url=url_for("pages.claim", rid=rid, _external=True))
+    review = get_kb().claim_review(c, url=url_for("pages.claim", rid=rid, _external=True))
     # JSON-LD inside <script>: escape "<" so no text can close the element
     review_json = Markup(json.dumps(review, ensure_ascii=False).replace("<", "\\u003c"))
     return render_template("claim.html", c=c, review_json=review_json, story=_story(c),
-                           history=kb().history("claim", rid), sparql=kb().claim_query(rid),
+                           history=get_kb().history("claim", rid), sparql=get_kb().claim_query(rid),
                            pic=claim_picture(c))
 
 
@@ -90,38 +88,38 @@ def _story(c: dict) -> list[dict]:
 
 @bp.get("/disputes/<rid>")
 def dispute(rid):
-    d = kb().get("dispute", rid)
+    d = get_kb().get("dispute", rid)
     return redirect(url_for("pages.claim", rid=d["claim"]) + f"#{d['id']}")
 
 
 def _view(**filters) -> dict:
     """The Turtle and the SPARQL of the claim list these filters give."""
     return {"turtle_url": url_for("exports.list_turtle", **filters),
-            "sparql": kb().list_query(limit=500, **filters), "json_url": url_for("api.claims", **filters)}
+            "sparql": get_kb().list_query(limit=500, **filters), "json_url": url_for("api.claims", **filters)}
 
 
 @bp.get("/agents/<rid>")
 def agent(rid):
-    a = kb().agent_story(rid)
+    a = get_kb().agent_story(rid)
     return render_template("agent.html", a=a, view=_view(claimant=a["id"]))
 
 
 @bp.get("/sources/<rid>")
 def source(rid):
-    s = kb().source_story(rid)
+    s = get_kb().source_story(rid)
     return render_template("source.html", s=s, view=_view(source=s["id"]))
 
 
 @bp.get("/topics/<rid>")
 def topic(rid):
-    t = kb().topic_story(rid)
+    t = get_kb().topic_story(rid)
     return render_template("topic.html", t=t, view=_view(about=t["id"]))
 
 
 # ---- forms -------------------------------------------------------------------------
 
 def _pickers() -> dict:
-    k = kb()
+    k = get_kb()
     agents = sorted(k.records("agent"), key=lambda r: plain(r["name"]).lower())
     topics = sorted(k.records("topic"), key=lambda r: plain(r["name"]).lower())
     sources = sorted(k.records("source"), key=lambda r: plain(r["name"]).lower())
@@ -133,55 +131,54 @@ def _lang_map(form, prefix: str) -> dict:
             if form.get(f"{prefix}_{lang}", "").strip()}
 
 
-def _new_agent(form, prefix: str, new: dict) -> str | None:
+def _new_agent(form, prefix: str) -> dict | None:
+    """A new claimant or party typed into the form (the library mints its id)."""
     names = _lang_map(form, f"{prefix}_name")
     if not names:
         return None
-    rid = kb().new_id("agent", names)
-    new.setdefault("agents", []).append({"id": rid, "type": form.get(f"{prefix}_type") or "Person", "name": names})
-    return rid
+    return {"type": form.get(f"{prefix}_type") or "Person", "name": names}
 
 
-def _new_source(form, new: dict) -> str | None:
+def _new_source(form) -> dict | None:
     headline = form.get("new_source_headline", "").strip()
     if not headline:
         return None
     language = form.get("new_source_language", "").strip() or None
-    rid = kb().new_id("source", {"en": headline})
-    rec = {"id": rid, "type": "NewsArticle", "headline": {language or "en": headline},
+    rec = {"type": "NewsArticle", "headline": {language or "en": headline},
            "publisher": form.get("new_source_publisher") or None,
            "published": form.get("new_source_published", "").strip() or None,
            "language": language, "url": form.get("new_source_url", "").strip() or None}
-    new.setdefault("sources", []).append({k: v for k, v in rec.items() if v is not None})
-    return rid
+    return {k: v for k, v in rec.items() if v is not None}
 
 
-def _with_sources(form, new: dict, record: dict) -> dict:
+def _with_sources(form, record: dict) -> dict:
     """The fields both forms share: sources (a new one first), date, and the quote of the first source."""
     sources = form.getlist("sources")
-    new_src = _new_source(form, new)
+    new_src = _new_source(form)
     if new_src:
         sources = [new_src, *sources]
     record = {**record, "sources": sources, "date": form.get("date", "").strip() or None}
     if form.get("quote", "").strip():
-        record["quote"] = {"exact": form["quote"].strip(), "source": sources[0] if sources else None}
+        record["quote"] = {"exact": form["quote"].strip()}
+        if sources and not new_src:
+            record["quote"]["source"] = sources[0]
     return {k: v for k, v in record.items() if v not in (None, "", [])}
 
 
-def _form_problems(e: InvalidData, new: dict, agent_field: str) -> tuple[dict, list]:
+# a problem of a new record typed into a form comes back under the field that held it ("claimant.name")
+NEW_FIELDS = {"claimant": "new_claimant", "party": "new_party", "sources": "new_source"}
+
+
+def _form_problems(e: InvalidData) -> tuple[dict, list]:
     """SHACL problems -> {form field: [messages]}, plus those that name no field."""
-    new_ids = {r["id"]: (agent_field if section == "agents" else "new_source")
-               for section, recs in new.items() for r in recs}
     by_field: dict = {}
     general = []
     for p in e.problems:
-        if p.record in new_ids:
-            key = new_ids[p.record]
-        elif p.field:
-            key = p.field.split(".")[0]
-        else:
+        if not p.field:
             general.append(p.message)
             continue
+        head, dot, _ = p.field.partition(".")
+        key = NEW_FIELDS[head] if dot and head in NEW_FIELDS else head
         by_field.setdefault(key, []).append(p.message)
     return by_field, general
 
@@ -193,15 +190,14 @@ def new_claim():
     who = require_writer()
     form, problems, general = request.form, {}, []
     if request.method == "POST":
-        new: dict = {}
-        claimant = _new_agent(form, "new_claimant", new) or form.get("claimant") or None
-        record = _with_sources(form, new, {"text": _lang_map(form, "text"), "claimant": claimant,
-                                           "about": form.getlist("about"),
-                                           "sourcing": form.get("sourcing", "").strip() or None})
+        claimant = _new_agent(form, "new_claimant") or form.get("claimant") or None
+        record = _with_sources(form, {"text": _lang_map(form, "text"), "claimant": claimant,
+                                      "about": form.getlist("about"),
+                                      "sourcing": form.get("sourcing", "").strip() or None})
         try:
-            c = kb().add_claim(record, by=who, new=new or None)
+            c = get_kb().add_claim(record, by=who)
         except InvalidData as e:
-            problems, general = _form_problems(e, new, "new_claimant")
+            problems, general = _form_problems(e)
         else:
             return redirect(url_for("pages.claim", rid=c["id"]), code=303)
     status = 422 if problems or general else 200
@@ -214,17 +210,16 @@ def new_dispute(rid):
     if current_user() is None:
         return redirect(url_for("auth.login", next=request.path))
     who = require_writer()
-    c = kb().get_claim(rid)
+    c = get_kb().get_claim(rid)
     form, problems, general = request.form, {}, []
     if request.method == "POST":
-        new: dict = {}
-        party = _new_agent(form, "new_party", new) or form.get("party") or None
-        record = _with_sources(form, new, {"party": party, "stance": form.get("stance") or None,
-                                           "text": _lang_map(form, "text")})
+        party = _new_agent(form, "new_party") or form.get("party") or None
+        record = _with_sources(form, {"party": party, "stance": form.get("stance") or None,
+                                      "text": _lang_map(form, "text")})
         try:
-            kb().add_dispute(rid, record, by=who, new=new or None)
+            get_kb().add_dispute(rid, record, by=who)
         except InvalidData as e:
-            problems, general = _form_problems(e, new, "new_party")
+            problems, general = _form_problems(e)
         else:
             return redirect(url_for("pages.claim", rid=c["id"]), code=303)
     status = 422 if problems or general else 200

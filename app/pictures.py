@@ -3,19 +3,17 @@ network. Each is a page, its data as JSON and an SVG image to download."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from kb import stories
+from kb.filters import raw as filters_from
 
 from . import drawing
+from .context import get_kb
 from .i18n import plain, translate
 
 bp = Blueprint("pictures", __name__)
-STORY_FILTERS = ("q", "status", "party", "claimant", "about", "source", "date_from", "date_to", "date", "language")
 
-
-def kb():
-    return current_app.extensions["kb"]
 
 
 def svg_response(template: str, filename: str, **ctx) -> Response:
@@ -25,7 +23,7 @@ def svg_response(template: str, filename: str, **ctx) -> Response:
 
 
 def claim_picture(claim: dict) -> dict:
-    data = stories.claim_timeline(kb(), claim)
+    data = stories.claim_timeline(get_kb(), claim)
     return {"data": data, "t": drawing.timeline([data]),
             "title": translate("pic.claim_timeline_of", claim=plain(claim["text"])[:80])}
 
@@ -33,26 +31,26 @@ def claim_picture(claim: dict) -> dict:
 def busiest_pictures(limit: int = 3) -> list[dict]:
     """The home page's small timelines of the busiest stories."""
     out = []
-    for story in stories.busiest_stories(kb(), limit=limit):
+    for story in stories.busiest_stories(get_kb(), limit=limit):
         out.append({**story, "t": drawing.timeline(story["story"]["claims"], width=380, compact=True)})
     return out
 
 
 @bp.get("/claims/<rid>/timeline.json")
 def claim_timeline_json(rid):
-    return jsonify(stories.claim_timeline(kb(), rid))
+    return jsonify(stories.claim_timeline(get_kb(), rid))
 
 
 @bp.get("/claims/<rid>/timeline.svg")
 def claim_timeline_svg(rid):
-    pic = claim_picture(kb().get_claim(rid))
+    pic = claim_picture(get_kb().get_claim(rid))
     return svg_response("svg/timeline.svg", f"{rid}-timeline.svg", t=pic["t"], title=pic["title"], compact=False)
 
 
 def _story():
-    filters = {k: request.args[k].strip() for k in STORY_FILTERS if request.args.get(k, "").strip()}
+    filters = filters_from(request.args)
     limit = request.args.get("limit", stories.STORY_LIMIT, type=int)
-    return filters, stories.story_timeline(kb(), limit=limit, **filters)
+    return filters, stories.story_timeline(get_kb(), limit=limit, **filters)
 
 
 @bp.get("/timeline")
@@ -82,7 +80,7 @@ def _network(drawn: bool = False):
     """The network's data (kept by the library until the next write) and, when
     ``drawn``, its layout (a big component's is kept by app.drawing)."""
     args = {k: request.args[k].strip() for k in NETWORK_ARGS if request.args.get(k, "").strip()}
-    data = stories.dispute_network(kb(), **args)
+    data = stories.dispute_network(get_kb(), **args)
     return args, data, drawing.network(data) if drawn else None
 
 
@@ -108,7 +106,7 @@ def network_svg():
 
 
 def _filter_choices() -> dict:
-    k = kb()
+    k = get_kb()
 
     def named(kind):  # each name picked in the reader's language once (thousands at 100,000 claims)
         return sorted(({"id": r["id"], "label": plain(r["name"])} for r in k.records(kind)),

@@ -9,6 +9,7 @@ from kb import QueryError
 from kb.queries import EXAMPLES
 from kb.results import GRAPH_TYPES, RESULT_TYPES, serialize_graph, serialize_result, term_view
 
+from .context import get_kb
 from .i18n import EXAMPLE_TITLES
 
 bp = Blueprint("sparql", __name__)
@@ -18,14 +19,11 @@ FORMAT_ALIASES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv",
 SUFFIX = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "ttl", "jsonld": "jsonld", "nt": "nt"}
 
 
-def kb():
-    return current_app.extensions["kb"]
-
 
 def run(text: str):
     """A user's query, with the app's time and row limits (see kb.sandbox)."""
     cfg = current_app.config
-    return kb().query(text, timeout=float(cfg["QUERY_TIMEOUT"] or 0) or None,
+    return get_kb().query(text, timeout=float(cfg["QUERY_TIMEOUT"] or 0) or None,
                       row_limit=int(cfg["QUERY_ROW_LIMIT"] or 0) or None)
 
 
@@ -94,7 +92,7 @@ def page():
         except QueryError as e:
             error = e.message
         else:
-            minter = kb().minter
+            minter = get_kb().minter
             if res.graph is not None:
                 triples = sorted(res.graph)
                 rows = [{"subject": s, "predicate": p, "object": o} for s, p, o in triples]

@@ -57,9 +57,7 @@ for name, url in [("story_timeline", "/timeline?about="), ("network", "/network?
     # and with nothing kept from an earlier request (the pickers' records, a network's data and layout)
     cold = []
     for i in range(repeat):
-        kb._kept.clear()  # the network data and the busiest stories
-        if hasattr(kb, "_records_cache"):
-            kb._records_cache = {}
+        kb.data.forget()  # the pickers' records, the network data and the busiest stories
         import app.drawing as drawing
         if hasattr(drawing, "_LAYOUTS"):
             drawing._LAYOUTS.clear()

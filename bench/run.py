@@ -64,23 +64,19 @@ def p95(xs):
 def fill(kb, n: int) -> float:
     """Write a generated document of n claims without validation (setup, not measured)."""
     from kb.model import build_records
+    from kb.writes import commit
 
     doc = generate(n)
     t = time.perf_counter()
-    validate = kb._validate
-    kb._validate = lambda *a, **k: []
-    try:
-        first = {k: doc[k] for k in ("agents", "topics", "sources")}
-        recs, problems = build_records(first, kb.minter, kb._known_kind)
+    first = {k: doc[k] for k in ("agents", "topics", "sources")}
+    recs, problems = build_records(first, kb.minter, kb.data.known_kind)
+    assert not problems, problems[:3]
+    commit(kb.data, recs, "bench", validated=False)
+    claims = doc["claims"]
+    for i in range(0, len(claims), FILL_CHUNK):
+        recs, problems = build_records({"claims": claims[i:i + FILL_CHUNK]}, kb.minter, kb.data.known_kind)
         assert not problems, problems[:3]
-        kb._commit(recs, "bench")
-        claims = doc["claims"]
-        for i in range(0, len(claims), FILL_CHUNK):
-            recs, problems = build_records({"claims": claims[i:i + FILL_CHUNK]}, kb.minter, kb._known_kind)
-            assert not problems, problems[:3]
-            kb._commit(recs, "bench")
-    finally:
-        kb._validate = validate
+        commit(kb.data, recs, "bench", validated=False)
     return time.perf_counter() - t
 
 

@@ -2,7 +2,7 @@
 in SQLite beside an embedded store and updated by every write.
 
 It holds only what can be derived from the RDF store (rebuild with
-:meth:`KnowledgeBase.reindex`). Each write bumps a generation number in the
+:func:`kb.indexer.rebuild`). Each write bumps a generation number in the
 store and in the index; when they differ on opening (a crash between the two),
 the index is rebuilt. Search uses an FTS5 trigram index over lower-cased
 texts, so Japanese (no spaces between words) is found by substring, exactly
@@ -16,6 +16,8 @@ import logging
 import sqlite3
 import threading
 from collections import OrderedDict
+
+from .status import bounds
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -46,15 +48,7 @@ CREATE INDEX IF NOT EXISTS texts_claim ON texts (claim);
 -- the search table's rowid is the texts row's rowid, so a claim's entries are found by the texts index
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (text, content = '', tokenize = 'trigram case_sensitive 1');
 """
-VERSION = "5"
-
-
-def bounds(date: str) -> tuple[str, str]:
-    """The first and last day a date string covers, computed as the list query does."""
-    n = len(date)
-    start = date + "-01-01"[: max(0, 10 - n)] if n < 10 else date
-    end = date + "-12-31"[max(0, n - 4):][: max(0, 10 - n)] if n else "-12-31"
-    return start, end
+VERSION = "6"  # 6: a date's span from kb.status (a month ends on its last day; no date: "")
 
 
 log = logging.getLogger("claimkb")

@@ -3,6 +3,8 @@
 No other module spells out a vocabulary IRI; they all come from here.
 """
 
+from pathlib import Path
+
 from rdflib import Namespace
 from rdflib.namespace import PROV, RDF, RDFS, SH, SKOS, XSD, DefinedNamespace
 from rdflib.term import URIRef
@@ -115,5 +117,13 @@ PREFIXES = {
 }
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+
+# The vocabulary itself, kept in its own named graph of every store, and published as Turtle
+VOCAB_GRAPH = "https://w3id.org/claimkb/ns"
+VOCAB_FILE = Path(__file__).resolve().parent.parent / "vocab" / "claimkb.ttl"
+# Data IRIs are minted under this base unless a store is made with another
+DEFAULT_BASE = "https://w3id.org/claimkb/id/"
+# A writer's reservation of the version IRIs it is about to create (in the locks graph only, never exported)
+WRITE_RESERVATION = URIRef(str(KB._NS) + "writeReservation")
 
 __all__ = ["SDO", "KB", "OA", "CITO", "PROV", "RDF", "RDFS", "SH", "SKOS", "XSD", "PREFIXES"]

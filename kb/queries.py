@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 
-from .namespaces import PREFIXES
-from .store import nt
+from rdflib import URIRef
+
+from . import status
+from .namespaces import PREFIXES, WRITE_RESERVATION
+from .stores import nt
 
 PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
@@ -30,16 +33,22 @@ def render(template: str, **bindings) -> str:
     return PROLOGUE + _VAR.sub(sub, template)
 
 
-# The derived status of ?c: retracted (by its claimant) > disputed (some
-# party denies or disputes) > confirmed > reported. Withdrawn disputes do not count.
-STATUS_EXPR = """
-  IF(EXISTS { ?_r kb:disputes ?c ; kb:stance kb:Retracts ; kb:party ?_rp . ?c schema:author ?_rp .
-              FILTER NOT EXISTS { ?_r kb:withdrawn ?_rw } }, "retracted",
-  IF(EXISTS { ?_d kb:disputes ?c ; kb:stance ?_ds . FILTER(?_ds IN (kb:Denies, kb:Disputes))
-              FILTER NOT EXISTS { ?_d kb:withdrawn ?_dw } }, "disputed",
-  IF(EXISTS { ?_k kb:disputes ?c ; kb:stance kb:Confirms .
-              FILTER NOT EXISTS { ?_k kb:withdrawn ?_kw } }, "confirmed", "reported")))
-"""
+def status_expr() -> str:
+    """The derived status of ?c as a SPARQL expression, made from :data:`kb.status.RULE`
+    (strongest first; withdrawn disputes do not count)."""
+    expr = f'"{status.DEFAULT}"'
+    for i, (name, stances, claimant_only) in reversed(list(enumerate(status.RULE))):
+        d = f"?_s{i}"
+        terms = [f"kb:{s.capitalize()}" for s in stances]
+        stance = (f"kb:stance {terms[0]} ." if len(terms) == 1
+                  else f"kb:stance {d}s . FILTER({d}s IN ({', '.join(terms)}))")
+        party = f" ; kb:party {d}p . ?c schema:author {d}p ." if claimant_only else " ."
+        expr = (f"IF(EXISTS {{ {d} kb:disputes ?c{party} {d} {stance}\n"
+                f"              FILTER NOT EXISTS {{ {d} kb:withdrawn {d}w }} }}, \"{name}\",\n  {expr})")
+    return "\n  " + expr + "\n"
+
+
+STATUS_EXPR = status_expr()
 
 # fragments of the claim filter, each used only when its value is given
 FILTERS = {
@@ -338,6 +347,21 @@ LIMIT $limit""".replace("$limit", "12"))
 # the claims appearing in some sources, or disputed in them (their index rows follow the sources' dates)
 CLAIMS_OF_SOURCES = ("SELECT DISTINCT ?c WHERE { %(values)s ?c a schema:Claim . "
                      "{ ?c schema:appearance ?s } UNION { ?d kb:disputes ?c ; schema:appearance ?s } }")
+
+
+# the writers' reservations of some version IRIs (see kb.writes), and which write made some versions
+_RESERVATIONS = ("SELECT ?v ?w ?at WHERE { GRAPH $graph { %(values)s ?v $reserves ?w "
+                 "OPTIONAL { ?w prov:startedAtTime ?at } } }")
+_VERSION_MAKERS = "SELECT ?v ?w WHERE { GRAPH $graph { %(values)s ?v prov:wasGeneratedBy ?w } }"
+
+
+def reservations(graph: str, versions) -> str:
+    return render(_RESERVATIONS % {"values": values("v", versions)}, graph=URIRef(graph),
+                  reserves=WRITE_RESERVATION)
+
+
+def version_makers(graph: str, versions) -> str:
+    return render(_VERSION_MAKERS % {"values": values("v", versions)}, graph=URIRef(graph))
 
 
 def values(var: str, terms) -> str:

@@ -1,4 +1,6 @@
-"""Checks a user's SPARQL before it runs: read-only, no SERVICE, no LOAD, no
+"""Users' SPARQL: checked before it runs, then run with a time limit and a row cap.
+
+The check: read-only: read-only, no SERVICE, no LOAD, no
 FROM / FROM NAMED outside the store, bounded in size.
 
 pyoxigraph would run SERVICE and LOAD against the network and has no
@@ -10,13 +12,15 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyparsing import ParseException
+from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from .errors import QueryError
+from .reads import bound_graph
 
 MAX_QUERY_CHARS = 100_000
 # rdflib's grammar (pyparsing) is not thread-safe: two queries parsed at once in
@@ -127,4 +131,50 @@ def _update_word(text: str) -> str | None:
     return "the text"
 
 
-__all__ = ["check_query", "CheckedQuery", "MAX_QUERY_CHARS"]
+
+
+QUERY_TIMEOUT = 5.0  # seconds a user's query may run
+
+
+@dataclass
+class QueryResult:
+    form: str
+    variables: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+    partial: bool = False  # cut at ``row_limit`` rows (or triples): there were more
+    row_limit: int | None = None
+
+
+def run_query(data, text: str, bindings: dict | None = None, *, timeout: float | None = QUERY_TIMEOUT,
+              row_limit: int | None = None) -> QueryResult:
+    """A read-only SPARQL query over the current graph (plus the vocabulary).
+    ``bindings`` fix the values of selected variables (SEP-0007).
+
+    A query still running after ``timeout`` seconds is stopped and a KBError
+    with status 503 raised (``None`` or 0: no limit; on the embedded store such
+    a query then runs in this process). With ``row_limit``, at most that many
+    rows (or triples) come back and ``partial`` tells whether there were more."""
+    checked = check_query(text, allowed_graphs=set(data.default_graphs) | {data.history_graph})
+    binds = None
+    if bindings:
+        binds = {k.lstrip("?$"): v if isinstance(v, (URIRef, Literal)) else Literal(v) for k, v in bindings.items()}
+    try:
+        res = data.store.raw_query(checked.text, data.default_graphs, form=checked.form, bindings=binds,
+                                   timeout=timeout, row_limit=row_limit)
+    except SyntaxError as e:
+        raise QueryError(f"the query is malformed: {e}") from e
+    except RuntimeError as e:
+        raise QueryError(f"the query could not run: {e}") from e
+    if checked.form == "ask":
+        return QueryResult("ask", boolean=bool(res.boolean))
+    if checked.form in ("construct", "describe"):
+        g = bound_graph()
+        for t in res.triples:
+            g.add(t)
+        return QueryResult(checked.form, graph=g, partial=res.partial, row_limit=row_limit)
+    return QueryResult("select", variables=res.variables, rows=res.rows, partial=res.partial, row_limit=row_limit)
+
+
+__all__ = ["check_query", "CheckedQuery", "MAX_QUERY_CHARS", "QUERY_TIMEOUT", "QueryResult", "run_query"]

@@ -7,41 +7,18 @@ month, ``2025`` the span of that year, never a made-up day.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from collections import Counter, defaultdict
 
-from rdflib import URIRef
-
-from . import queries
+from . import filters as filters_
 from .errors import KBError
+from .listing import listing
 from .model import STANCE_NAMES
+from .status import span
 
 MAX_NETWORK_NODES = 200  # beyond this the network is drawn party to party
 OTHERS = "_others"  # the node that stands for the agents folded together in a very big network
 STORY_LIMIT = 30  # claims a story timeline shows by default: the most recent ones
 MAX_STORY_LIMIT = 200  # and at most, whatever is asked (more is neither readable nor quick)
-
-
-def span(value: str | None) -> dict | None:
-    """``{"start", "end", "precision", "given"}`` for YYYY-MM-DD, YYYY-MM or YYYY."""
-    if not value:
-        return None
-    v = str(value)[:10]
-    try:
-        if len(v) == 10:
-            dt.date.fromisoformat(v)
-            return {"start": v, "end": v, "precision": "day", "given": v}
-        if len(v) == 7:
-            y, m = int(v[:4]), int(v[5:7])
-            last = calendar.monthrange(y, m)[1]
-            return {"start": f"{v}-01", "end": f"{v}-{last:02d}", "precision": "month", "given": v}
-        if len(v) == 4:
-            int(v)
-            return {"start": f"{v}-01-01", "end": f"{v}-12-31", "precision": "year", "given": v}
-    except ValueError:
-        return None
-    return None
 
 
 def claim_timeline(kb, ref) -> dict:
@@ -101,39 +78,16 @@ def story_timeline(kb, *, limit: int = STORY_LIMIT, **filters) -> dict:
 def busiest_stories(kb, *, limit: int = 3, per_story: int = 8) -> list[dict]:
     """The topics gathering most disputes and claims, each as a small story timeline.
     Kept until the next write (it reads the whole store)."""
-    return kb.kept("busiest", (limit, per_story), lambda: _busiest(kb, limit, per_story))
+    return kb.data.kept("busiest", (limit, per_story), lambda: _busiest(kb, limit, per_story))
 
 
 def _busiest(kb, limit, per_story):
-    if kb.index is not None:
-        rows = kb.index.busiest_topics(limit)
-    else:
-        _, found = kb.store.select(queries.BUSY_TOPICS, kb.default_graphs)
-        rows = [(r["topic"], int(r["claims"]), int(r["disputes"])) for r in found[:limit]]
     out = []
-    for topic_iri, claims, disputes in rows:
+    for topic_iri, claims, disputes in listing(kb.data).busiest_topics(limit):
         topic = kb.get("topic", topic_iri)
         story = story_timeline(kb, about=topic["id"], limit=per_story)
         out.append({"topic": topic, "claims": claims, "disputes": disputes, "story": story})
     return out
-
-
-def _network_rows(kb, filters: dict, use_index: bool) -> list[dict]:
-    """Every standing dispute of the filtered claims: its party, stance, claim, claimant, date, recorded time.
-    From the claim index when there is one (one query), else from the store."""
-    if kb.index is not None and use_index:
-        terms: dict = {}  # thousands of rows name a few hundred agents: each IRI made once
-
-        def iri(v):
-            t = terms.get(v)
-            if t is None:
-                t = terms[v] = URIRef(v)
-            return t
-
-        return [{"d": d, "party": iri(p), "stance": iri(s), "c": c, "claimant": iri(a), "date": date,
-                 "recorded": rec} for d, p, s, c, a, date, rec in kb.index.network(filters)]
-    _, rows = kb.store.select(queries.network(filters), kb.default_graphs)
-    return rows
 
 
 def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None,
@@ -142,13 +96,13 @@ def dispute_network(kb, *, about=None, stance=None, date_from=None, date_to=None
     claims); aggregated party to claimant, weighted by count, past ``max_nodes``.
     Kept until the next write: a page, its JSON and its SVG ask for the same."""
     args = (about, stance, date_from, date_to, max_nodes, use_index)
-    return kb.kept("network", args, lambda: _dispute_network(kb, *args))
+    return kb.data.kept("network", args, lambda: _dispute_network(kb, *args))
 
 
 def _dispute_network(kb, about, stance, date_from, date_to, max_nodes, use_index) -> dict:
     filters = {}
     if about:
-        filters["about"] = kb._filters(about=about)["about"]
+        filters["about"] = filters_.parse(kb.data, {"about": about})["about"]
     if stance:
         concept = {v: k for k, v in STANCE_NAMES.items()}.get(stance)
         if concept is None:
@@ -159,7 +113,7 @@ def _dispute_network(kb, about, stance, date_from, date_to, max_nodes, use_index
     for name, value in (("date_from", date_from), ("date_to", date_to)):
         if value and not span(value):
             raise KBError(f"{name} must be a date: YYYY-MM-DD, YYYY-MM or YYYY (got {value!r})")
-    rows = sorted(_network_rows(kb, filters, use_index), key=lambda r: str(r["d"]))  # one order from either
+    rows = sorted(listing(kb.data, use_index).network(filters), key=lambda r: str(r["d"]))  # one order from either
     kept = []
     spans: dict = {}  # thousands of disputes share a few hundred dates
     for r in rows:
@@ -181,7 +135,7 @@ def _dispute_network(kb, about, stance, date_from, date_to, max_nodes, use_index
         involved = Counter(r["party"] for r, _ in kept) + Counter(r["claimant"] for r, _ in kept)
         busiest = sorted(agents, key=lambda a: (-involved[a], str(a)))
         folded = set(busiest[max(1, max_nodes - 1):])
-    labels = kb._labels(agents - folded)
+    labels = kb.data.labels(agents - folded)
     labels.update({a: {"id": OTHERS} for a in folded})
     nodes, edges = [], []
     degree = Counter()

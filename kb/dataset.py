@@ -1,0 +1,185 @@
+"""The handle every room of the library shares: the store, its graph names,
+the id minter, the shapes, the claim index, lookups of records' triples and
+labels, the write counter and the one cache of values kept until a write."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter, OrderedDict, defaultdict
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from .errors import KBError
+from .index import ClaimIndex
+from .model import Minter, kind_of_types
+from .namespaces import DEFAULT_BASE, KB, SDO, VOCAB_FILE, VOCAB_GRAPH
+from .stores import Store
+from .validation import load_shapes, owner
+
+log = logging.getLogger("claimkb")
+LABEL_PREDICATES = (SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label)
+KEPT = 64  # values kept by Dataset.kept(), the least recently asked for dropped first
+
+
+class Dataset:
+    """One knowledge base's store and what every room needs to read and write it."""
+
+    def __init__(self, store: Store, base: str | None = None):
+        self.store = store
+        settings = store.read_settings()
+        stored_base = settings.get("base")
+        if base and stored_base and base != stored_base:
+            raise KBError(
+                f"this store was created with base IRI {stored_base!r}; "
+                f"opening it with {base!r} would change every IRI"
+            )
+        self.minter = Minter(base or stored_base or DEFAULT_BASE)
+        if not stored_base:
+            store.write_settings({**settings, "base": self.minter.base})
+        self.current = self.minter.graph("current")
+        self.history_graph = self.minter.graph("history")
+        self.locks_graph = self.minter.graph("locks")
+        self.default_graphs = [self.current, VOCAB_GRAPH]
+        self.write_lock = threading.RLock()
+        self.shapes = load_shapes()
+        self._kind_writes: Counter = Counter()  # writes of each record kind by this process (see kept())
+        self._kept: OrderedDict = OrderedDict()
+        self._kept_lock = threading.Lock()
+        self._ensure_vocab()
+        self.index: ClaimIndex | None = None  # the claim index, for a store that keeps one (see kb.indexer)
+        if store.index_location is not None:
+            self.index = ClaimIndex(store.index_location or None)
+
+    def _ensure_vocab(self):
+        """The vocabulary graph as ``vocab/claimkb.ttl`` has it now (a store
+        made by an earlier version gets the changes; no blank nodes there)."""
+        want = set(Graph().parse(VOCAB_FILE, format="turtle"))
+        have = set(self.store.triples(None, None, None, VOCAB_GRAPH))
+        if have != want:
+            try:
+                self.store.apply([(s, p, o, VOCAB_GRAPH) for s, p, o in have - want],
+                                 [(s, p, o, VOCAB_GRAPH) for s, p, o in want - have])
+            except KBError as e:  # a read-only store keeps the vocabulary it has
+                log.warning("the vocabulary graph could not be brought up to date: %s", e)
+
+    def close(self):
+        if self.index is not None:
+            self.index.close()
+        self.store.close()
+
+    # ---- the write counter and the one cache ----------------------------------------
+    def generation(self) -> int:
+        """How many writes the store has had (kept by the stores that keep a claim index)."""
+        found = self.store.triples(URIRef(self.history_graph), KB.generation, None, self.history_graph)
+        return int(found[0][2]) if found else 0
+
+    def wrote(self, kinds) -> None:
+        """Note that this process wrote records of these kinds (see :meth:`kept`)."""
+        for kind in kinds:
+            self._kind_writes[kind] += 1
+
+    def kept(self, name: str, key, compute, *, kinds=None):
+        """``compute()``, kept until the next write: of any record (``kinds=None``),
+        of a record of one of ``kinds``, or never (``kinds=()``: the vocabulary).
+
+        Only this process's writes are counted, so on a store that other
+        processes write too (a server store) a value that depends on writes is
+        computed each time."""
+        if kinds is None:
+            if not self.store.single_writer:
+                return compute()
+            stamp = self.generation()
+        else:
+            if kinds and not self.store.single_writer:
+                return compute()
+            stamp = tuple(self._kind_writes[k] for k in kinds)
+        full = (name, stamp, key)
+        with self._kept_lock:
+            if full in self._kept:
+                self._kept.move_to_end(full)
+                return self._kept[full]
+        value = compute()
+        with self._kept_lock:
+            self._kept[full] = value
+            while len(self._kept) > KEPT:
+                self._kept.popitem(last=False)
+        return value
+
+    def forget(self) -> None:
+        """Drop every kept value (benchmarks measure with nothing kept)."""
+        with self._kept_lock:
+            self._kept.clear()
+
+    # ---- ids ----------------------------------------------------------------------
+    def iri(self, kind: str, ref) -> URIRef:
+        """A local id or a full IRI -> IRI."""
+        if isinstance(ref, URIRef) or (isinstance(ref, str) and ref.startswith(("http://", "https://"))):
+            return URIRef(ref)
+        return self.minter.iri(kind, ref)
+
+    def local_id(self, iri) -> str:
+        return self.minter.local(iri)[1] or str(iri)
+
+    def known_kind(self, local_id: str, kinds) -> str | None:
+        """Which of ``kinds`` a local id already names in the store, if any."""
+        for kind in kinds:
+            if self.store.triples(self.minter.iri(kind, local_id), RDF.type, None, self.current):
+                return kind
+        return None
+
+    # ---- lookups --------------------------------------------------------------------
+    def select(self, query: str) -> list[dict]:
+        """The rows of a SELECT over the current graph and the vocabulary."""
+        return self.store.select(query, self.default_graphs)[1]
+
+    def column(self, query: str, var: str) -> list:
+        return [r[var] for r in self.select(query)]
+
+    def describe(self, iris) -> list:
+        """Current triples of records, with their owned fragments (…#quote)."""
+        iris = list(dict.fromkeys(iris))
+        out = self.store.describe(iris, self.current)
+        frags = {o for s, p, o in out if isinstance(o, URIRef) and "#" in o and owner(o) == s}
+        if frags:
+            out += self.store.describe(frags, self.current)
+        return out
+
+    def graph_of(self, iris) -> Graph:
+        g = Graph()
+        for t in self.describe(iris):
+            g.add(t)
+        return g
+
+    def versions(self, iri) -> list[tuple[int, URIRef]]:
+        """``[(number, version IRI)]`` of a record, oldest first."""
+        vs = []
+        for v, _, _ in self.store.triples(None, KB.versionOf, URIRef(iri), self.history_graph):
+            for _, _, n in self.store.triples(v, KB.versionNumber, None, self.history_graph):
+                vs.append((int(n), v))
+        return sorted(vs)
+
+    def types(self, iris) -> dict:
+        return {i: o for i in iris for _, _, o in self.store.triples(URIRef(i), RDF.type, None, self.current)}
+
+    def labels(self, iris) -> dict:
+        """IRI -> {id, iri, kind, name{lang: text}} for agents, sources, topics, analysts."""
+        iris = list(dict.fromkeys(iris))
+        types, names = defaultdict(list), defaultdict(dict)
+        for s, p, o in self.store.describe(iris, self.current, (RDF.type, *LABEL_PREDICATES)):
+            if p == RDF.type:
+                types[s].append(o)
+            elif p in LABEL_PREDICATES:
+                names[s].setdefault(p, {})[o.language or ""] = str(o)
+        out = {}
+        for iri in iris:
+            merged = {}
+            for p in LABEL_PREDICATES:  # later predicates win
+                merged.update(names[iri].get(p, {}))
+            out[iri] = {"id": self.local_id(iri), "iri": str(iri), "kind": kind_of_types(types[iri]) or "other",
+                        "name": merged}
+        return out
+
+
+__all__ = ["Dataset", "LABEL_PREDICATES"]

@@ -1,0 +1,127 @@
+"""The claim index kept in step with the store: its rows derived from the
+store's triples by the same rules as the list query (the status rule of
+:mod:`kb.status`, the dates of :mod:`kb.status`), rebuilt whole or for the
+claims a write changed."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from rdflib import URIRef
+from rdflib.namespace import PROV, RDF, SKOS
+
+from . import queries
+from .model import STANCE_NAMES, Record
+from .namespaces import KB, SDO
+from .status import status_of
+
+log = logging.getLogger("claimkb")
+
+
+def rebuild(data, claims=None) -> None:
+    """Rebuild the claim index (all of it, or the rows of ``claims``) from the store,
+    read with plain triple lookups."""
+    if data.index is None:
+        return
+    store, cur = data.store, data.current
+    everything = claims is None
+    if everything:
+        ids = {s for s, _, _ in store.triples(None, RDF.type, SDO.Claim, cur)}
+        triples = [t for p in (SDO.dateCreated, SDO.appearance, PROV.generatedAtTime, SDO.author, KB.withdrawn,
+                               SDO.about, SDO.text) for t in store.triples(None, p, None, cur)]
+        links = store.triples(None, KB.disputes, None, cur)
+    else:
+        ids = {URIRef(c) for c in claims if store.triples(URIRef(c), RDF.type, SDO.Claim, cur)}
+        triples = store.describe(ids, cur)
+        links = [t for c in ids for t in store.triples(None, KB.disputes, c, cur)]
+    facts: dict = defaultdict(lambda: defaultdict(list))
+    for s_, p, o in triples:
+        if s_ in ids:
+            facts[s_][p].append(o)
+    disputes: dict = defaultdict(list)
+    dispute_iris = [d for d, _, c in links if c in ids]
+    dfacts: dict = defaultdict(dict)
+    for d, p, o in store.describe(dispute_iris, cur):
+        if p in (KB.party, KB.stance, KB.withdrawn, SDO.dateCreated, PROV.generatedAtTime):
+            dfacts[d][p] = o
+        elif p == SDO.appearance or p == RDF.type and o == KB.Dispute:
+            dfacts[d].setdefault(p, []).append(o)
+    for d, _, c in links:
+        if c in ids and KB.withdrawn not in dfacts[d]:
+            disputes[c].append(dfacts[d])
+    sources = {o for c in ids for o in facts[c][SDO.appearance]}
+    sources |= {o for c in ids for d in disputes[c] for o in d.get(SDO.appearance, ())}
+    published = {s_: min(str(o) for _, _, o in found) for s_ in sources
+                 if (found := store.triples(s_, SDO.datePublished, None, cur))}
+    abouts = {o for c in ids for o in facts[c][SDO.about]}
+    topics = {a for a in abouts if store.triples(a, RDF.type, SKOS.Concept, cur)}
+    dispute_rows = []
+    for d, _, c in links:
+        if c in ids and KB.withdrawn not in dfacts[d]:
+            f = dfacts[d]
+            if RDF.type in f and KB.party in f and KB.stance in f:  # as the network query asks
+                dates = [published[s_] for s_ in f.get(SDO.appearance, ()) if s_ in published]
+                date = str(f[SDO.dateCreated]) if SDO.dateCreated in f else min(dates) if dates else None
+                dispute_rows.append((str(d), str(c), str(f[KB.party]), str(f[KB.stance]), date,
+                                     str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else None))
+    rows, link_rows, texts = [], [], []
+    for c in ids:
+        f, ds = facts[c], disputes[c]
+        author = f[SDO.author][0] if f[SDO.author] else None
+        status = status_of((STANCE_NAMES.get(d.get(KB.stance)), d.get(KB.party) == author) for d in ds)
+        dates = [published[s_] for s_ in f[SDO.appearance] if s_ in published]
+        date = str(f[SDO.dateCreated][0]) if f[SDO.dateCreated] else min(dates) if dates else ""
+        rows.append({"iri": str(c), "date": date, "status": status,
+                     "recorded": max((str(o) for o in f[PROV.generatedAtTime]), default=""),
+                     "claimant": str(author) if author is not None else None,
+                     "withdrawn": bool(f[KB.withdrawn]), "disputes": len(ds)})
+        link_rows += [(str(c), "about", str(o)) for o in f[SDO.about]]
+        link_rows += [(str(c), "topic", str(o)) for o in f[SDO.about] if o in topics]
+        link_rows += [(str(c), "source", str(o)) for o in f[SDO.appearance]]
+        link_rows += [(str(c), "party", str(d[KB.party])) for d in ds if KB.party in d]
+        texts += [(str(c), (o.language or "").lower(), str(o)) for o in f[SDO.text]]
+    data.index.write(rows, link_rows, texts, {str(c) for c in claims or ()}, data.generation(),
+                     everything=everything, disputes=dispute_rows)
+
+
+def follow(data, changed: list[tuple[Record, set]]) -> None:
+    """After a write: the store has it, so the index must follow or step aside."""
+    try:
+        rebuild(data, affected_claims(data, changed))
+    except Exception:
+        log.exception("the claim index could not be updated; rebuilding it")
+        try:
+            rebuild(data)
+        except Exception:
+            log.exception("the claim index could not be rebuilt; answering from the store")
+            try:
+                data.index.write([], [], [], set(), -1)  # stale: rebuilt when next opened
+            except Exception:  # a full disk: its generation is already behind the store's, so stale anyway
+                log.exception("the claim index could not be marked stale")
+            data.index = None
+
+
+def affected_claims(data, changed: list[tuple[Record, set]]) -> set:
+    """Claims whose index rows a write changes: claims written, claims of disputes
+    written (before and after), claims appearing in sources written."""
+    out, sources = set(), []
+    for rec, old in changed:
+        if rec.kind == "claim":
+            out.add(rec.iri)
+        elif rec.kind == "dispute":
+            out |= {o for s, p, o in rec.triples | old if p == KB.disputes}
+        elif rec.kind == "source":
+            sources.append(rec.iri)
+    if sources:
+        out |= set(data.column(queries.index_query(queries.CLAIMS_OF_SOURCES, sources, "s"), "c"))
+    return out
+
+
+def open_index(data) -> None:
+    """Rebuild the index when it is behind the store (a crash between the two, or a new index)."""
+    if data.index is not None and data.index.generation != data.generation():
+        rebuild(data)
+
+
+__all__ = ["rebuild", "follow", "affected_claims", "open_index"]

@@ -1,0 +1,307 @@
+"""Records read back: claims as dicts (with their disputes, sources, quotes,
+provenance and derived status), agents, sources and topics with their
+claims, the pickers' records, history and versions, and records as graphs."""
+
+from __future__ import annotations
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
+
+from . import queries
+from .errors import NotFound
+from .model import STANCE_NAMES
+from .namespaces import KB, OA, PREFIXES, SDO
+from .status import derive_status, start_of, status_timeline
+
+SUMMARY_KEYS = ("id", "iri", "text", "claimant", "status", "date", "about", "sources")
+PICKER_TYPES = {"agent": [SDO.Person, SDO.Organization], "source": [SDO.NewsArticle, SDO.CreativeWork],
+                "topic": [SKOS.Concept]}
+GRAPH_LABELS = (RDF.type, SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label, SDO.datePublished, SDO.publisher)
+
+
+def bound_graph() -> Graph:
+    """An empty graph with the project's prefixes bound (``schema:`` is http://schema.org/)."""
+    g = Graph()
+    for k, v in PREFIXES.items():
+        g.bind(k, v)
+    return g
+
+
+def _texts(g: Graph, s, p=SDO.text) -> dict:
+    return {(o.language or ""): str(o) for o in g.objects(s, p)}
+
+
+def _quote(data, g: Graph, s, labels):
+    q = g.value(s, KB.quote)
+    if q is None:
+        return None
+    src = g.value(q, OA.hasSource)
+    out = {"exact": str(g.value(q, OA.exact) or "")}
+    for k, p in (("prefix", OA.prefix), ("suffix", OA.suffix)):
+        if g.value(q, p) is not None:
+            out[k] = str(g.value(q, p))
+    out["source"] = labels.get(src, {"id": data.local_id(src), "iri": str(src)}) if src else None
+    return out
+
+
+# ---- claims ------------------------------------------------------------------------
+def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
+    """Claims with their disputes, sources, quote, provenance and derived status, read
+    together: one lookup of their triples, of their disputes' and of every label."""
+    iris = [data.iri("claim", r) for r in refs]
+    g = data.graph_of(iris)
+    for c in iris:
+        if (c, RDF.type, SDO.Claim) not in g:
+            raise NotFound(f"there is no claim {data.local_id(c)!r}")
+    disputes_of = {c: [s for s, _, _ in data.store.triples(None, KB.disputes, c, data.current)] for c in iris}
+    for t in data.describe([d for ds in disputes_of.values() for d in ds]):
+        g.add(t)
+    refs = {o for s, p, o in g if isinstance(o, URIRef) and p not in (RDF.type, KB.stance, KB.quote, KB.disputes)}
+    labels = data.labels(refs)
+    sources_info = _sources_info(data, labels)
+
+    def recorded(s):
+        by = g.value(s, PROV.wasAttributedTo)
+        return {
+            "recorded_by": labels.get(by, {}).get("name", {}).get("", data.local_id(by)) if by else None,
+            "recorded_at": str(g.value(s, PROV.generatedAtTime) or "") or None,
+        }
+
+    out = []
+    for c in iris:
+        ds = []
+        for d in disputes_of[c]:
+            srcs = sorted(g.objects(d, SDO.appearance))
+            date = g.value(d, SDO.dateCreated)
+            ds.append({
+                "id": data.local_id(d), "iri": str(d),
+                "party": labels.get(g.value(d, KB.party)),
+                "stance": STANCE_NAMES.get(g.value(d, KB.stance)),
+                "text": _texts(g, d),
+                "date": str(date) if date is not None else None,
+                "effective_date": str(date) if date is not None else min(
+                    (sources_info[s]["published"] or "" for s in srcs if s in sources_info), default=None),
+                "sources": [sources_info.get(s, labels.get(s)) for s in srcs],
+                "quote": _quote(data, g, d, labels),
+                "withdrawn": str(g.value(d, KB.withdrawn)) if g.value(d, KB.withdrawn) else None,
+                **recorded(d),
+            })
+        ds.sort(key=lambda x: (start_of(x["effective_date"]), x["recorded_at"] or "", x["id"]))
+        claimant = g.value(c, SDO.author)
+        srcs = sorted(g.objects(c, SDO.appearance))
+        date = g.value(c, SDO.dateCreated)
+        versions = data.versions(c)
+        claim = {
+            "id": data.local_id(c), "iri": str(c),
+            "text": _texts(g, c),
+            "claimant": labels.get(claimant),
+            "sourcing": str(g.value(c, KB.sourcing)) if g.value(c, KB.sourcing) else None,
+            "about": [labels[o] for o in sorted(g.objects(c, SDO.about)) if o in labels],
+            "sources": [sources_info.get(s, labels.get(s)) for s in srcs],
+            "date": str(date) if date is not None else None,
+            "quote": _quote(data, g, c, labels),
+            "disputes": ds,
+            "version": versions[-1][0] if versions else 0,
+            "withdrawn": str(g.value(c, KB.withdrawn)) if g.value(c, KB.withdrawn) else None,
+            **recorded(c),
+        }
+        claim["status"] = derive_status(claim, as_of)
+        claim["status_timeline"] = status_timeline(claim)
+        out.append(claim)
+    return out
+
+
+def summary_of(claim: dict) -> dict:
+    """The fields of a claim a list shows, with its count of standing disputes."""
+    return {k: claim[k] for k in SUMMARY_KEYS} | {"disputes": len([d for d in claim["disputes"] if not d["withdrawn"]])}
+
+
+def claim_summaries(data, iris) -> list[dict]:
+    return [summary_of(c) for c in get_claims(data, iris)] if iris else []
+
+
+def _sources_info(data, labels: dict) -> dict:
+    srcs = [i for i, v in labels.items() if v["kind"] == "source"]
+    if not srcs:
+        return {}
+    g = data.graph_of(srcs)
+    pubs = {o for s in srcs for o in g.objects(s, SDO.publisher)} | {o for s in srcs for o in g.objects(s, SDO.author)}
+    pl = data.labels(pubs)
+    out = {}
+    for s in srcs:
+        url = g.value(s, SDO.url)
+        pub = g.value(s, SDO.datePublished)
+        out[s] = {
+            **labels[s],
+            "headline": _texts(g, s, SDO.headline),
+            "publisher": pl.get(g.value(s, SDO.publisher)),
+            "author": [pl[a] for a in g.objects(s, SDO.author) if a in pl],
+            "published": str(pub) if pub is not None else None,
+            "language": str(g.value(s, SDO.inLanguage) or "") or None,
+            "url": str(url) if url else None,
+        }
+    return out
+
+
+# ---- other records -----------------------------------------------------------------
+def get(data, kind: str, ref) -> dict:
+    """One record of a kind as a dict (NotFound when the id names no record of that kind)."""
+    if kind == "claim":
+        return get_claims(data, [ref])[0]
+    iri = data.iri(kind, ref)
+    labels = data.labels([iri])
+    if labels[iri]["kind"] != kind:
+        raise NotFound(f"there is no {kind} {data.local_id(iri)!r}")
+    if kind == "source":
+        return _sources_info(data, labels)[iri]
+    g = data.graph_of([iri])
+    out = dict(labels[iri])
+    if kind == "agent":
+        out["type"] = "Person" if (iri, RDF.type, SDO.Person) in g else "Organization"
+        out["job_title"] = _texts(g, iri, SDO.jobTitle)
+        wf = g.value(iri, SDO.worksFor)
+        out["works_for"] = data.labels([wf])[wf] if wf else None
+        out["same_as"] = [str(o) for o in g.objects(iri, SDO.sameAs)]
+    if kind == "dispute":
+        out["claim"] = data.local_id(g.value(iri, KB.disputes))
+    return out
+
+
+def agent_story(data, ref) -> dict:
+    """What an agent claimed, what is claimed about it, and what it disputed."""
+    a = data.iri("agent", ref)
+    info = get(data, "agent", a)
+    claimed = data.column(queries.render(queries.CLAIMS_BY_CLAIMANT, agent=a), "c")
+    about = data.column(queries.render(queries.CLAIMS_ABOUT, entity=a), "c")
+    rows = data.select(queries.render(queries.DISPUTES_BY_PARTY_OF, agent=a))
+    info["claims"] = [summary_of(c) for c in get_claims(data, claimed)] if claimed else []
+    info["about"] = [summary_of(c) for c in get_claims(data, about)] if about else []
+    summaries = {c["iri"]: summary_of(c) for c in get_claims(data, {r["c"] for r in rows})} if rows else {}
+    info["disputes"] = [{"dispute": data.local_id(r["d"]), "stance": STANCE_NAMES.get(r["stance"]),
+                         "withdrawn": r["withdrawn"] is not None, "claim": summaries[str(r["c"])]}
+                        for r in rows]
+    return info
+
+
+def topic_story(data, ref) -> dict:
+    """A topic and the claims about it."""
+    t = data.iri("topic", ref)
+    info = get(data, "topic", t)
+    info["claims"] = claim_summaries(data, data.column(queries.render(queries.CLAIMS_ABOUT, entity=t), "c"))
+    return info
+
+
+def source_story(data, ref) -> dict:
+    """A source and the claims that appear in it."""
+    s = data.iri("source", ref)
+    info = get(data, "source", s)
+    info["claims"] = claim_summaries(data, data.column(queries.render(queries.CLAIMS_IN_SOURCE, source=s), "c"))
+    return info
+
+
+def records(data, kind: str) -> list[dict]:
+    """All agents, sources or topics (for pickers), kept until a record of that kind is
+    written (thousands of labels at 100,000 claims; a claim or a dispute leaves them as they are)."""
+    return list(data.kept("records", kind, lambda: _records(data, kind), kinds=(kind,)))
+
+
+def _records(data, kind: str) -> list[dict]:
+    iris = data.column(queries.records_of_types(PICKER_TYPES[kind]), "r")
+    iris = [i for i in iris if str(i).startswith(data.minter.base) or kind != "topic"]
+    return sorted(data.labels(iris).values(), key=lambda x: x["id"])
+
+
+def scheme_labels(data) -> dict:
+    """``{"stance": {"denies": {"en": …, "ja": …}, …}, "status": {…}}`` from the vocabulary."""
+    return data.kept("scheme-labels", None, lambda: _scheme_labels(data), kinds=())
+
+
+def _scheme_labels(data) -> dict:
+    out: dict = {"stance": {}, "status": {}}
+    for r in data.select(queries.SCHEME_LABELS):
+        if r["scheme"] == KB.StanceScheme:
+            name, key = STANCE_NAMES.get(r["concept"]), "stance"
+        else:
+            name, key = str(r["notation"]) if r["notation"] is not None else None, "status"
+        if name:
+            out[key].setdefault(name, {})[r["label"].language or ""] = str(r["label"])
+    return out
+
+
+def counts(data) -> dict:
+    """How many claims, disputes, sources and agents; disputes by party and stance; claims by status."""
+    rows = data.select(queries.COUNTS)
+    out = {k: int(v) for k, v in rows[0].items()} if rows else {}
+    by_party = data.select(queries.DISPUTES_BY_PARTY)
+    labels = data.labels({r["party"] for r in by_party})
+    parties = [
+        {"party": labels[r["party"]]["id"], "name": labels[r["party"]]["name"],
+         "stance": STANCE_NAMES.get(r["stance"]), "count": int(r["n"])}
+        for r in by_party
+    ]
+    statuses = data.select(queries.STATUS_COUNTS)
+    return {**out, "disputes_by_party": parties, "statuses": {str(r["status"]): int(r["n"]) for r in statuses}}
+
+
+# ---- history and graphs ----------------------------------------------------------------
+def _fmt(t) -> str:
+    return " ".join(x.n3() for x in t)
+
+
+def history(data, kind: str, ref) -> list[dict]:
+    """Every version of a record: who, when, what, and the triples added and removed."""
+    iri = data.iri(kind, ref)
+    versions = data.versions(iri)
+    if not versions:
+        raise NotFound(f"there is no {kind} {data.local_id(iri)!r}")
+    out, prev = [], set()
+    for n, v in versions:
+        meta = Graph()
+        for t in data.store.triples(v, None, None, data.history_graph):
+            meta.add(t)
+        snap = set(data.store.triples(None, None, None, str(v)))
+        by = meta.value(v, PROV.wasAttributedTo)
+        out.append({
+            "version": n, "iri": str(v),
+            "action": str(meta.value(v, KB.action)),
+            "at": str(meta.value(v, PROV.generatedAtTime)),
+            "by": data.local_id(by).rsplit("/", 1)[-1] if by else None,
+            "added": sorted(_fmt(t) for t in snap - prev),
+            "removed": sorted(_fmt(t) for t in prev - snap),
+        })
+        prev = snap
+    return out
+
+
+def version_graph(data, kind: str, ref, n: int) -> Graph:
+    """Version ``n`` of a record, as it was written."""
+    iri = data.iri(kind, ref)
+    versions = dict(data.versions(iri))
+    if n not in versions:
+        raise NotFound(f"{kind} {data.local_id(iri)!r} has no version {n}")
+    g = bound_graph()
+    for t in data.store.triples(None, None, None, str(versions[n])):
+        g.add(t)
+    return g
+
+
+def claim_graph(data, ref) -> Graph:
+    """One claim as RDF: the claim, its quote, its disputes, and the labels of what they name."""
+    c = data.iri("claim", ref)
+    g = bound_graph()
+    triples = data.describe([c])
+    if not triples:
+        raise NotFound(f"there is no claim {data.local_id(c)!r}")
+    disputes = [s for s, _, _ in data.store.triples(None, KB.disputes, c, data.current)]
+    triples += data.describe(disputes)
+    for t in triples:
+        g.add(t)
+    refs = {o for s, p, o in triples if isinstance(o, URIRef) and p not in (RDF.type, KB.stance, KB.quote, KB.disputes)}
+    for s, p, o in data.describe(refs):
+        if p in GRAPH_LABELS:
+            g.add((s, p, o))
+    return g
+
+
+__all__ = ["bound_graph", "get_claims", "summary_of", "claim_summaries", "get", "agent_story", "topic_story",
+           "source_story", "records", "scheme_labels", "counts", "history", "version_graph", "claim_graph"]
