@@ -49,8 +49,8 @@ class Dataset:
         self._kept_lock = threading.Lock()
         self._ensure_vocab()
         self.index: ClaimIndex | None = None  # the claim index, for a store that keeps one (see kb.indexer)
-        if store.index_location is not None:
-            self.index = ClaimIndex(store.index_location or None)
+        if store.single_writer:
+            self.index = ClaimIndex(store.index_path)
 
     def _ensure_vocab(self):
         """The vocabulary graph as ``vocab/claimkb.ttl`` has it now (a store

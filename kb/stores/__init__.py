@@ -6,9 +6,9 @@ def _single_writer(self):
     return not self.shared
 
 
-def _index_location(self):
+def _index_path(self):
     if isinstance(self, EmbeddedStore):
-        return str(self.path / "index.sqlite") if self.path else ""
+        return str(self.path / "index.sqlite") if self.path else None
     return None
 
 
@@ -21,5 +21,5 @@ def _backup_to(self, target):
 
 
 Store.single_writer = property(_single_writer)
-Store.index_location = property(_index_location)
+Store.index_path = property(_index_path)
 Store.backup_to = _backup_to
