@@ -33,7 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import KBError
-from .store import _not_writable
+from .stores.base import _not_writable
 
 FILES = ("settings.json", "users.json", "secret_key")
 MANIFEST = "backup.json"

@@ -35,7 +35,7 @@ from .model import (
 )
 from .namespaces import KB, OA, PREFIXES, SDO
 from .sparql import check_query
-from .store import RDF_FORMATS, EmbeddedStore, Store, from_ox, open_store
+from .stores import RDF_FORMATS, EmbeddedStore, Store, from_ox, open_store
 from .validation import check, load_shapes, owner
 
 log = logging.getLogger("claimkb")
@@ -1299,7 +1299,7 @@ class KnowledgeBase:
             base = self.minter.base
             quads = (q for q in self.store.quads()
                      if q[3].startswith(base) and q[3] != self.locks_graph and q[1] != KB.generation)
-            from .store import to_ox
+            from .stores import to_ox
 
             ox.serialize(
                 (ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(g)) for s, p, o, g in quads),

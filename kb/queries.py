@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .namespaces import PREFIXES
-from .store import nt
+from .stores import nt
 
 PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 

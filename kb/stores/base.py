@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from .errors import KBError
+from ..errors import KBError
 
 Triple = tuple  # (s, p, o) of rdflib terms
 Quad = tuple  # (s, p, o, g)
@@ -377,7 +377,7 @@ def open_store(name: str | None, *, update_endpoint: str | None = None, prefixes
     else a folder for the embedded store; ``:memory:`` is an in-memory store."""
     name = name or "./kb-data"
     if name.startswith(("http://", "https://")):
-        from .store_sparql import SparqlStore  # noqa: PLC0415 - only for server stores
+        from .server import SparqlStore  # noqa: PLC0415 - only for server stores
 
         if update_endpoint and not update_endpoint.startswith(("http://", "https://")):
             raise KBError(f"the update endpoint must be an http(s) URL (got {update_endpoint!r})", status=2)

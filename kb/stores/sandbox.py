@@ -57,8 +57,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from .errors import KBError, QueryError, QueryTimeout
-from .store import _XSD_STRING, RawResult, to_ox
+from ..errors import KBError, QueryError, QueryTimeout
+from .base import _XSD_STRING, RawResult, to_ox
 
 SNAPSHOTS = "query-snapshots"
 WORKER = Path(__file__).with_name("query_worker.py")

@@ -43,8 +43,8 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from .errors import KBError, QueryError, QueryTimeout
-from .store import _LANG_STRING, _XSD_STRING, RDF_FORMATS, Quad, RawResult, Store, Triple, _update_text, from_ox, nt
+from ..errors import KBError, QueryError, QueryTimeout
+from .base import _LANG_STRING, _XSD_STRING, RDF_FORMATS, Quad, RawResult, Store, Triple, _update_text, from_ox, nt
 
 SETTINGS_GRAPH = "https://w3id.org/claimkb/settings"
 SETTINGS_PREDICATE = "https://w3id.org/claimkb/ns#settings"
@@ -409,7 +409,7 @@ class SparqlStore(Store):
 
 
 def _ox(term):
-    from .store import to_ox
+    from .base import to_ox
 
     return to_ox(term)
 
