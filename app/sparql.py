@@ -23,7 +23,7 @@ def kb():
 
 
 def run(text: str):
-    """A user's query, with the app's time and row limits (see kb.sandbox)."""
+    """A user's query, with the app's time and row limits (see kb.stores.sandbox)."""
     cfg = current_app.config
     return kb().query(text, timeout=float(cfg["QUERY_TIMEOUT"] or 0) or None,
                       row_limit=int(cfg["QUERY_ROW_LIMIT"] or 0) or None)

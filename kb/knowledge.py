@@ -35,7 +35,7 @@ from .model import (
 )
 from .namespaces import KB, OA, PREFIXES, SDO
 from .sparql import check_query
-from .stores import RDF_FORMATS, EmbeddedStore, Store, from_ox, open_store
+from .stores import RDF_FORMATS, Store, from_ox, open_store
 from .validation import check, load_shapes, owner
 
 log = logging.getLogger("claimkb")
@@ -134,8 +134,8 @@ class KnowledgeBase:
         self.shapes = load_shapes()
         self._ensure_vocab()
         self.index = None
-        if isinstance(store, EmbeddedStore):
-            self.index = ClaimIndex(str(store.path / "index.sqlite") if store.path else None)
+        if store.single_writer:
+            self.index = ClaimIndex(store.index_path)
             if self.index.generation != self._generation():
                 self.reindex()
 
@@ -163,7 +163,7 @@ class KnowledgeBase:
         """``compute()``, kept until the next write (the embedded store has one
         writer, this process, and counts its writes); a server store, which
         other processes write without that count, computes it each time."""
-        if self.store.shared:
+        if not self.store.single_writer:
             return compute()
         full = (name, self._generation(), key)
         with self._kept_lock:
@@ -414,7 +414,7 @@ class KnowledgeBase:
                                                                 history_quads, attempt, token)
                 if guarded:
                     inserts.append((token, RDF.type, PROV.Activity, self.history_graph))
-                if not self.store.shared and (changed or inserts):
+                if self.store.single_writer and (changed or inserts):
                     # the write counter the embedded store's claim index checks
                     # (a server store has no such index)
                     generation = self._generation()
@@ -423,7 +423,7 @@ class KnowledgeBase:
                         deletes.append((h, KB.generation, Literal(generation), self.history_graph))
                     inserts.append((h, KB.generation, Literal(generation + 1), self.history_graph))
                 guard = (self.history_graph, guarded) if guarded else None
-                claim = self._claim(guarded) if guarded and self.store.shared else []
+                claim = self._claim(guarded) if guarded and not self.store.single_writer else []
                 try:
                     landed = self.store.apply(deletes, inserts, guard=guard)
                     if landed is None:
@@ -1160,7 +1160,7 @@ class KnowledgeBase:
         by every page with a picker; a claim or a dispute leaves them as they are);
         a server store, which other processes write, is asked each time. The
         embedded store has one writer, this process, so its own writes are all."""
-        if self.store.shared:
+        if not self.store.single_writer:
             return self._records(kind)
         key = (self._kind_writes[kind], kind)
         cached = self._records_cache.get(kind)
@@ -1263,7 +1263,7 @@ class KnowledgeBase:
         A query still running after ``timeout`` seconds is stopped and a
         KBError with status 503 raised (``None`` or 0: no limit; on the
         embedded store such a query then runs in this process, see
-        :mod:`kb.sandbox`). With ``row_limit``, at most that many rows (or
+        :mod:`kb.stores.sandbox`). With ``row_limit``, at most that many rows (or
         triples) come back and ``partial`` tells whether there were more."""
         checked = check_query(text, allowed_graphs=set(self.default_graphs) | {self.history_graph})
         binds = None
@@ -1320,12 +1320,8 @@ class KnowledgeBase:
     def backup(self, target) -> dict:
         """Back up this embedded store to the new folder ``target`` (see :mod:`kb.backup`);
         writes wait while the checkpoint is taken. Returns the backup's manifest."""
-        from .backup import backup_open_store
-
-        if not isinstance(self.store, EmbeddedStore) or self.store.path is None:
-            raise KBError("only a store in a folder can be backed up this way")
         with self._write_lock:
-            return backup_open_store(self.store._store, self.store.path, target)
+            return self.store.backup_to(target)
 
 
 def _nfc(term):

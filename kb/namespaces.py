@@ -116,4 +116,9 @@ PREFIXES = {
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 
+# A server store's settings (the base IRI; settings.json beside an embedded store):
+# one triple in a graph of its own, left out of exports.
+SETTINGS_GRAPH = "https://w3id.org/claimkb/settings"
+SETTINGS_PREDICATE = str(KB._NS) + "settings"
+
 __all__ = ["SDO", "KB", "OA", "CITO", "PROV", "RDF", "RDFS", "SH", "SKOS", "XSD", "PREFIXES"]
