@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from kb import KBError, open_kb
+from kb.stores import is_server_url
 
 from . import i18n
 from .users import Users
@@ -67,7 +68,7 @@ def _data_dir(app, kb) -> Path | None:
         return Path(app.config["DATA_DIR"])
     if getattr(kb.store, "path", None) is not None:
         return Path(kb.store.path)
-    if str(app.config["KB_STORE"]).startswith(("http://", "https://")):
+    if is_server_url(str(app.config["KB_STORE"])):
         return Path("./kb-data")
     return None
 

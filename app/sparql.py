@@ -21,7 +21,7 @@ SUFFIX = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "tt
 
 
 def run(text: str):
-    """A user's query, with the app's time and row limits (see kb.sandbox)."""
+    """A user's query, with the app's time and row limits (see kb.stores.sandbox)."""
     cfg = current_app.config
     return get_kb().query(text, timeout=float(cfg["QUERY_TIMEOUT"] or 0) or None,
                       row_limit=int(cfg["QUERY_ROW_LIMIT"] or 0) or None)

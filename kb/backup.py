@@ -33,7 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import KBError
-from .store import _not_writable
+from .stores.base import not_writable
 
 FILES = ("settings.json", "users.json", "secret_key")
 MANIFEST = "backup.json"
@@ -111,7 +111,7 @@ def backup_folder(source: str | os.PathLike, target: str | os.PathLike,
     try:
         store = ox.Store(str(source / "oxigraph"))
     except OSError as e:
-        if "lock" not in str(e).lower() and not _not_writable(e):
+        if "lock" not in str(e).lower() and not not_writable(e):
             raise KBError(f"cannot open the store folder {str(source)!r}: {e}") from e
         return _backup_snapshot(source, target, data_dir)  # held by kb serve, or a read-only folder
     try:

@@ -15,6 +15,7 @@ import click
 from .errors import InvalidData, KBError, QueryError
 from .io import format_of
 from .knowledge import open_kb
+from .stores import is_server_url
 
 
 def _user(name):
@@ -83,7 +84,7 @@ def data_dir(store: str, given: str | None) -> Path:
         return Path(given)
     if store == ":memory:":
         raise KBError("an in-memory store has no folder for accounts; give --data-dir")
-    return Path("./kb-data") if store.startswith(("http://", "https://")) else Path(store)
+    return Path("./kb-data") if is_server_url(store) else Path(store)
 
 
 @main.command()
@@ -205,7 +206,7 @@ def serve(ctx, host, port, threads, workers):
     """Serve the web app and HTTP interface (waitress; gunicorn with --workers above 1)."""
     o = ctx.obj
     if workers > 1:
-        if not o["store"].startswith(("http://", "https://")):
+        if not is_server_url(o["store"]):
             raise click.UsageError(
                 f"--workers {workers} needs a SPARQL server store (--store http://…): an embedded store "
                 "can be opened by one process at a time, so run one process with --threads instead")
@@ -257,7 +258,7 @@ def format_summary(s: dict) -> str:
 
 def _store_folder(ctx) -> str:
     store = ctx.find_root().obj["store"]
-    if store.startswith(("http://", "https://")) or store == ":memory:":
+    if is_server_url(store) or store == ":memory:":
         raise KBError("backups are of a store folder; give --store a folder")
     return store
 

@@ -125,5 +125,9 @@ VOCAB_FILE = Path(__file__).resolve().parent.parent / "vocab" / "claimkb.ttl"
 DEFAULT_BASE = "https://w3id.org/claimkb/id/"
 # A writer's reservation of the version IRIs it is about to create (in the locks graph only, never exported)
 WRITE_RESERVATION = URIRef(str(KB._NS) + "writeReservation")
+# A server store's settings (the base IRI; settings.json beside an embedded store):
+# one triple in a graph of its own, left out of exports.
+SETTINGS_GRAPH = "https://w3id.org/claimkb/settings"
+SETTINGS_PREDICATE = str(KB._NS) + "settings"
 
 __all__ = ["SDO", "KB", "OA", "CITO", "PROV", "RDF", "RDFS", "SH", "SKOS", "XSD", "PREFIXES"]

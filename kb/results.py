@@ -10,7 +10,7 @@ from __future__ import annotations
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.query import Result
 
-from .store import nt
+from .stores import nt
 
 RESULT_TYPES = {
     "json": "application/sparql-results+json",

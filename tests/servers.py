@@ -175,7 +175,7 @@ class VirtuosoServer(_Server):
 
     def clear(self):
         """Drop every graph but Virtuoso's own (CLEAR ALL would take its system graphs too)."""
-        from kb.store_sparql import SparqlStore
+        from kb.stores import SparqlStore
 
         store = SparqlStore(self.url, self.update_url)
         _, rows = store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", [])

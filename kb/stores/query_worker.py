@@ -1,7 +1,7 @@
-"""The worker process of :mod:`kb.sandbox`: ``python kb/query_worker.py FD PARENT_PID``.
+"""The worker process of :mod:`kb.stores.sandbox`: ``python kb/stores/query_worker.py FD PARENT_PID``.
 
-Run as a script (not ``-m kb...``) so it imports pyoxigraph only, starts in
-a fraction of a second, and never imports the program that started it. It
+Run as a script (not ``-m kb...``) so it imports pyoxigraph only (never kb),
+starts quickly, and never imports the program that started it. It
 answers on the socket ``FD`` (a ``multiprocessing.connection`` over a
 socketpair) until the socket closes. Terms travel as plain tuples:
 ``("i", iri)``, ``("b", id)``, ``("l", value, language, datatype)``.

@@ -12,32 +12,31 @@ the next query) and answered with a 503. A worker that dies any other way
 
 What a worker reads is a *snapshot* that nobody writes, since pyoxigraph says
 that opening a store read-only while another process writes it is undefined
-behaviour (``Store.read_only``'s docstring), and the RocksDB secondary
-instance that would follow a writer was removed in Oxigraph 0.4 (oxigraph
-pull request #964, "a lot of bugs, especially in RocksDB 9"):
+behaviour (``Store.read_only``'s docstring), and Oxigraph has no secondary
+instance that would follow a writer (RELIABILITY.md, "Queries"):
 
-- a store in a folder: a RocksDB checkpoint (``Store.backup``: hard links to
-  the immutable table files, cheap), taken under the store's write lock into
-  ``<store>/query-snapshots/`` and opened read-only by the workers;
+- a store in a folder: a RocksDB checkpoint (:meth:`EmbeddedStore.snapshot_to`)
+  in ``<store>/query-snapshots/``, opened read-only by the workers;
 - a store in a read-only folder: the folder itself (nobody can write it);
-- an in-memory store: the dataset as N-Quads, loaded into each worker's own
-  in-memory store (a copy per worker: fine for tests and small stores).
+- an in-memory store: the dataset as N-Quads (:meth:`EmbeddedStore.dump_quads`),
+  loaded into each worker's own in-memory store (a copy per worker: fine for
+  tests and small stores).
 
 A snapshot is taken only when the store changed since the last one (the
 store counts its writes), so a query sees every write acknowledged before it
 was sent. Old snapshots are removed once no running query uses them.
 
-A worker is ``python -I kb/query_worker.py`` (a new program, started with
-fork and exec: nothing of the threaded web server is inherited, no lock held
-by another thread, and the program that opened the knowledge base is never
-imported again as multiprocessing's ``spawn``/``forkserver`` would). It
+A worker is ``python -I kb/stores/query_worker.py`` (a new program, started
+with fork and exec: nothing of the threaded web server is inherited, no lock
+held by another thread, and the program that opened the knowledge base is
+never imported again as multiprocessing's ``spawn``/``forkserver`` would). It
 imports pyoxigraph only, and answers over a socketpair; terms travel as plain
 tuples. A worker whose parent died (even by SIGKILL, mid-query) exits by
-itself within a second. The row limit is applied in the worker: it stops reading solutions
+itself. The row limit is applied in the worker: it stops reading solutions
 after ``row_limit + 1`` and marks the result ``partial``.
 
 A store on a SPARQL server does not need this: its queries have the HTTP read
-timeout (see :meth:`kb.store_sparql.SparqlStore.raw_query`).
+timeout (see :meth:`kb.stores.server.SparqlStore.raw_query`).
 """
 
 from __future__ import annotations
@@ -57,8 +56,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from .errors import KBError, QueryError, QueryTimeout
-from .store import _XSD_STRING, RawResult, to_ox
+from ..errors import KBError, QueryError, QueryTimeout
+from .base import XSD_STRING, RawResult, to_ox
 
 SNAPSHOTS = "query-snapshots"
 WORKER = Path(__file__).with_name("query_worker.py")
@@ -75,7 +74,7 @@ def _enc(t):
 
 
 def _dec(t):
-    """The worker's plain tuple as an rdflib term (as :func:`kb.store.from_ox` makes it)."""
+    """The worker's plain tuple as an rdflib term (as :func:`kb.stores.base.from_ox` makes it)."""
     if t is None:
         return None
     if t[0] == "i":
@@ -84,7 +83,7 @@ def _dec(t):
         return BNode(t[1])
     if t[2]:
         return Literal(t[1], lang=t[2])
-    return Literal(t[1]) if t[3] == _XSD_STRING else Literal(t[1], datatype=URIRef(t[3]))
+    return Literal(t[1]) if t[3] == XSD_STRING else Literal(t[1], datatype=URIRef(t[3]))
 
 
 def evaluate(store, query: str, default_graphs, *, form: str, bindings=None, prefixes=None,
@@ -130,7 +129,7 @@ def _kill_all(workers: set) -> None:
 
 
 class QueryPool:
-    """Up to ``workers`` processes evaluating users' queries on snapshots of ``store``."""
+    """Up to ``workers`` processes evaluating users' queries on snapshots of ``store`` (an EmbeddedStore)."""
 
     def __init__(self, store, *, workers: int = 2):
         self.store = store
@@ -161,15 +160,11 @@ class QueryPool:
         elif self.store.path is not None:
             self._dir.mkdir(parents=True, exist_ok=True)
             target = self._dir / uuid.uuid4().hex
-            with self.store._lock:  # no write between reading the version and the checkpoint
-                version = self.store.version
-                self.store._store.flush()
-                self.store._store.backup(str(target))
+            version = self.store.snapshot_to(target)
             spec = ("path", str(target))
         else:
-            with self.store._lock:
-                version = self.store.version
-                spec = ("nquads", self.store._store.dump(format=ox.RdfFormat.N_QUADS))
+            version, nquads = self.store.dump_quads()
+            spec = ("nquads", nquads)
         old, self._snap = self._snap, (uuid.uuid4().hex, version, spec)
         if old is not None:
             self._forget(old)

@@ -1,12 +1,13 @@
-"""A store on a SPARQL 1.1 server, spoken to over the SPARQL 1.1 Protocol.
+"""A store on a SPARQL 1.1 server (Oxigraph server, Virtuoso, …), spoken to
+over the SPARQL 1.1 Protocol; every write is one update request.
 
 Only the standard library is used for HTTP (``http.client``, reads on
 kept-alive connections). Queries go as an HTML-form ``POST`` (``query=`` and
-``default-graph-uri=``), the one form every server here takes (Virtuoso 7.2
-left a ``POST application/sparql-query`` unanswered); SELECT/ASK answers are
-read as SPARQL JSON results and turned into rdflib terms the way
-:func:`kb.store.from_ox` does for the embedded store; CONSTRUCT answers are
-read as N-Triples with pyoxigraph's streaming parser.
+``default-graph-uri=``), the one form every server here takes; SELECT/ASK
+answers are read as SPARQL JSON results and turned into rdflib terms the way
+:func:`kb.stores.base.from_ox` does for the embedded store; CONSTRUCT answers
+are read as N-Triples with pyoxigraph's streaming parser. What the servers
+were seen to do, and what that cost: DEPLOY.md, "What the SPARQL servers do".
 
 Credentials for a server that authenticates updates (Virtuoso's
 ``/sparql-auth`` takes HTTP Digest only) are given in the endpoint's URL
@@ -14,19 +15,20 @@ Credentials for a server that authenticates updates (Virtuoso's
 ``KB_STORE_PASSWORD``; Digest and Basic challenges are both answered, and the
 password never appears in a message.
 
-Departures from the standard this module absorbs (Virtuoso 7.2, seen here):
-ASK answered as a one-column SELECT (``__ASK_RETVAL``), literals typed
-``"typed-literal"`` in JSON results.
+Departures from the standard this module absorbs (Virtuoso's): ASK answered
+as a one-column SELECT, literals typed ``"typed-literal"`` in JSON results,
+updates shaped so that it can compile them (:func:`_virtuoso_update`).
 
 Every write is one update request, so the server applies it atomically. A
 write that creates versions can be made conditional (``guard``): the update's
 WHERE clause requires that none of the new version IRIs exists yet. The server
 cannot tell whether the condition held (an update answers 204 either way), so
 :meth:`SparqlStore.apply` returns ``None`` and the knowledge base reads the
-versions back to see whose write landed (see ``KnowledgeBase._commit``).
+versions back to see whose write landed (see :func:`kb.writes.commit`).
 
 The base IRI, kept in ``settings.json`` beside an embedded store, lives here in
-a small named graph of its own (:data:`SETTINGS_GRAPH`), left out of exports.
+a small named graph of its own (:data:`kb.namespaces.SETTINGS_GRAPH`), left out
+of exports.
 """
 
 from __future__ import annotations
@@ -37,17 +39,16 @@ import json
 import os
 import threading
 import urllib.parse
-from collections.abc import Iterable, Iterator
-from typing import IO
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from .errors import KBError, QueryError, QueryTimeout
-from .store import _LANG_STRING, _XSD_STRING, RDF_FORMATS, Quad, RawResult, Store, Triple, _update_text, from_ox, nt
+from ..errors import KBError, QueryError, QueryTimeout
+from ..namespaces import RDF, SETTINGS_GRAPH, SETTINGS_PREDICATE
+from .base import XSD_STRING, Quad, RawResult, Store, Triple, from_ox, graph_blocks, nt, update_text
 
-SETTINGS_GRAPH = "https://w3id.org/claimkb/settings"
-SETTINGS_PREDICATE = "https://w3id.org/claimkb/ns#settings"
+_PLAIN = (XSD_STRING, str(RDF.langString))  # datatypes of plain literals (a language tag is read first)
 BATCH = 500  # subjects per VALUES block when describing many records
 _NT = "application/n-triples"
 _NQ = "application/n-quads"
@@ -68,7 +69,7 @@ def _term(b: dict | None):
         if lang:
             return Literal(v, lang=lang)
         dt = b.get("datatype")
-        if dt is None or dt in (_XSD_STRING, _LANG_STRING):
+        if dt is None or dt in _PLAIN:
             return Literal(v)
         return Literal(v, datatype=URIRef(dt))
     raise KBError(f"the SPARQL server answered with an unknown term type {t!r}", status=502)
@@ -91,10 +92,13 @@ def default_graph_store(query_url: str) -> str | None:
     return None
 
 
+GUARD_GROUP = 200  # versions whose absence one ASK checks on Virtuoso
+
+
 class SparqlStore(Store):
     """A SPARQL 1.1 server: ``query_url`` answers queries, ``update_url`` updates."""
 
-    shared = True
+    single_writer = False  # workers and kb commands write the same server
 
     def __init__(self, query_url: str, update_url: str | None = None, *, prefixes: dict | None = None,
                  graph_store: str | None = None, timeout: float = 120.0):
@@ -124,8 +128,7 @@ class SparqlStore(Store):
         return pool[key]
 
     def close(self) -> None:
-        """Close the kept-alive connections: a server may give each open one a
-        thread of its own (Virtuoso's HTTP ``ServerThreads``) until it closes."""
+        """Close the kept-alive connections: a server may hold a thread for each open one."""
         with self._pool_lock:
             pooled, self._pooled = self._pooled, []
         for conn in pooled:
@@ -270,7 +273,7 @@ class SparqlStore(Store):
             triples = self._triples(text, default_graphs, timeout)
             if row_limit is not None:
                 triples = itertools.islice(triples, row_limit + 1)
-            out = RawResult("graph", triples=list(triples))
+            out = RawResult(form, triples=list(triples))
             seq = out.triples
         else:
             doc = self._json(text, default_graphs, timeout)
@@ -303,8 +306,7 @@ class SparqlStore(Store):
 
     def describe(self, subjects, graph, predicates=None):
         subjects = list(subjects)
-        # a FILTER, not a second VALUES: Oxigraph joined VALUES ?s and VALUES ?p by
-        # scanning the predicates (25 ms at 10k claims for seven labels; 1 ms so)
+        # a FILTER, not a second VALUES: Oxigraph joins two VALUES by scanning
         if predicates is not None and not predicates:
             return []
         only = f"FILTER(?p IN ({', '.join(nt(p) for p in predicates)}))" if predicates else ""
@@ -337,17 +339,6 @@ class SparqlStore(Store):
             if str(r["g"]) != SETTINGS_GRAPH:
                 yield r["s"], r["p"], r["o"], str(r["g"])
 
-    def dump(self, out: IO[bytes], fmt: str, graph: str | None) -> None:
-        f = RDF_FORMATS[fmt]
-        kwargs = {"prefixes": self.prefixes} if f in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-        if graph is None:
-            items: Iterable = (ox.Quad(*(_ox(x) for x in (s, p, o)), ox.NamedNode(g)) for s, p, o, g in self.quads())
-        elif f.supports_datasets:
-            items = (ox.Quad(_ox(s), _ox(p), _ox(o), ox.NamedNode(graph)) for s, p, o, _ in self.quads(graph))
-        else:
-            items = (ox.Triple(_ox(s), _ox(p), _ox(o)) for s, p, o, _ in self.quads(graph))
-        ox.serialize(items, out, f, **kwargs)
-
     # ---- writes -----------------------------------------------------------------
     @property
     def virtuoso(self) -> bool:
@@ -365,26 +356,28 @@ class SparqlStore(Store):
         if not deletes and not inserts:
             return True
         if self.virtuoso:
-            # Virtuoso 7.2 cannot compile a conditional update of more than a few
-            # hundred quads (SP031), so the condition is checked first. The
-            # knowledge base holds a claim on these versions meanwhile (see
-            # KnowledgeBase._claim), so no other writer can create them in between.
+            # Virtuoso cannot compile a conditional update of some size, so the
+            # condition is checked first. The knowledge base holds a reservation of
+            # these versions meanwhile (see kb.writes._reserve), so no other
+            # writer can create them in between.
             if guard is not None:
-                branches = " UNION ".join(f"{{ {nt(x)} ?p ?o }}" for x in guard[1])
-                if self.ask(f"ASK {{ GRAPH <{guard[0]}> {{ {branches} }} }}", []):
-                    return False
+                # in groups: one ASK over a few hundred versions overflows Virtuoso's stack (SQ200)
+                for i in range(0, len(guard[1]), GUARD_GROUP):
+                    values = " ".join(nt(x) for x in guard[1][i : i + GUARD_GROUP])
+                    if self.ask(f"ASK {{ GRAPH <{guard[0]}> {{ VALUES ?v {{ {values} }} ?v ?p ?o }} }}", []):
+                        return False
             self.update(_virtuoso_update(deletes, inserts))
             return True
         if guard is None:
-            self.update(_update_text(deletes, inserts))
+            self.update(update_text(deletes, inserts))
             return True
         graph, subjects = guard
         parts = []
         for verb, quads in (("DELETE", deletes), ("INSERT", inserts)):
             if quads:
-                parts.append(f"{verb} {{\n{_blocks(quads)}\n}}")
-        # one lookup per version: Oxigraph evaluates VALUES inside FILTER NOT EXISTS
-        # by scanning the graph (40 ms at 10k claims, growing with the store; 0.4 ms so)
+                parts.append(f"{verb} {{\n{graph_blocks(quads)}\n}}")
+        # one lookup per version, not VALUES: Oxigraph evaluates VALUES inside
+        # FILTER NOT EXISTS by scanning the graph
         branches = " UNION ".join(f"{{ {nt(s)} ?p ?o }}" for s in subjects)
         where = f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{graph}> {{ {branches} }} }} }}"
         self.update("\n".join(parts) + "\n" + where)
@@ -408,49 +401,28 @@ class SparqlStore(Store):
                     f"WHERE {{ OPTIONAL {{ GRAPH <{SETTINGS_GRAPH}> {{ ?s ?p ?o }} }} }}")
 
 
-def _ox(term):
-    from .store import to_ox
-
-    return to_ox(term)
-
-
-def _blocks(quads, size: int | None = None) -> str:
-    """Quads as ``GRAPH <g> { … }`` blocks, at most ``size`` triples each."""
-    by_graph: dict[str, list[str]] = {}
-    for s, p, o, g in quads:
-        by_graph.setdefault(g, []).append(f"{nt(s)} {nt(p)} {nt(o)} .")
-    out = []
-    for g, lines in by_graph.items():
-        step = size or len(lines)
-        out += [f"GRAPH <{g}> {{\n" + "\n".join(lines[i : i + step]) + "\n}" for i in range(0, len(lines), step)]
-    return "\n".join(out)
-
-
-VIRTUOSO_TEMPLATE_MAX = 400  # quads: Virtuoso 7.2 compiles a DELETE/INSERT template into SQL, 10,000 lines at most
-VIRTUOSO_BLOCK = 1000  # triples per GRAPH block of INSERT DATA with sql:big-data-const (seen: ≤ about 4,000)
+VIRTUOSO_TEMPLATE_MAX = 400  # quads in one DELETE {…} INSERT {…} WHERE {} (its SQL has a size limit)
+VIRTUOSO_BLOCK = 1000  # triples per GRAPH block of INSERT DATA with sql:big-data-const (a block has a limit too)
 
 
 def _virtuoso_update(deletes, inserts) -> str:
-    """One update request Virtuoso 7.2 takes, as one operation where it can.
+    """One update request Virtuoso takes, as one operation where it can.
 
     Only inserts (every new record, every bulk import) or only deletes: one
     ``INSERT DATA``/``DELETE DATA`` of any size, with ``sql:big-data-const``
     and the data in GRAPH blocks. Both, up to VIRTUOSO_TEMPLATE_MAX quads
     (an edit): one ``DELETE {…} INSERT {…} WHERE {}`` operation. Both and
     more: ``DELETE DATA … ; INSERT DATA …`` in one request, which Virtuoso
-    compiles as a whole (a malformed request changes nothing) but runs as two
-    operations (seen here: a request whose second operation failed kept the
-    first's change) — the one write Virtuoso does not make atomic."""
+    runs as two operations — the one write it does not make atomic (DEPLOY.md)."""
     define = "define sql:big-data-const 1\n"
     if not deletes:
-        return f"{define}INSERT DATA {{\n{_blocks(inserts, VIRTUOSO_BLOCK)}\n}}"
+        return f"{define}INSERT DATA {{\n{graph_blocks(inserts, VIRTUOSO_BLOCK)}\n}}"
     if not inserts:
-        return f"{define}DELETE DATA {{\n{_blocks(deletes, VIRTUOSO_BLOCK)}\n}}"
+        return f"{define}DELETE DATA {{\n{graph_blocks(deletes, VIRTUOSO_BLOCK)}\n}}"
     if len(deletes) + len(inserts) <= VIRTUOSO_TEMPLATE_MAX:
-        return f"DELETE {{\n{_blocks(deletes)}\n}}\nINSERT {{\n{_blocks(inserts)}\n}}\nWHERE {{}}"
-    return (f"{define}DELETE DATA {{\n{_blocks(deletes, VIRTUOSO_BLOCK)}\n}} ;\n"
-            f"INSERT DATA {{\n{_blocks(inserts, VIRTUOSO_BLOCK)}\n}}")
-
+        return f"DELETE {{\n{graph_blocks(deletes)}\n}}\nINSERT {{\n{graph_blocks(inserts)}\n}}\nWHERE {{}}"
+    return (f"{define}DELETE DATA {{\n{graph_blocks(deletes, VIRTUOSO_BLOCK)}\n}} ;\n"
+            f"INSERT DATA {{\n{graph_blocks(inserts, VIRTUOSO_BLOCK)}\n}}")
 
 
 class _Auth:
