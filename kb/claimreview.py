@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
-from .namespaces import SDO
+from .namespaces import SCHEMA_CONTEXT, SDO
 from .reads import get_claims, scheme_labels
 
 
@@ -44,11 +44,11 @@ def claim_review(data, ref, *, url: str | None = None) -> dict:
         item["dateCreated"] = claim["date"]
     item = {k: v for k, v in item.items() if v not in (None, [])}
     if claim["status"] == "reported":
-        return {"@context": "https://schema.org", **item}
+        return {"@context": SCHEMA_CONTEXT, **item}
     labels = scheme_labels(data)["status"].get(claim["status"], {})
     live = [d for d in claim["disputes"] if not d["withdrawn"]]
     review = {
-        "@context": "https://schema.org", "@type": "ClaimReview",
+        "@context": SCHEMA_CONTEXT, "@type": "ClaimReview",
         "claimReviewed": claim["text"].get("en") or next(iter(claim["text"].values()), ""),
         "itemReviewed": item,
         "reviewRating": {"@type": "Rating", "alternateName": labels.get("en", claim["status"]),

@@ -117,6 +117,8 @@ PREFIXES = {
 }
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+# the JSON-LD context fact-checking tools expect on schema.org markup
+SCHEMA_CONTEXT = "https://schema.org"
 
 # The vocabulary itself, kept in its own named graph of every store, and published as Turtle
 VOCAB_GRAPH = "https://w3id.org/claimkb/ns"
