@@ -66,15 +66,6 @@ def test_trig_export_keeps_history_and_round_trips(seeded, new_kb):
     assert len(fresh.history("claim", "ms-cancelled-datacentre-deals")) == 1
 
 
-def test_loading_twice_creates_no_duplicates(kb, seed_bytes):
-    first = kb.import_yaml(seed_bytes, by="t")
-    size = len(_current(kb))
-    second = kb.import_yaml(seed_bytes, by="someone-else")
-    assert sum(second.created.values()) == 0 and sum(second.updated.values()) == 0
-    assert sum(second.unchanged.values()) == sum(first.created.values())
-    assert len(_current(kb)) == size
-
-
 def test_seed_summary(seeded):
     s = seeded.summary()
     assert 15 <= s["claims"] <= 25
@@ -82,36 +73,6 @@ def test_seed_summary(seeded):
     assert ("sam-altman", "denies") in parties and ("microsoft", "denies") in parties
     assert seeded.get_claim("ms-cancelled-datacentre-deals")["status"] == "disputed"
     assert seeded.validate_store().conforms
-
-
-def test_update_keeps_history_and_earlier_version(seeded):
-    c = seeded.get_claim("ms-cancelled-datacentre-deals")
-    rec = {"id": c["id"], "text": {**c["text"], "en": "Changed wording."}, "claimant": c["claimant"]["id"],
-           "about": [a["id"] for a in c["about"]], "sources": [s["id"] for s in c["sources"]]}
-    seeded.add_claim(rec, by="editor", expected_version=1)
-    hist = seeded.history("claim", c["id"])
-    assert [h["action"] for h in hist] == ["created", "updated"]
-    assert hist[1]["by"] == "editor"
-    assert any("Changed wording." in t for t in hist[1]["added"])
-    assert any(c["text"]["en"] in t for t in hist[1]["removed"])
-    old = seeded.version_graph("claim", c["id"], 1)
-    assert any(c["text"]["en"] == str(o) for o in old.objects())
-    with pytest.raises(KBError) as conflict:
-        seeded.add_claim({**rec, "text": {"en": "stale edit"}}, by="late", expected_version=1)
-    assert conflict.value.status == 409
-    seeded.restore("claim", c["id"], 1, by="editor")
-    assert seeded.get_claim(c["id"])["text"] == c["text"]
-    assert len(seeded.history("claim", c["id"])) == 3
-
-
-def test_withdrawn_dispute_no_longer_counts_but_stays_readable(seeded):
-    cid = "ms-cancelled-datacentre-deals"
-    d = seeded.get_claim(cid)["disputes"][0]
-    seeded.withdraw("dispute", d["id"], by="t", reason="entered by mistake")
-    c = seeded.get_claim(cid)
-    assert c["status"] == "reported"
-    assert c["disputes"][0]["withdrawn"]
-    assert len(seeded.history("dispute", d["id"])) == 2
 
 
 def test_status_as_of_a_date(kb):
@@ -134,29 +95,6 @@ def test_status_as_of_a_date(kb):
     assert kb.get_claim("c", as_of="2025-03-10")["status"] == "disputed"
     assert kb.get_claim("c")["status"] == "retracted"
     assert [s["status"] for s in kb.get_claim("c")["status_timeline"]] == ["reported", "confirmed", "disputed", "retracted"]
-
-
-def test_list_filters_and_search(seeded):
-    everything = seeded.list_claims(limit=100)
-    assert everything["total"] == seeded.summary()["claims"]
-    assert len({c["id"] for c in everything["claims"]}) == everything["total"]
-    disputed = seeded.list_claims(status="disputed", limit=100)
-    assert disputed["total"] == seeded.summary()["statuses"]["disputed"]
-    assert all(c["status"] == "disputed" for c in disputed["claims"])
-    ja = seeded.list_claims(q="データセンター")
-    assert "ms-cancelled-datacentre-deals" in [c["id"] for c in ja["claims"]]
-    en = seeded.list_claims(q="DATA-CENTRE")
-    assert "ms-cancelled-datacentre-deals" in [c["id"] for c in en["claims"]]
-    assert seeded.list_claims(party="sam-altman")["total"] == 1
-    about = seeded.list_claims(about="microsoft", limit=100)
-    assert about["total"] > 0 and all(any(a["id"] == "microsoft" for a in c["about"]) for c in about["claims"])
-    assert seeded.list_claims(date_from="2025-09-11", date_to="2025-09-11")["total"] >= 1
-    assert seeded.list_claims(date_from="2030")["total"] == 0
-    page = seeded.list_claims(limit=5, offset=5, facets=True)
-    assert len(page["claims"]) == 5
-    assert sum(f["count"] for f in page["facets"]["status"]) == everything["total"]
-    with pytest.raises(KBError):
-        seeded.list_claims(status="maybe")
 
 
 @pytest.mark.parametrize("text,words", [
