@@ -31,23 +31,6 @@ def test_error_shape_is_pinned(client):
     assert r.status_code == 400 and "unknown status" in r.get_json()["errors"][0]["message"]
 
 
-def test_sparql_protocol(client):
-    q = "SELECT ?c WHERE { ?d kb:party ?p ; kb:disputes ?c . ?p schema:name 'Sam Altman'@en }"
-    r = client.get("/sparql", query_string={"query": q})
-    assert r.status_code == 200 and r.mimetype == "application/sparql-results+json"
-    assert r.get_json()["results"]["bindings"][0]["c"]["value"].endswith("/claims/ms-cancelled-datacentre-deals")
-    r = client.post("/sparql", data={"query": q}, headers={"Accept": "text/csv"})
-    assert r.data.decode().splitlines()[0] == "c"
-    r = client.post("/sparql", data="ASK { ?c a schema:Claim }", content_type="application/sparql-query")
-    assert r.get_json()["boolean"] is True
-    r = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?c a schema:Claim }"})
-    assert r.mimetype == "text/turtle" and len(Graph().parse(data=r.data, format="turtle")) == 25
-    for bad in ("DROP ALL", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SELECT {"):
-        r = client.get("/sparql", query_string={"query": bad})
-        assert r.status_code == 400 and r.get_json()["errors"][0]["message"]
-    assert client.get("/api/claims").get_json()["total"] == 25
-
-
 def test_exports_and_claim_turtle(client):
     r = client.get("/export.ttl")
     assert r.status_code == 200 and len(Graph().parse(data=r.data, format="turtle")) > 500

@@ -271,50 +271,6 @@ def test_every_interface_text_exists_in_both_languages():
     assert all(set(v) == {"en", "ja"} and all(v.values()) for v in MESSAGES.values())
 
 
-def test_query_page(client):
-    page = client.get("/query", headers=HTML).get_data(as_text=True)
-    assert page.count("data-example=") == 5 and "codemirror.js" in page
-    for name in ("disputed-by-party", "about-entity", "who-denies-most", "never-confirmed", "story-timeline"):
-        r = client.get(f"/query?example={name}", headers=HTML)
-        assert r.status_code == 200 and "<table class=\"results\">" in r.get_data(as_text=True), name
-        assert int(re.search(r'class="row-count">(\d+) rows', r.get_data(as_text=True)).group(1)) > 0, name
-    r = client.get("/query", query_string={"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "page": 2}, headers=HTML)
-    page = r.get_data(as_text=True)
-    assert "2 / " in page and page.count("<tr>") == 51  # a header row and 50 results
-    r = client.get("/query", query_string={"query": "SELECT ?x WHERE {"}, headers=HTML)
-    assert r.status_code == 400 and "malformed" in r.get_data(as_text=True)
-    r = client.get("/query", query_string={"query": "CONSTRUCT WHERE { ?d kb:party ?p }"}, headers=HTML)
-    assert "4 triples" in r.get_data(as_text=True) and 'data-format="ttl"' in r.get_data(as_text=True)
-    assert client.get("/static/vendor/codemirror/sparql.js").status_code == 200
-
-
-def test_sparql_protocol_formats(client):
-    q = "SELECT ?c WHERE { ?c a schema:Claim } ORDER BY ?c LIMIT 3"
-    for accept, mime in (("application/sparql-results+xml", "application/sparql-results+xml"),
-                         ("application/xml", "application/sparql-results+xml"),
-                         ("text/tab-separated-values", "text/tab-separated-values"),
-                         ("application/sparql-results+json", "application/sparql-results+json")):
-        r = client.get("/sparql", query_string={"query": q}, headers={"Accept": accept})
-        assert r.status_code == 200 and r.mimetype == mime, accept
-    r = client.get("/sparql", query_string={"query": q}, headers={"Accept": "application/sparql-results+xml"})
-    assert r.data.count(b"<result>") == 3
-    tsv = client.get("/sparql", query_string={"query": q, "format": "tsv"}).get_data(as_text=True).splitlines()
-    assert tsv[0] == "?c" and tsv[1].startswith("<https://")
-    r = client.get("/sparql", query_string={"query": "ASK { ?c a schema:Claim }"},
-                   headers={"Accept": "application/sparql-results+xml"})
-    assert b"<boolean>true</boolean>" in r.data
-    r = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?d kb:party ?p }"},
-                   headers={"Accept": "application/ld+json"})
-    assert r.mimetype == "application/ld+json" and len(Graph().parse(data=r.data, format="json-ld")) == 4
-    r = client.get("/sparql", query_string={"query": q, "format": "csv"})
-    assert r.mimetype == "text/csv" and "attachment" in r.headers["Content-Disposition"]
-    assert client.get("/sparql", query_string={"query": q, "format": "ttl"}).status_code == 400
-    r = client.post("/sparql", data={"update": "DROP ALL"})
-    assert r.status_code == 400 and "read-only" in r.get_json()["errors"][0]["message"]
-    assert client.get("/sparql", headers=HTML).headers["Location"] == "/query"
-    assert client.get("/sparql").status_code == 400
-
-
 def test_openapi_document_is_valid_and_covers_the_api(client, app):
     doc = client.get("/api/openapi.json").get_json()
     validate(doc)

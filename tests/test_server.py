@@ -2,8 +2,7 @@
 
 import pytest
 from helpers import kb_cmd, start_server, stop
-from rdflib import Graph
-from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper import SPARQLWrapper
 
 
 @pytest.fixture(scope="module")
@@ -17,36 +16,6 @@ def client(url, fmt):
     w = SPARQLWrapper(f"{url}/sparql")
     w.setReturnFormat(fmt)
     return w
-
-
-def test_sparqlwrapper_select_json_csv_and_ask(server):
-    q = "PREFIX schema: <http://schema.org/> SELECT ?c WHERE { ?c a schema:Claim } ORDER BY ?c"
-    w = client(server, JSON)
-    w.setQuery(q)
-    rows = w.query().convert()["results"]["bindings"]
-    assert len(rows) == 25
-    w = client(server, CSV)
-    w.setQuery(q)
-    assert len(w.query().convert().decode().strip().splitlines()) == 26
-    w = client(server, XML)
-    w.setQuery(q)
-    doc = w.query().convert()  # an xml.dom Document
-    assert len(doc.getElementsByTagName("result")) == 25
-    assert doc.getElementsByTagName("uri")[0].firstChild.data.startswith("https://w3id.org/claimkb/id/claims/")
-    ask = "PREFIX schema: <http://schema.org/> ASK { ?c a schema:Claim }"
-    w = client(server, JSON)
-    w.setQuery(ask)
-    assert w.query().convert()["boolean"] is True
-    w = client(server, XML)
-    w.setQuery(ask)
-    assert w.query().convert().getElementsByTagName("boolean")[0].firstChild.data == "true"
-
-
-def test_sparqlwrapper_construct(server):
-    w = client(server, TURTLE)
-    w.setQuery("PREFIX kb: <https://w3id.org/claimkb/ns#> CONSTRUCT WHERE { ?d kb:party ?p }")
-    g = Graph().parse(data=w.query().convert(), format="turtle")
-    assert len(g) == 4
 
 
 def test_users_tokens_and_writes_over_http(tmp_path):
