@@ -119,13 +119,6 @@ def test_read_only_store_folder(tmp_path):
     assert r.returncode == 0 and "created 1 claim" in r.stdout, r.stderr
 
 
-def test_a_store_folder_that_cannot_be_created_is_one_sentence(tmp_path):
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder")
-    r = kb_cmd(blocker / "store", "load", str(SEED))
-    assert r.returncode == 1 and "cannot open the store folder" in r.stderr and "Traceback" not in r.stderr
-
-
 def test_full_store_folder(tmp_path):
     """A store on a small file system that fills up: the write that does not fit is refused with one
     sentence, every write acknowledged before it is there after more space is given and the store reopened."""

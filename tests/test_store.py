@@ -1,13 +1,22 @@
-"""Round trips, idempotent imports, exact text, history, status, query safety."""
+"""The knowledge base on every backend: round trips, exact text, statuses, and the errors met opening a store.
+
+Text comes back exactly as given (quotes, backslashes, new lines, markup, text that looks like SPARQL) and is
+stored once whatever its Unicode normalisation; exports load back isomorphic; a claim's status follows its
+disputes and their dates. A store folder that is locked or cannot be created, and a server that cannot be
+reached, are each one clear sentence from ``kb``."""
 
 import io
+import unicodedata
 
 import pyoxigraph as ox
 import pytest
+from helpers import ROOT, kb_cmd, run
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kb import KBError, NotFound
+from kb import KBError, NotFound, open_kb
+
+SEED = ROOT / "fixtures" / "seed.yaml"
 
 TRICKY = {
     "agents": [{"id": "a", "type": "Organization", "name": {"en": 'Quote " and \\ backslash', "ja": "日本語の名前"}}],
@@ -131,3 +140,70 @@ def test_text_differing_only_by_normalisation_is_stored_once(kb, new_kb):
     with pytest.raises(KBError):  # a lone triple is not a valid claim record on its own
         fresh.import_rdf(ttl, "turtle", by="t")
     assert len(_current(fresh)) == before
+
+
+def export(kb) -> bytes:
+    buf = io.BytesIO()
+    kb.export(buf, "trig")
+    return buf.getvalue()
+
+
+def test_names_and_labels_differing_only_by_normalisation_are_stored_once():
+    """Extends the claim-text case above to agent names, topic labels and headlines, by YAML and by RDF."""
+    kb = open_kb(":memory:")
+    nfc = {"name": "マイクロソフト・ガーデン", "label": "ジェネレーティブAI", "headline": "Café déjà vu"}
+    nfd = {k: unicodedata.normalize("NFD", v) for k, v in nfc.items()}
+    assert all(nfd[k] != nfc[k] for k in nfc)
+
+    def doc(t):
+        return (f'agents:\n- id: a\n  type: Organization\n  name: {{en: A, ja: "{t["name"]}"}}\n'
+                f'topics:\n- id: t\n  label: {{ja: "{t["label"]}"}}\n'
+                f'sources:\n- id: s\n  headline: {{en: "{t["headline"]}"}}\n  publisher: a\n  published: 2025\n'
+                f"  language: en\n").encode()
+
+    kb.import_yaml(doc(nfd), by="t")
+    assert kb.get("agent", "a")["name"]["ja"] == nfc["name"]
+    assert kb.get("topic", "t")["name"]["ja"] == nfc["label"]
+    assert kb.get("source", "s")["headline"]["en"] == nfc["headline"]
+    before = export(kb)
+    again = kb.import_yaml(doc(nfc), by="someone-else")
+    assert again.unchanged == {"agent": 1, "topic": 1, "source": 1} and not again.created and not again.updated
+    assert export(kb) == before
+    # an RDF import of the same record in NFD is the same record too
+    buf = io.BytesIO()
+    kb.export(buf, "nt")
+    agent = str(kb.iri("agent", "a"))
+    lines = [ln for ln in buf.getvalue().decode().splitlines() if ln.startswith(f"<{agent}>")]
+    text = "\n".join(lines).replace(nfc["name"], nfd["name"])
+    assert nfd["name"] in text
+    assert kb.import_rdf(text.encode(), "nt", by="t").unchanged == {"agent": 1}
+    assert export(kb) == before
+    rows = kb.query(f'SELECT (COUNT(*) AS ?n) WHERE {{ <{agent}> ?p ?o FILTER(lang(?o) = "ja") }}').rows
+    assert int(rows[0]["n"]) == 1
+    kb.close()
+
+
+# ---- opening a store -----------------------------------------------------------------------------
+
+def test_store_locked_by_another_process_is_a_clear_error(tmp_path):
+    store = tmp_path / "s"
+    kb = open_kb(str(store))
+    try:
+        r = run("summary", store=store)
+        assert r.returncode == 1 and "in use by another process" in r.stderr and "Traceback" not in r.stderr
+    finally:
+        kb.close()
+
+
+def test_unreachable_server_store_is_a_clear_error(tmp_path):
+    r = run("summary", store="http://127.0.0.1:9/query")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "http://127.0.0.1:9/query cannot be reached" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_store_folder_that_cannot_be_created_is_one_sentence(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    r = kb_cmd(blocker / "store", "load", str(SEED))
+    assert r.returncode == 1 and "cannot open the store folder" in r.stderr and "Traceback" not in r.stderr
