@@ -1,30 +1,19 @@
-"""The kb command, run as a user runs it: exit codes, messages, crash safety."""
+"""The kb command as a user runs it: load to export, the analyst named by KB_USER, exit codes, errors, server stores.
+
+What the command does on the way is tested by subject: ``kb load`` refusing
+hostile files in ``test_import_safety.py``, ``kb validate`` in
+``test_validation.py``, a store that is locked or unreachable in
+``test_store.py``, a SIGKILL during ``kb load`` in ``test_durability.py``,
+``kb backup`` and ``kb restore`` in ``test_backups.py``."""
 
 import os
-import random
-import shutil
-import signal
 import subprocess
-import sys
-import time
-from pathlib import Path
 
-import yaml
+from helpers import KB, ROOT, run
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kb import open_kb
-
-ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "seed.yaml"
-KB = [sys.executable, "-m", "kb.cli"]
-
-
-def run(*args, store, stdin=None, env=None):
-    return subprocess.run(
-        [*KB, "--store", str(store), *args], capture_output=True, text=True, input=stdin,
-        env={**os.environ, "KB_USER": "cli-tester", **(env or {})}, cwd=ROOT, timeout=300,
-    )
 
 
 def test_load_summary_validate_query_export(tmp_path):
@@ -75,58 +64,6 @@ def test_errors_are_one_sentence_with_exit_codes(tmp_path):
     assert r.returncode == 2
     r = run("load", str(SEED), "--format", "xml", store=store)
     assert r.returncode == 1 and "unknown format" in r.stderr
-
-
-def big_import(n: int) -> dict:
-    rnd = random.Random(7)
-    return {
-        "agents": [{"id": f"org-{i}", "type": "Organization", "name": {"en": f"Org {i}", "ja": f"組織{i}"}}
-                   for i in range(20)],
-        "sources": [{"id": "bulk-source", "headline": {"en": "Bulk"}, "publisher": "org-0", "published": "2025-09",
-                     "language": "en"}],
-        "claims": [{"id": f"bulk-{i}", "text": {"en": f"Claim number {i}", "ja": f"主張{i}番"},
-                    "claimant": f"org-{rnd.randrange(20)}", "about": [f"org-{rnd.randrange(20)}"],
-                    "sources": ["bulk-source"],
-                    "disputes": [{"party": "org-1", "stance": "denies", "text": {"en": "no"},
-                                  "sources": ["bulk-source"]}] if i % 3 == 0 else []}
-                   for i in range(n)],
-    }
-
-
-def count_claims(store) -> int:
-    kb = open_kb(str(store))
-    try:
-        assert kb.validate_store().conforms
-        return kb.summary()["claims"]
-    finally:
-        kb.close()
-
-
-def test_sigkill_during_large_import_leaves_before_or_after(tmp_path):
-    n = 3000
-    big = tmp_path / "big.yaml"
-    big.write_text(yaml.safe_dump(big_import(n), allow_unicode=True))
-    template = tmp_path / "template"
-    assert run("load", str(SEED), store=template).returncode == 0
-    started = time.monotonic()
-    full = tmp_path / "full"
-    shutil.copytree(template, full)
-    assert run("load", str(big), store=full).returncode == 0
-    duration = time.monotonic() - started
-    assert count_claims(full) == 25 + n
-    outcomes = []
-    for i, frac in enumerate([0.3, 0.55, 0.7, 0.8, 0.9, 0.97]):
-        store = tmp_path / f"kill-{i}"
-        shutil.copytree(template, store)
-        proc = subprocess.Popen([*KB, "--store", str(store), "load", str(big)], cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(duration * frac)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        got = count_claims(store)
-        assert got in (25, 25 + n), f"half-written import: {got} claims"
-        outcomes.append(got)
-    print("outcomes after SIGKILL:", outcomes)
 
 
 def test_cli_on_a_server_store_with_its_update_endpoint(oxigraph_servers, tmp_path):

@@ -1,22 +1,42 @@
-"""Durability and concurrency through a real `kb serve`: SIGKILL while clients write, and many writers at once.
+"""Durability: what survives a SIGKILL mid-write, many writers at once, and a store folder that is read-only or full.
+
+Through a real ``kb serve`` (SIGKILL while clients write; sixteen writers with
+readers alongside) and ``kb load`` (SIGKILL during a large import leaves the
+store before or after it, never between). A store folder that cannot be
+written: reads go on, the first write fails with one sentence (KBError / exit 1
+/ HTTP 503 JSON), and nothing already stored is lost; one that fills up refuses
+the write that does not fit and keeps every write acknowledged before it.
+Backups and restores are in ``test_backups.py``.
+
+As an ordinary user the read-only folder is made with chmod. Root ignores file
+modes, so as root (CI) the folder is bind-mounted read-only instead; where
+mounting is not permitted either, only that test is skipped, with that reason.
 
 Run with -s to see the figures (they are copied into RELIABILITY.md)."""
 
+import contextlib
+import gc
 import http.client
 import json
 import os
 import random
+import shutil
 import signal
+import stat
+import subprocess
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from helpers import kb_cmd, start_server
+import pytest
+import yaml
+from helpers import KB, ROOT, kb_cmd, run, start_server, stop
 
-from kb import open_kb
+from kb import KBError, open_kb
 
+SEED = ROOT / "fixtures" / "seed.yaml"
 SOURCE = "windows-central-ms-ai-self-sufficiency"
 SEED_CLAIMS = 25
 
@@ -207,3 +227,217 @@ def test_sixteen_writers_with_readers_alongside(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# ---- kb load killed mid-import -------------------------------------------------------------------
+
+def big_import(n: int) -> dict:
+    rnd = random.Random(7)
+    return {
+        "agents": [{"id": f"org-{i}", "type": "Organization", "name": {"en": f"Org {i}", "ja": f"組織{i}"}}
+                   for i in range(20)],
+        "sources": [{"id": "bulk-source", "headline": {"en": "Bulk"}, "publisher": "org-0", "published": "2025-09",
+                     "language": "en"}],
+        "claims": [{"id": f"bulk-{i}", "text": {"en": f"Claim number {i}", "ja": f"主張{i}番"},
+                    "claimant": f"org-{rnd.randrange(20)}", "about": [f"org-{rnd.randrange(20)}"],
+                    "sources": ["bulk-source"],
+                    "disputes": [{"party": "org-1", "stance": "denies", "text": {"en": "no"},
+                                  "sources": ["bulk-source"]}] if i % 3 == 0 else []}
+                   for i in range(n)],
+    }
+
+
+
+def count_claims(store) -> int:
+    kb = open_kb(str(store))
+    try:
+        assert kb.validate_store().conforms
+        return kb.summary()["claims"]
+    finally:
+        kb.close()
+
+
+
+def test_sigkill_during_large_import_leaves_before_or_after(tmp_path):
+    n = 3000
+    big = tmp_path / "big.yaml"
+    big.write_text(yaml.safe_dump(big_import(n), allow_unicode=True))
+    template = tmp_path / "template"
+    assert run("load", str(SEED), store=template).returncode == 0
+    started = time.monotonic()
+    full = tmp_path / "full"
+    shutil.copytree(template, full)
+    assert run("load", str(big), store=full).returncode == 0
+    duration = time.monotonic() - started
+    assert count_claims(full) == 25 + n
+    outcomes = []
+    for i, frac in enumerate([0.3, 0.55, 0.7, 0.8, 0.9, 0.97]):
+        store = tmp_path / f"kill-{i}"
+        shutil.copytree(template, store)
+        proc = subprocess.Popen([*KB, "--store", str(store), "load", str(big)], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * frac)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        got = count_claims(store)
+        assert got in (25, 25 + n), f"half-written import: {got} claims"
+        outcomes.append(got)
+    print("outcomes after SIGKILL:", outcomes)
+
+
+
+# ---- a store folder that cannot be written, or fills up ------------------------------------------
+
+NEW = """claims:
+  - id: read-only-test
+    text: {en: A claim sent to a read-only store}
+    claimant: microsoft
+    about: [openai]
+    sources: [windows-central-ms-ai-self-sufficiency]
+"""
+
+
+@contextlib.contextmanager
+def read_only(folder, tmp_path):
+    """Yield a path to ``folder`` that this process cannot write."""
+    if os.geteuid() != 0:
+        modes = {}
+        for p in [folder, *folder.rglob("*")]:
+            modes[p] = p.stat().st_mode
+            p.chmod(stat.S_IMODE(modes[p]) & ~0o222)
+        try:
+            yield folder, "chmod a-w"
+        finally:
+            for p, m in modes.items():
+                p.chmod(stat.S_IMODE(m))
+        return
+    ro = tmp_path / "read-only-view"
+    ro.mkdir()
+    r = subprocess.run(["mount", "--bind", str(folder), str(ro)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"running as root, where chmod does not stop writes, and a read-only bind mount "
+                    f"is not permitted here: {r.stderr.strip()}")
+    try:
+        r = subprocess.run(["mount", "-o", "remount,bind,ro", str(ro)], capture_output=True, text=True)
+        if r.returncode != 0:
+            pytest.skip(f"running as root and cannot remount the bind mount read-only: {r.stderr.strip()}")
+        yield ro, "read-only bind mount"
+    finally:
+        subprocess.run(["umount", str(ro)], check=True)
+
+
+
+def export(store):
+    r = kb_cmd(store, "export", "--format", "nq")
+    assert r.returncode == 0, r.stderr
+    return sorted(r.stdout.splitlines())
+
+
+
+def test_read_only_store_folder(tmp_path):
+    store = tmp_path / "store"
+    assert kb_cmd(store, "load", str(SEED)).returncode == 0
+    assert kb_cmd(store, "user", "add", "hanako", "--role", "analyst", stdin="a-long-password\n").returncode == 0
+    token = kb_cmd(store, "user", "token", "hanako").stdout.strip()
+    before = export(store)
+    new = tmp_path / "new.yaml"
+    new.write_text(NEW)
+    with read_only(store, tmp_path) as (ro, how):
+        with pytest.raises(OSError):  # the folder really is read-only for this process
+            (ro / "probe").write_text("x")
+        # the library: opens for reading, refuses the first write with one sentence
+        kb = open_kb(str(ro))
+        try:
+            assert kb.summary()["claims"] == 25 and kb.list_claims()["total"] == 25
+            with pytest.raises(KBError) as e:
+                kb.import_yaml(NEW, by="tester")
+            assert e.value.status == 503 and "is read-only" in e.value.message and "nothing was written" in e.value.message
+        finally:
+            kb.close()
+        # the command line: exit 1, one sentence, no traceback; reads still work
+        r = kb_cmd(ro, "load", str(new))
+        assert r.returncode == 1, (how, r.stdout, r.stderr)
+        assert r.stderr.strip().count("\n") == 0 and "is read-only" in r.stderr and "Traceback" not in r.stderr
+        assert "claims: 25" in kb_cmd(ro, "summary").stdout
+        r = kb_cmd(ro, "backup", str(tmp_path / "bk"))  # a read-only store can still be backed up
+        assert r.returncode == 0 and "(snapshot)" in r.stdout, r.stderr
+        assert kb_cmd(tmp_path / "restored", "restore", str(tmp_path / "bk")).returncode == 0
+        assert export(tmp_path / "restored") == before
+        # the server: starts, serves reads, answers a write 503 with JSON
+        proc, url = start_server(ro)
+        try:
+            with urllib.request.urlopen(f"{url}/api/claims?limit=1", timeout=30) as resp:
+                assert json.load(resp)["total"] == 25
+            body = {"id": "read-only-test", "text": {"en": "x"}, "claimant": "microsoft", "about": ["openai"],
+                    "sources": ["windows-central-ms-ai-self-sufficiency"]}
+            req = urllib.request.Request(f"{url}/api/claims", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {token}"})
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(req, timeout=30)
+            assert e.value.code == 503
+            msg = json.load(e.value)["errors"][0]["message"]
+            assert "is read-only" in msg and "nothing was written" in msg
+            with urllib.request.urlopen(f"{url}/api/claims?limit=1", timeout=30) as resp:
+                assert json.load(resp)["total"] == 25  # still serving
+        finally:
+            stop(proc)
+    # nothing already stored is lost, and the folder takes writes again once writable
+    assert export(store) == before
+    assert kb_cmd(store, "validate").returncode == 0
+    r = kb_cmd(store, "load", str(new))
+    assert r.returncode == 0 and "created 1 claim" in r.stdout, r.stderr
+
+
+
+def test_full_store_folder(tmp_path):
+    """A store on a small file system that fills up: the write that does not fit is refused with one
+    sentence, every write acknowledged before it is there after more space is given and the store reopened."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs for the store folder (no other way to fill a disk safely)")
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mnt)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"mounting a small tmpfs is not permitted here: {r.stderr.strip()}")
+    try:
+        store = mnt / "store"
+        kb = open_kb(str(store))
+        acked, refused = [], None
+        try:
+            kb.import_yaml(SEED.read_bytes(), by="tester")
+            for i in range(5000):
+                try:
+                    kb.add_claim({"id": f"full-{i}", "text": {"en": f"{i} " + "x" * 2000}, "claimant": "microsoft",
+                                  "about": ["openai"], "sources": ["windows-central-ms-ai-self-sufficiency"]},
+                                 by="tester")
+                    acked.append(f"full-{i}")
+                except KBError as e:
+                    refused = e
+                    break
+            assert refused is not None, "the file system never filled"
+            assert refused.status == 503 and "is full (no space left on device)" in refused.message
+            assert "\n" not in refused.message
+            with pytest.raises(KBError, match="no space left|could not be written"):  # and stays refused
+                kb.add_claim({"id": "after-full", "text": {"en": "small"}, "claimant": "microsoft",
+                              "about": ["openai"], "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t")
+        finally:
+            with contextlib.suppress(Exception):
+                kb.close()
+        subprocess.run(["mount", "-o", "remount,size=64m", str(mnt)], check=True)  # space again
+        r = kb_cmd(store, "validate")
+        assert r.returncode == 0, r.stderr
+        kb = open_kb(str(store))
+        try:
+            ids = {c["id"] for c in kb.list_claims(limit=10_000)["claims"]}
+            assert set(acked) <= ids and len(ids) == 25 + len(acked)  # the index was rebuilt and agrees
+            assert kb.get_claim(acked[-1])["id"] == acked[-1]
+        finally:
+            kb.close()
+        print(f"\nFULL: {len(acked)} writes acknowledged before the disk filled, all present after reopening")
+    finally:
+        refused = kb = None  # an exception's frames keep the store's files open
+        gc.collect()
+        if subprocess.run(["umount", str(mnt)]).returncode != 0:
+            subprocess.run(["umount", "-l", str(mnt)], check=True)
+
