@@ -4,14 +4,22 @@ The library tests run on every backend: ``kb`` (and ``seeded``, ``new_kb``) is
 parametrised by backend: ``embedded`` (pyoxigraph in memory), ``oxigraph``
 (an Oxigraph server) and ``virtuoso`` (Virtuoso open source), each server
 started once per session on free loopback ports (``tests/servers.py``) and
-cleared before each test."""
+cleared before each test.
+
+The web app's tests share ``app`` and ``client``: the app as served (CSRF on),
+with an analyst and a viewer. A test file whose tests need accounts of every
+role (and CSRF off) overrides ``app`` with ``app_with_roles``."""
 
 from pathlib import Path
 
 import pytest
-from servers import OxigraphServer, VirtuosoServer
 
-from kb import open_kb
+pytest.register_assert_rewrite("helpers")  # its asserts (sign_in, export) report like a test's own
+
+from servers import OxigraphServer, VirtuosoServer  # noqa: E402
+
+from app import create_app  # noqa: E402
+from kb import open_kb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "seed.yaml"
@@ -85,3 +93,30 @@ def seeded(kb):
 @pytest.fixture(scope="session")
 def seed_bytes():
     return SEED.read_bytes()
+
+
+@pytest.fixture
+def app():
+    """The web app as served (CSRF on) on an empty store, which the seed fills: an analyst (ana) and a viewer (vic)."""
+    a = create_app({"TESTING": True}, kb=open_kb(":memory:"))
+    users = a.extensions["users"]
+    users.add("ana", "analyst", "ana-password")
+    users.add("vic", "viewer", "vic-password")
+    return a
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_with_roles():
+    """The web app with CSRF off and one account per role: ada (admin), ana and bob (analysts), vic (viewer);
+    ``app.tokens`` holds each one's Authorization header."""
+    a = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, kb=open_kb(":memory:"))
+    users = a.extensions["users"]
+    for name, role in (("ada", "admin"), ("ana", "analyst"), ("bob", "analyst"), ("vic", "viewer")):
+        users.add(name, role, f"{name}-password")
+    a.tokens = {name: {"Authorization": f"Bearer {users.token(name)}"} for name in ("ada", "ana", "bob", "vic")}
+    return a

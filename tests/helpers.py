@@ -1,5 +1,8 @@
-"""Starting `kb serve` and running `kb` for the tests that go through a real server."""
+"""Helpers shared by several test files: running `kb` and `kb serve`, and the web app's test client
+(signing in, the whole store as TriG, a claim as a record to send back)."""
 
+import os
+import re
 import socket
 import subprocess
 import sys
@@ -45,3 +48,65 @@ def stop(proc):
 def kb_cmd(store, *args, stdin=None):
     return subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(store), *args], cwd=ROOT,
                           capture_output=True, text=True, input=stdin, timeout=60)
+
+
+# the kb command as an analyst runs it (KB_USER=cli-tester), with a longer time limit than kb_cmd
+KB = [sys.executable, "-m", "kb.cli"]
+
+
+def run(*args, store, stdin=None, env=None):
+    return subprocess.run(
+        [*KB, "--store", str(store), *args], capture_output=True, text=True, input=stdin,
+        env={**os.environ, "KB_USER": "cli-tester", **(env or {})}, cwd=ROOT, timeout=300,
+    )
+
+
+# ---- the web app, through Flask's test client ----------------------------------------------------
+
+HTML = {"Accept": "text/html"}
+SOURCE = "windows-central-ms-ai-self-sufficiency"
+
+
+def token_of(client, path="/login"):
+    r = client.get(path, headers=HTML)
+    return re.search(r'name="csrf_token" value="([^"]+)"', r.get_data(as_text=True)).group(1)
+
+
+def sign_in(client, name="ana", password=None):
+    r = client.post("/login", data={"name": name, "password": password or f"{name}-password",
+                                    "csrf_token": token_of(client)})
+    assert r.status_code == 302
+    return r
+
+
+def export(client) -> bytes:
+    r = client.get("/export.trig")
+    assert r.status_code == 200
+    return r.data
+
+
+def record_of(c: dict) -> dict:
+    """A claim as read from the API, back as the keys of a YAML claim record."""
+    rec = {"text": c["text"], "claimant": c["claimant"]["id"], "about": [a["id"] for a in c["about"]],
+           "sources": [s["id"] for s in c["sources"]]}
+    if c["date"]:
+        rec["date"] = c["date"]
+    if c["sourcing"]:
+        rec["sourcing"] = c["sourcing"]
+    if c["quote"]:
+        rec["quote"] = {"exact": c["quote"]["exact"], "source": c["quote"]["source"]["id"]}
+    return rec
+
+
+NEW_CLAIM_YAML = f"""
+agents:
+  - id: fabrikam
+    type: Organization
+    name: {{en: Fabrikam}}
+claims:
+  - id: fabrikam-builds-chips
+    text: {{en: Fabrikam builds its own AI chips.}}
+    claimant: fabrikam
+    about: [fabrikam]
+    sources: [{SOURCE}]
+""".encode()

@@ -1,16 +1,78 @@
-"""The claim index answers exactly as the store does, after every kind of write,
-and a stale index is rebuilt when the store is opened."""
+"""Listing claims: filters, search, facets and paging, and the claim index that answers them as the store does.
 
+Through the library on every backend and through the list page; the claim
+index answers exactly as the store does after every kind of write, and a stale
+index is rebuilt when the store is opened."""
+
+import re
 import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 
-from kb import open_kb
+from kb import KBError, open_kb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate  # noqa: E402
+
+HTML = {"Accept": "text/html"}
+CLAIM = "ms-cancelled-datacentre-deals"
+
+def test_list_filters_and_search(seeded):
+    everything = seeded.list_claims(limit=100)
+    assert everything["total"] == seeded.summary()["claims"]
+    assert len({c["id"] for c in everything["claims"]}) == everything["total"]
+    disputed = seeded.list_claims(status="disputed", limit=100)
+    assert disputed["total"] == seeded.summary()["statuses"]["disputed"]
+    assert all(c["status"] == "disputed" for c in disputed["claims"])
+    ja = seeded.list_claims(q="データセンター")
+    assert "ms-cancelled-datacentre-deals" in [c["id"] for c in ja["claims"]]
+    en = seeded.list_claims(q="DATA-CENTRE")
+    assert "ms-cancelled-datacentre-deals" in [c["id"] for c in en["claims"]]
+    assert seeded.list_claims(party="sam-altman")["total"] == 1
+    about = seeded.list_claims(about="microsoft", limit=100)
+    assert about["total"] > 0 and all(any(a["id"] == "microsoft" for a in c["about"]) for c in about["claims"])
+    assert seeded.list_claims(date_from="2025-09-11", date_to="2025-09-11")["total"] >= 1
+    assert seeded.list_claims(date_from="2030")["total"] == 0
+    page = seeded.list_claims(limit=5, offset=5, facets=True)
+    assert len(page["claims"]) == 5
+    assert sum(f["count"] for f in page["facets"]["status"]) == everything["total"]
+    with pytest.raises(KBError):
+        seeded.list_claims(status="maybe")
+
+
+
+def test_list_page_search_facets_and_paging(client):
+    r = client.get("/", headers=HTML)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert page.count('<li class="claim"') == 20 and "1 / 2" in page
+    assert 'data-facet="status"' in page and 'data-value="disputed"' in page
+    page2 = client.get("/?page=2", headers=HTML).get_data(as_text=True)
+    assert page2.count('<li class="claim"') == 5
+    ids1 = set(re.findall(r'<li class="claim" data-claim="([^"]+)"', page))
+    ids2 = set(re.findall(r'<li class="claim" data-claim="([^"]+)"', page2))
+    assert not ids1 & ids2 and len(ids1 | ids2) == 25
+    # the facet counts are the list's own: clicking "disputed" gives that many
+    n = int(re.search(r'data-value="disputed">[^<]*</a> <span class="n">(\d+)', page).group(1))
+    assert client.get("/?status=disputed", headers=HTML).get_data(as_text=True).count('<li class="claim"') == n == 4
+    # search in Japanese and English; a month from the date facet
+    assert f'data-claim="{CLAIM}"' in client.get("/?q=データセンター契約", headers=HTML).get_data(as_text=True)
+    assert f'data-claim="{CLAIM}"' in client.get("/?q=DATA-CENTRE deals", headers=HTML).get_data(as_text=True)
+    # a date facet value: the claims dated to that month, or dated only to that year
+    n = int(re.search(r'data-value="2025">[^<]*</a> <span class="n">(\d+)', page).group(1))
+    assert client.get("/?date=2025", headers=HTML).get_data(as_text=True).count('<li class="claim"') == n == 2
+    assert client.get("/?date=2025-09", headers=HTML).get_data(as_text=True).count('<li class="claim"') == 20
+    assert client.get("/api/claims?date_from=2025-01-01&date_to=2025-12-31").get_json()["total"] == 25
+    assert "No claims match." in client.get("/?q=zzzz-nothing", headers=HTML).get_data(as_text=True)
+    assert client.get("/?status=maybe", headers=HTML).status_code == 400
+    # JSON by Accept, like the API
+    assert client.get("/", headers={"Accept": "application/json"}).get_json()["total"] == 25
+
+
+
+# ---- the claim index -----------------------------------------------------------------------------
 
 FILTERS = [
     {}, {"status": "disputed"}, {"status": "confirmed"}, {"status": "retracted"}, {"party": "org-3"},

@@ -1,8 +1,9 @@
-"""Hostile and runaway SPARQL (issue 5, items 1-4): no outbound connection, no
-update, a time limit, a row limit, and a clean 400 for odd texts.
+"""Hostile and runaway SPARQL: no outbound connection, no update, a time limit, a row limit, a clean 400 for odd texts.
 
-Through the public interfaces: the library (``kb.query``), the Flask app's
-``/sparql`` and ``/query``, ``kb query``, and a real ``kb serve``."""
+Through the public interfaces: the library (``kb.query``, on every backend
+where it takes ``seeded``), the Flask app's ``/sparql`` and ``/query``,
+``kb query``, and a real ``kb serve``. Issue 5, items 1-4. The protocol itself
+(formats, the query page, bindings) is in ``test_sparql.py``."""
 
 import io
 import os
@@ -179,6 +180,25 @@ def test_updates_are_refused_and_change_nothing(app, client):
             assert r.status_code == 400 and "update" in message(r), (u, r.status_code, r.get_data()[:200])
     assert dump(kb) == before
     assert client.get("/api/claims").get_json()["total"] == 25
+
+
+
+@pytest.mark.parametrize("text,words", [
+    ("INSERT DATA { <http://x> <http://y> <http://z> }", "read-only"),
+    ("DROP ALL", "read-only"),
+    ("LOAD <http://example.org/data.ttl>", "read-only"),
+    ("PREFIX x: <http://x/> DELETE WHERE { ?s ?p ?o }", "read-only"),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { { SELECT ?s WHERE { SERVICE SILENT <http://127.0.0.1:9/> { ?s ?p ?o } } } }", "SERVICE"),
+    ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM"),
+    ("SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
+    ("SELECT * WHERE { ?s ?p }", "malformed"),
+])
+def test_query_api_refuses_updates_service_load(seeded, text, words):
+    before = seeded.summary()
+    with pytest.raises(QueryError, match=words):
+        seeded.query(text)
+    assert seeded.summary() == before
 
 
 # ---- 3. runaway queries ------------------------------------------------------------

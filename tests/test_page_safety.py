@@ -1,6 +1,10 @@
-"""Issue 5, item 9: hostile text in every kind of field is shown inert on every
-page; every response carries a Content-Security-Policy; attribute values are
-always quoted (so no value can start an attribute of its own)."""
+"""Hostile text on the pages: shown inert on every page, a Content-Security-Policy on every response.
+
+Hostile text in every kind of field (script tags, attribute break-outs,
+``javascript:`` URLs, ``onerror`` images) is shown as text; attribute values
+are always quoted (so no value can start an attribute of its own). Issue 5,
+item 9. Text that would close the claim page's JSON-LD script is in
+``test_claim_pages.py``."""
 
 import re
 from html.parser import HTMLParser

@@ -1,23 +1,23 @@
-"""Hostile imports (issue 5, items 5–8): each is refused with a message naming
-the problem, through the library and through ``kb load`` (exit 1, one line, no
-traceback), and the store is unchanged: a full TriG export (every graph, every
-version) is byte-identical before and after.
+"""Hostile imports: each is refused with a message naming the problem, and the store is unchanged.
 
-Cases already covered elsewhere are not repeated here: YAML object tags, a
-simple alias, a top-level duplicate key and an oversized file in
-``test_core_validation.py::test_yaml_safety`` (repeated below through ``kb load``
-only); lone surrogates and NUL given as Python text in
-``test_core_validation.py::test_lone_surrogate_and_nul_refused``; URLs with a
-space or a non-http scheme in ``test_core_validation.py::CASES``."""
+Through the library and through ``kb load`` (exit 1, one line, no traceback);
+"unchanged" is a full TriG export (every graph, every version) byte-identical
+before and after. Issue 5, items 5–8.
+
+YAML object tags, a simple alias, a top-level duplicate key and an oversized
+file are in ``test_yaml_safety`` (through ``kb load`` they are among
+``LOAD_CASES``); lone surrogates and NUL given as Python text in
+``test_validation.py::test_lone_surrogate_and_nul_refused``; URLs with a space
+or a non-http scheme in ``test_validation.py::CASES``. The same YAML sent to
+``POST /api/import`` is in ``test_imports.py``."""
 
 import io
 import json
-import unicodedata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import kb_cmd
+from helpers import kb_cmd, run
 
 from kb import KBError, open_kb
 from kb.cli import main
@@ -155,6 +155,19 @@ def test_hostile_yaml_is_refused_and_the_store_unchanged(seeded, name, data, wor
     assert export(seeded) == before
 
 
+def test_yaml_safety(kb):
+    from kb import KBError
+
+    with pytest.raises(KBError, match="duplicate key"):
+        kb.import_yaml(b"claims: []\nclaims: []\n", by="t")
+    with pytest.raises(KBError, match="not valid YAML"):
+        kb.import_yaml(b"!!python/object/apply:os.system ['echo hi']\n", by="t")
+    with pytest.raises(KBError, match="anchors and aliases"):
+        kb.import_yaml(b"a: &x [1]\nb: *x\n", by="t")
+    with pytest.raises(KBError, match="too large"):
+        kb.import_yaml(b"#" * (21 * 1024 * 1024), by="t")
+
+
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE r [
  <!ENTITY a "lol"> <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"> <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
@@ -246,64 +259,13 @@ def test_kb_load_as_a_process_prints_no_traceback(tmp_path):
     assert r.returncode == 0 and "claims: 0" in r.stdout
 
 
-# ---- NFC and NFD: the same text is stored once ------------------------------------------
-
-def test_names_and_labels_differing_only_by_normalisation_are_stored_once():
-    """Extends test_core_store.py's claim-text case to agent names, topic labels and headlines, by YAML and by RDF."""
-    kb = open_kb(":memory:")
-    nfc = {"name": "マイクロソフト・ガーデン", "label": "ジェネレーティブAI", "headline": "Café déjà vu"}
-    nfd = {k: unicodedata.normalize("NFD", v) for k, v in nfc.items()}
-    assert all(nfd[k] != nfc[k] for k in nfc)
-
-    def doc(t):
-        return (f'agents:\n- id: a\n  type: Organization\n  name: {{en: A, ja: "{t["name"]}"}}\n'
-                f'topics:\n- id: t\n  label: {{ja: "{t["label"]}"}}\n'
-                f'sources:\n- id: s\n  headline: {{en: "{t["headline"]}"}}\n  publisher: a\n  published: 2025\n'
-                f"  language: en\n").encode()
-
-    kb.import_yaml(doc(nfd), by="t")
-    assert kb.get("agent", "a")["name"]["ja"] == nfc["name"]
-    assert kb.get("topic", "t")["name"]["ja"] == nfc["label"]
-    assert kb.get("source", "s")["headline"]["en"] == nfc["headline"]
-    before = export(kb)
-    again = kb.import_yaml(doc(nfc), by="someone-else")
-    assert again.unchanged == {"agent": 1, "topic": 1, "source": 1} and not again.created and not again.updated
-    assert export(kb) == before
-    # an RDF import of the same record in NFD is the same record too
-    buf = io.BytesIO()
-    kb.export(buf, "nt")
-    agent = str(kb.iri("agent", "a"))
-    lines = [ln for ln in buf.getvalue().decode().splitlines() if ln.startswith(f"<{agent}>")]
-    text = "\n".join(lines).replace(nfc["name"], nfd["name"])
-    assert nfd["name"] in text
-    assert kb.import_rdf(text.encode(), "nt", by="t").unchanged == {"agent": 1}
-    assert export(kb) == before
-    rows = kb.query(f'SELECT (COUNT(*) AS ?n) WHERE {{ <{agent}> ?p ?o FILTER(lang(?o) = "ja") }}').rows
-    assert int(rows[0]["n"]) == 1
-    kb.close()
-
-
-def test_normalisation_over_the_http_api():
-    """POST, PUT and search with NFD text: stored as NFC, once; an NFD re-send changes nothing."""
-    from app import create_app
-
-    app = create_app({"TESTING": True}, kb=open_kb(":memory:"))
-    app.extensions["users"].add("ana", "analyst", "ana-password")
-    tok = {"Authorization": f"Bearer {app.extensions['users'].token('ana')}"}
-    c = app.test_client()
-    nfc = "東京のカフェはガイドラインを守る"
-    nfd = unicodedata.normalize("NFD", nfc)
-    assert nfd != nfc
-    claim = {"id": "nfd-claim", "text": {"ja": nfd}, "claimant": "microsoft", "about": ["microsoft"],
-             "sources": [SOURCE]}
-    r = c.post("/api/claims", json=claim, headers=tok)
-    assert r.status_code == 201 and r.get_json()["text"]["ja"] == nfc
-    before = c.get("/export.trig").data
-    r = c.post("/api/claims", json={**claim, "text": {"ja": nfc}}, headers=tok)
-    assert r.status_code == 201 and r.get_json()["version"] == 1  # the same record: no new version
-    r = c.put("/api/claims/nfd-claim", json={**claim, "version": 1}, headers=tok)
-    assert r.status_code == 200 and r.get_json()["version"] == 1
-    assert c.get("/export.trig").data == before
-    for q in (nfc[:4], unicodedata.normalize("NFD", nfc[:4])):
-        ids = [x["id"] for x in c.get("/api/claims", query_string={"q": q}).get_json()["claims"]]
-        assert ids == ["nfd-claim"], q
+@pytest.mark.parametrize("content,words", [
+    ("claims: [unclosed", "not valid YAML"),
+    ("- just\n- a list\n", "must be a mapping"),
+    ("agents:\n  - {id: a, type: Person, name: {en: A}}\nagents: []\n", "duplicate key"),
+])
+def test_malformed_yaml_files(tmp_path, content, words):
+    f = tmp_path / "f.yaml"
+    f.write_text(content)
+    r = run("load", str(f), store=tmp_path / "s")
+    assert r.returncode == 1 and words in r.stderr, r.stderr

@@ -1,0 +1,60 @@
+"""Imports: the same data imported again writes nothing, and an import over HTTP is admin-only, checked, all or nothing.
+
+Hostile imports (deep nesting, huge literals, YAML tags and alias bombs, bad IRIs) are in ``test_import_safety.py``."""
+
+import io
+
+import pytest
+from helpers import NEW_CLAIM_YAML, SOURCE, export
+from rdflib import Graph
+
+
+@pytest.fixture
+def app(app_with_roles):
+    """Every role's account and token (``app.tokens``), CSRF off: see ``conftest.py``."""
+    return app_with_roles
+
+
+def _current(kb) -> Graph:
+    buf = io.BytesIO()
+    kb.export(buf, "turtle")
+    return Graph().parse(data=buf.getvalue(), format="turtle")
+
+
+def test_loading_twice_creates_no_duplicates(kb, seed_bytes):
+    first = kb.import_yaml(seed_bytes, by="t")
+    size = len(_current(kb))
+    second = kb.import_yaml(seed_bytes, by="someone-else")
+    assert sum(second.created.values()) == 0 and sum(second.updated.values()) == 0
+    assert sum(second.unchanged.values()) == sum(first.created.values())
+    assert len(_current(kb)) == size
+
+
+def test_bulk_import_over_http_is_admin_only_validated_and_all_or_nothing(app, client):
+    t = app.tokens
+    r = client.post("/api/import", data=NEW_CLAIM_YAML, content_type="application/yaml", headers=t["ada"])
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json() == {"created": {"agent": 1, "claim": 1}, "updated": {}, "unchanged": {}}
+    assert client.get("/api/claims/fabrikam-builds-chips").get_json()["recorded_by"] == "ada"
+    again = client.post("/api/import", data=NEW_CLAIM_YAML, headers=t["ada"]).get_json()
+    assert again == {"created": {}, "updated": {}, "unchanged": {"agent": 1, "claim": 1}}
+    before = export(client)
+    bad = NEW_CLAIM_YAML.replace(b"fabrikam-builds-chips", b"second") + (
+        f"  - id: third\n    text: {{en: x}}\n    claimant: nobody\n    about: [fabrikam]\n"
+        f"    sources: [{SOURCE}]\n    date: 2024-13-45\n").encode()
+    r = client.post("/api/import", data=bad, content_type="application/yaml", headers=t["ada"])
+    assert r.status_code == 422
+    found = {(e["record"], e["field"]) for e in r.get_json()["errors"]}
+    assert {("third", "claimant"), ("third", "date")} <= found
+    assert client.get("/api/claims/second").status_code == 404  # the good record was not written either
+    for data, status, words in [
+        (b"a: &x [1]\nb: *x\n", 400, "anchors and aliases"),
+        (b"claims: !!python/object/apply:os.system ['true']\n", 400, "could not determine a constructor"),
+        (b"claims: []\nclaims: []\n", 400, "duplicate key"),
+        (b"", 400, "send the YAML document"),
+        (b"\xff\xfe", 400, "not valid UTF-8"),
+        (b"#" * (app.config["MAX_CONTENT_LENGTH"] + 1), 413, ""),
+    ]:
+        r = client.post("/api/import", data=data, content_type="application/yaml", headers=t["ada"])
+        assert r.status_code == status and words in r.get_json()["errors"][0]["message"], r.get_json()
+    assert export(client) == before
