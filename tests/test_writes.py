@@ -17,7 +17,7 @@ from helpers import export, record_of
 from rdflib import Graph, Literal, URIRef
 
 from kb import KBError, open_kb
-from kb.knowledge import WRITE_CLAIM
+from kb.namespaces import WRITE_RESERVATION
 
 CLAIM = "ms-cancelled-datacentre-deals"
 HTML = {"Accept": "text/html"}
@@ -294,7 +294,7 @@ def test_a_claim_left_by_a_dead_writer_expires(server_url):
     v2 = kb.minter.version(kb.iri("claim", "shared"), 2)
     dead = URIRef("urn:uuid:00000000-0000-0000-0000-000000000000")
     old = Literal("2020-01-01T00:00:00+00:00", datatype=URIRef("http://www.w3.org/2001/XMLSchema#dateTime"))
-    kb.store.apply([], [(v2, WRITE_CLAIM, dead, kb.locks_graph),
+    kb.store.apply([], [(v2, WRITE_RESERVATION, dead, kb.locks_graph),
                         (dead, URIRef("http://www.w3.org/ns/prov#startedAtTime"), old, kb.locks_graph)])
     rec = {"id": "shared", "text": {"en": "After the dead writer."}, "claimant": "acme", "about": ["acme"],
            "sources": ["art"]}
