@@ -20,8 +20,12 @@ GRAPH_LABELS = (RDF.type, SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label, SD
 
 
 def bound_graph() -> Graph:
-    """An empty graph with the project's prefixes bound (``schema:`` is http://schema.org/)."""
-    g = Graph()
+    """An empty graph with the project's prefixes bound (``schema:`` is http://schema.org/).
+
+    rdflib binds its own set to a new Graph, ``schema:`` among them as https://schema.org/;
+    binding ours over it without replacing left ``schema:`` taken, so Turtle printed ``schema1:``.
+    None of rdflib's: only ours."""
+    g = Graph(bind_namespaces="none")
     for k, v in PREFIXES.items():
         g.bind(k, v)
     return g
