@@ -10,6 +10,7 @@ from __future__ import annotations
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.query import Result
 
+from . import jsonld
 from .store import nt
 
 RESULT_TYPES = {
@@ -23,7 +24,7 @@ GRAPH_TYPES = {
     "jsonld": "application/ld+json",
     "nt": "application/n-triples",
 }
-_RDFLIB_GRAPH = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
+_RDFLIB_GRAPH = {"turtle": "turtle", "nt": "nt"}
 
 
 def _rdflib_result(res) -> Result:
@@ -52,6 +53,10 @@ def serialize_result(res, fmt: str) -> bytes:
 
 
 def serialize_graph(graph, fmt: str) -> bytes:
+    """A graph in one of ``GRAPH_TYPES``: JSON-LD compacted with :data:`kb.jsonld.CONTEXT`, Turtle
+    with the graph's prefixes (``kb.reads.bound_graph``)."""
+    if fmt == "jsonld":
+        return jsonld.graph_bytes(graph)
     return graph.serialize(format=_RDFLIB_GRAPH[fmt], encoding="utf-8")
 
 
