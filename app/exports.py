@@ -1,4 +1,4 @@
-"""Turtle and friends: the whole knowledge base, one claim, a list view, one version."""
+"""Turtle and friends: the whole knowledge base, one claim (Turtle or JSON-LD), a list view, one version."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from werkzeug.wsgi import wrap_file
 from kb import KBError
 from kb.filters import raw as filters_from
 from kb.io import MEDIA_TYPES
+from kb.results import serialize_graph
 
 from .context import get_kb
 
@@ -23,6 +24,12 @@ SPOOL_BYTES = 8 * 1024 * 1024
 def turtle(graph, filename: str | None = None) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
     return Response(graph.serialize(format="turtle"), mimetype="text/turtle", headers=headers)
+
+
+def jsonld(graph, filename: str | None = None) -> Response:
+    """A graph as compacted JSON-LD (``kb.jsonld``), in the default graph."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
+    return Response(serialize_graph(graph, "jsonld"), mimetype="application/ld+json", headers=headers)
 
 
 @bp.get("/export.<fmt>")
@@ -46,6 +53,11 @@ def export(fmt):
 @bp.get("/claims/<cid>.ttl")
 def claim_turtle(cid):
     return turtle(get_kb().claim_graph(cid), f"{cid}.ttl" if request.args.get("download") else None)
+
+
+@bp.get("/claims/<cid>.jsonld")
+def claim_jsonld(cid):
+    return jsonld(get_kb().claim_graph(cid), f"{cid}.jsonld" if request.args.get("download") else None)
 
 
 @bp.get("/claims.ttl")
