@@ -130,7 +130,7 @@ def page():
         except QueryError as e:
             error = e.message
         else:
-            minter = get_kb().minter
+            minter, labels = get_kb().minter, get_kb().concept_labels()
             if res.graph is not None:
                 triples = sorted(res.graph)
                 rows = [{"subject": s, "predicate": p, "object": o} for s, p, o in triples]
@@ -143,7 +143,7 @@ def page():
             result["partial"], result["row_limit"] = res.partial, res.row_limit
             if "rows" in result:
                 first = (page_n - 1) * size
-                result["rows"] = [{v: term_view(r.get(v), minter) for v in result["variables"]}
+                result["rows"] = [{v: term_view(r.get(v), minter, labels) for v in result["variables"]}
                                   for r in result["rows"][first:first + size]]
                 result["first"], result["pages"] = first, max(1, -(-result["total"] // size))
     examples = [{"name": n, "title": EXAMPLE_TITLES[n], "text": q} for n, q in EXAMPLES.items()]

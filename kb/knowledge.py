@@ -129,6 +129,10 @@ class KnowledgeBase:
         """``{"stance": {"denies": {"en": …, "ja": …}, …}, "status": {…}}`` from the vocabulary."""
         return reads.scheme_labels(self.data)
 
+    def concept_labels(self) -> dict:
+        """``{IRI: {"en": …, "ja": …}}`` of the stance and status concepts (for showing query results)."""
+        return reads.concept_labels(self.data)
+
     def history(self, kind: str, ref) -> list[dict]:
         """Every version of a record: who, when, what, and the triples added and removed."""
         return reads.history(self.data, kind, ref)

@@ -11,6 +11,7 @@ from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.query import Result
 
 from . import jsonld
+from .namespaces import prefixed_name
 from .store import nt
 
 RESULT_TYPES = {
@@ -60,9 +61,11 @@ def serialize_graph(graph, fmt: str) -> bytes:
     return graph.serialize(format=_RDFLIB_GRAPH[fmt], encoding="utf-8")
 
 
-def term_view(term, minter=None) -> dict | None:
-    """A term for display: kind (iri, literal, bnode), value, language,
-    datatype, and for IRIs minted here the (kind, local id) of the record."""
+def term_view(term, minter=None, labels: dict | None = None) -> dict | None:
+    """A term for display: kind (iri, literal, bnode), value, language, datatype; for IRIs
+    its prefixed name (``kb:Disputed``) when a bound namespace holds it, its labels
+    (language -> text) when ``labels`` has them, whether it may be a link (http or https
+    only), and for IRIs minted here the (kind, local id) of the record."""
     if term is None:
         return None
     if isinstance(term, Literal):
@@ -70,7 +73,8 @@ def term_view(term, minter=None) -> dict | None:
                 "datatype": str(term.datatype) if term.datatype else None}
     if isinstance(term, BNode):
         return {"type": "bnode", "value": str(term)}
-    out = {"type": "iri", "value": str(term)}
+    out = {"type": "iri", "value": str(term), "name": prefixed_name(term),
+           "label": (labels or {}).get(term), "link": str(term).startswith(("http://", "https://"))}
     if minter is not None and isinstance(term, URIRef):
         kind, local = minter.local(term)
         if kind:
