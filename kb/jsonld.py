@@ -6,10 +6,10 @@ makes of that subject's triples: IRIs under a bound namespace as compact IRIs
 (``schema:text``, ``kb:Denies``), ``rdf:type`` as ``@type``, a single value
 unwrapped from its array, a plain string as a JSON string, a language-tagged or
 typed literal as a value object keeping its lexical form (so the triples read back
-are the same triples). The writer keeps one subject at a time: consecutive triples
-of one subject make one node (a subject met again later makes a second node object
-for it, which JSON-LD merges on reading), so a store's subject-ordered dump streams
-through in constant memory.
+are the same triples). The writer keeps the triples of a bounded number of subjects
+at a time (:data:`WINDOW`), so a dump of any size streams through in bounded memory; a
+subject whose triples come further apart than that makes two node objects, which
+JSON-LD merges on reading.
 
 pyoxigraph's own JSON-LD serialiser writes expanded JSON-LD (full IRIs, no
 ``@context``) and puts a named graph's triples under that graph's name: a reader
@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import IO
 
@@ -33,6 +34,7 @@ from .stores import to_ox
 CONTEXT = {k: v for k, v in PREFIXES.items() if k != "sh"}
 _RDF_TYPE = str(RDF.type)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+WINDOW = 1000  # subjects whose triples are kept while writing (see write)
 
 
 class _Compactor:
@@ -86,30 +88,40 @@ def _node(c: _Compactor, subject, pairs: list) -> dict:
     return node
 
 
-def write(triples: Iterable, out: IO[bytes], context: dict | None = None) -> None:
+def write(triples: Iterable, out: IO[bytes], context: dict | None = None, *, window: int = WINDOW) -> None:
     """Write ``triples`` (pyoxigraph ``Triple``s, or the default-graph ``Quad``s ``pyoxigraph.parse``
-    gives) to ``out`` as one compacted JSON-LD document: one node object, on a line of its own,
-    per run of triples with the same subject."""
+    gives) to ``out`` as one compacted JSON-LD document, one node object a line.
+
+    The triples of the last ``window`` subjects met are kept, so a subject whose triples come
+    in several runs still makes one node object unless more than ``window`` other subjects
+    came between; the least recently met subject is written out when the window is full."""
     context = CONTEXT if context is None else context
     c = _Compactor(context)
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     out.write(b'{\n  "@context": ' + dumps(context).encode() + b',\n  "@graph": [')
-    first, subject, pairs = True, None, []
+    first = True
+    pending: OrderedDict = OrderedDict()  # subject -> [(predicate, object)]
 
-    def flush():
+    def flush(subject, pairs):
         nonlocal first
         out.write((b"\n    " if first else b",\n    ") + dumps(_node(c, subject, pairs)).encode())
         first = False
 
+    subject, pairs = None, None
     for t in triples:
         s = t.subject
         if s != subject:
-            if pairs:
-                flush()
-            subject, pairs = s, []
+            subject = s
+            pairs = pending.get(s)
+            if pairs is None:
+                pairs = pending[s] = []
+                if len(pending) > window:
+                    flush(*pending.popitem(last=False))
+            else:
+                pending.move_to_end(s)
         pairs.append((t.predicate, t.object))
-    if pairs:
-        flush()
+    while pending:
+        flush(*pending.popitem(last=False))
     out.write(b"\n  ]\n}\n" if not first else b"]\n}\n")
 
 
@@ -123,8 +135,8 @@ def graph_bytes(graph, context: dict | None = None) -> bytes:
 def dump_graph(store, graph: str, out: IO[bytes], context: dict | None = None) -> None:
     """One graph of a store as compacted JSON-LD in the default graph. The store's own
     N-Triples dump goes through a temporary file and is read back one triple at a time: nothing
-    here holds the whole graph. (An embedded store in a folder dumps a graph subject by subject,
-    so each subject makes one node object; an in-memory one or a server may split a subject.)"""
+    here holds the whole graph. (An embedded store in a folder dumps a graph subject by subject;
+    an in-memory one scatters a subject's triples, which the writer's window gathers again.)"""
     with tempfile.TemporaryFile() as nt:
         store.dump(nt, "nt", graph)
         nt.seek(0)
