@@ -27,13 +27,13 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES, RDF
+from .namespaces import PREFIXES, RDF, XSD
 from .stores import to_ox
 
 # the vocabularies ClaimKB writes (sh: is the shapes', never in data)
 CONTEXT = {k: v for k, v in PREFIXES.items() if k != "sh"}
 _RDF_TYPE = str(RDF.type)
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = str(XSD.string)
 WINDOW = 1000  # subjects whose triples are kept while writing (see write)
 
 
