@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from kb import KBError, open_kb
 from kb.stores import is_server_url
@@ -152,7 +152,10 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        return error(e.code or 500, [{"field": None, "message": e.description}])
+        resp = app.make_response(error(e.code or 500, [{"field": None, "message": e.description}]))
+        if isinstance(e, MethodNotAllowed) and e.valid_methods:  # a 405 names the methods there are
+            resp.headers["Allow"] = ", ".join(e.valid_methods)
+        return resp
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):  # never a traceback to the user

@@ -1,20 +1,24 @@
-"""Turtle and friends: the whole knowledge base, one claim, a list view, one version."""
+"""Turtle and friends: the whole knowledge base, one claim (Turtle or JSON-LD), a list view, one version."""
 
 from __future__ import annotations
 
-import io
+import tempfile
 
 from flask import Blueprint, Response, request
+from werkzeug.wsgi import wrap_file
 
 from kb import KBError
 from kb.filters import raw as filters_from
 from kb.io import MEDIA_TYPES
+from kb.results import serialize_graph
 
 from .context import get_kb
 
 bp = Blueprint("exports", __name__)
 FORMATS = {"ttl": "turtle", "trig": "trig", "jsonld": "jsonld", "nt": "nt", "nq": "nq"}
-
+# an export is written whole before the response starts (so a failure is still an error status, not a
+# cut-off file), into memory up to this size and to a temporary file beyond it, then streamed from there
+SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def turtle(graph, filename: str | None = None) -> Response:
@@ -22,19 +26,38 @@ def turtle(graph, filename: str | None = None) -> Response:
     return Response(graph.serialize(format="turtle"), mimetype="text/turtle", headers=headers)
 
 
+def jsonld(graph, filename: str | None = None) -> Response:
+    """A graph as compacted JSON-LD (``kb.jsonld``), in the default graph."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
+    return Response(serialize_graph(graph, "jsonld"), mimetype="application/ld+json", headers=headers)
+
+
 @bp.get("/export.<fmt>")
 def export(fmt):
     if fmt not in FORMATS:
         raise KBError(f"no export as .{fmt} (use .ttl, .trig, .jsonld, .nt or .nq)", status=404)
-    buf = io.BytesIO()
-    get_kb().export(buf, FORMATS[fmt])
-    return Response(buf.getvalue(), mimetype=MEDIA_TYPES[FORMATS[fmt]].split(";")[0],
-                    headers={"Content-Disposition": f'attachment; filename="claimkb.{fmt}"'})
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    try:
+        get_kb().export(spool, FORMATS[fmt])
+        size = spool.tell()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return Response(wrap_file(request.environ, spool), mimetype=MEDIA_TYPES[FORMATS[fmt]].split(";")[0],
+                    direct_passthrough=True,
+                    headers={"Content-Disposition": f'attachment; filename="claimkb.{fmt}"',
+                             "Content-Length": str(size)})
 
 
 @bp.get("/claims/<cid>.ttl")
 def claim_turtle(cid):
     return turtle(get_kb().claim_graph(cid), f"{cid}.ttl" if request.args.get("download") else None)
+
+
+@bp.get("/claims/<cid>.jsonld")
+def claim_jsonld(cid):
+    return jsonld(get_kb().claim_graph(cid), f"{cid}.jsonld" if request.args.get("download") else None)
 
 
 @bp.get("/claims.ttl")

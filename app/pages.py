@@ -14,7 +14,7 @@ from kb.filters import raw as filters_from
 
 from .auth import current_user, require_writer
 from .context import get_kb
-from .exports import claim_turtle
+from .exports import claim_jsonld, claim_turtle
 from .i18n import plain
 from .pictures import busiest_pictures, claim_picture
 
@@ -60,8 +60,10 @@ def claim(rid):
     best = _prefers("text/html", "text/turtle", "application/json", "application/ld+json")
     if best == "text/turtle":
         return claim_turtle(rid)
+    if best == "application/ld+json":  # the claim's graph, as Turtle gives it
+        return claim_jsonld(rid)
     c = get_kb().get_claim(rid)
-    if best in ("application/json", "application/ld+json"):
+    if best == "application/json":
         return jsonify(c)
     review = get_kb().claim_review(c, url=url_for("pages.claim", rid=rid, _external=True))
     # JSON-LD inside <script>: escape "<" so no text can close the element

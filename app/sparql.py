@@ -34,12 +34,50 @@ def _limit_headers(res) -> dict:
     return {"X-ClaimKB-Partial": "true" if res.partial else "false", "X-ClaimKB-Row-Limit": str(res.row_limit)}
 
 
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+READ_ONLY = "updates are not allowed: this endpoint is read-only"
+
+
 def _query_text() -> str | None:
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
-        return request.get_data(as_text=True)
-    if request.mimetype == "application/sparql-update" or request.values.get("update") is not None:
-        raise QueryError("updates are not allowed: this endpoint is read-only")
-    return request.values.get("query")
+    """The one query of a SPARQL 1.1 Protocol request (None: no query at all).
+
+    A request the protocol calls malformed is refused with a 4xx, as its test suite's
+    ``bad_*`` cases expect: a body of another media type or of none (415), a charset other
+    than UTF-8 (415), more than one query, an update (this endpoint is read-only), or a
+    query and an update together (400). Methods other than GET and POST are refused by the
+    route (405)."""
+    if request.method == "POST":
+        mime = request.mimetype
+        if mime not in (FORM, DIRECT, UPDATE):
+            how = f"{FORM} or {DIRECT}"
+            if not mime and not request.content_length:
+                raise QueryError(f"a SPARQL POST carries the query in its body, as {how}; "
+                                 "to give it in the URL, use GET", status=415)
+            raise QueryError(f"a SPARQL request's body must be {how} (it was sent as "
+                             f"{mime or 'no media type'})", status=415)
+        charset = request.mimetype_params.get("charset")
+        if charset and charset.lower().replace("-", "") != "utf8":
+            raise QueryError(f"a SPARQL request's body must be UTF-8 (it was sent as charset={charset})", status=415)
+        if mime == UPDATE:
+            raise QueryError(READ_ONLY)
+        if mime == DIRECT:
+            if "query" in request.args or "update" in request.args:
+                raise QueryError("give the query once: in the body of an application/sparql-query POST, "
+                                 "not also as a query= or update= parameter")
+            try:
+                return request.get_data().decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise QueryError(f"the query is not valid UTF-8 (byte {e.start})") from e
+    updates = request.values.getlist("update")
+    if updates:
+        raise QueryError(READ_ONLY if not request.values.getlist("query")
+                         else "a request holds one query or one update, not both (and this endpoint is read-only)")
+    queries = request.values.getlist("query")
+    if len(queries) > 1:
+        raise QueryError(f"a request holds one query; this one has {len(queries)} query parameters")
+    return queries[0] if queries else None
 
 
 def _choose(kinds: dict, default: str) -> str:
@@ -92,7 +130,7 @@ def page():
         except QueryError as e:
             error = e.message
         else:
-            minter = get_kb().minter
+            minter, labels = get_kb().minter, get_kb().concept_labels()
             if res.graph is not None:
                 triples = sorted(res.graph)
                 rows = [{"subject": s, "predicate": p, "object": o} for s, p, o in triples]
@@ -105,7 +143,7 @@ def page():
             result["partial"], result["row_limit"] = res.partial, res.row_limit
             if "rows" in result:
                 first = (page_n - 1) * size
-                result["rows"] = [{v: term_view(r.get(v), minter) for v in result["variables"]}
+                result["rows"] = [{v: term_view(r.get(v), minter, labels) for v in result["variables"]}
                                   for r in result["rows"][first:first + size]]
                 result["first"], result["pages"] = first, max(1, -(-result["total"] // size))
     examples = [{"name": n, "title": EXAMPLE_TITLES[n], "text": q} for n, q in EXAMPLES.items()]

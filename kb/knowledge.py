@@ -13,7 +13,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph
 
-from . import imports, indexer, listing, reads, writes
+from . import imports, indexer, jsonld, listing, reads, writes
 from .claimreview import claim_review
 from .dataset import Dataset
 from .errors import KBError, Report
@@ -129,6 +129,10 @@ class KnowledgeBase:
         """``{"stance": {"denies": {"en": …, "ja": …}, …}, "status": {…}}`` from the vocabulary."""
         return reads.scheme_labels(self.data)
 
+    def concept_labels(self) -> dict:
+        """``{IRI: {"en": …, "ja": …}}`` of the stance and status concepts (for showing query results)."""
+        return reads.concept_labels(self.data)
+
     def history(self, kind: str, ref) -> list[dict]:
         """Every version of a record: who, when, what, and the triples added and removed."""
         return reads.history(self.data, kind, ref)
@@ -183,9 +187,13 @@ class KnowledgeBase:
 
     def export(self, out, fmt: str = "turtle") -> None:
         """Stream the knowledge base: the current graph (Turtle, N-Triples,
-        JSON-LD) or the whole dataset with history (TriG, N-Quads)."""
+        JSON-LD: in the default graph, JSON-LD compacted with :data:`kb.jsonld.CONTEXT`)
+        or the whole dataset with history (TriG, N-Quads)."""
         if fmt not in EXPORT_FORMATS:
             raise KBError(f"unknown export format {fmt!r} (expected turtle, trig, jsonld, nt or nq)")
+        if fmt == "jsonld":
+            jsonld.dump_graph(self.store, self.current, out)
+            return
         if fmt not in ("trig", "nq"):
             self.store.dump(out, fmt, self.current)
             return

@@ -116,6 +116,22 @@ PREFIXES = {
     "sh": str(SH),
 }
 
+# longest namespace first, so the most specific prefix names an IRI
+_BY_LENGTH = sorted(((ns, p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
+
+
+def prefixed_name(iri) -> str | None:
+    """``kb:Disputed`` for an IRI under one of :data:`PREFIXES` with a plain local part, else None."""
+    s = str(iri)
+    for ns, prefix in _BY_LENGTH:
+        if s.startswith(ns):
+            local = s[len(ns):]
+            if local and not any(c in local for c in "/#?: <>\"\\"):
+                return f"{prefix}:{local}"
+            return None
+    return None
+
+
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 # the JSON-LD context fact-checking tools expect on schema.org markup
 SCHEMA_CONTEXT = "https://schema.org"
@@ -132,4 +148,4 @@ WRITE_RESERVATION = URIRef(str(KB._NS) + "writeReservation")
 SETTINGS_GRAPH = "https://w3id.org/claimkb/settings"
 SETTINGS_PREDICATE = str(KB._NS) + "settings"
 
-__all__ = ["SDO", "KB", "OA", "CITO", "PROV", "RDF", "RDFS", "SH", "SKOS", "XSD", "PREFIXES"]
+__all__ = ["SDO", "KB", "OA", "CITO", "PROV", "RDF", "RDFS", "SH", "SKOS", "XSD", "PREFIXES", "prefixed_name"]

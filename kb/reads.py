@@ -20,8 +20,12 @@ GRAPH_LABELS = (RDF.type, SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label, SD
 
 
 def bound_graph() -> Graph:
-    """An empty graph with the project's prefixes bound (``schema:`` is http://schema.org/)."""
-    g = Graph()
+    """An empty graph with the project's prefixes bound (``schema:`` is http://schema.org/).
+
+    rdflib binds its own set to a new Graph, ``schema:`` among them as https://schema.org/;
+    binding ours over it without replacing left ``schema:`` taken, so Turtle printed ``schema1:``.
+    None of rdflib's: only ours."""
+    g = Graph(bind_namespaces="none")
     for k, v in PREFIXES.items():
         g.bind(k, v)
     return g
@@ -228,6 +232,16 @@ def _scheme_labels(data) -> dict:
     return out
 
 
+def concept_labels(data) -> dict:
+    """``{concept IRI: {"en": …, "ja": …}}`` for the stance and status concepts of the vocabulary."""
+    def compute():
+        out: dict = {}
+        for r in data.select(queries.SCHEME_LABELS):
+            out.setdefault(r["concept"], {})[r["label"].language or ""] = str(r["label"])
+        return out
+    return data.kept("concept-labels", None, compute, kinds=())
+
+
 def counts(data) -> dict:
     """How many claims, disputes, sources and agents; disputes by party and stance; claims by status."""
     rows = data.select(queries.COUNTS)
@@ -304,4 +318,4 @@ def claim_graph(data, ref) -> Graph:
 
 
 __all__ = ["bound_graph", "get_claims", "summary_of", "claim_summaries", "get", "agent_story", "topic_story",
-           "source_story", "records", "scheme_labels", "counts", "history", "version_graph", "claim_graph"]
+           "source_story", "records", "scheme_labels", "concept_labels", "counts", "history", "version_graph", "claim_graph"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.query import Result
 
+from . import jsonld
+from .namespaces import prefixed_name
 from .stores import nt
 
 RESULT_TYPES = {
@@ -23,7 +25,7 @@ GRAPH_TYPES = {
     "jsonld": "application/ld+json",
     "nt": "application/n-triples",
 }
-_RDFLIB_GRAPH = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
+_RDFLIB_GRAPH = {"turtle": "turtle", "nt": "nt"}
 
 
 def _rdflib_result(res) -> Result:
@@ -52,12 +54,18 @@ def serialize_result(res, fmt: str) -> bytes:
 
 
 def serialize_graph(graph, fmt: str) -> bytes:
+    """A graph in one of ``GRAPH_TYPES``: JSON-LD compacted with :data:`kb.jsonld.CONTEXT`, Turtle
+    with the graph's prefixes (``kb.reads.bound_graph``)."""
+    if fmt == "jsonld":
+        return jsonld.graph_bytes(graph)
     return graph.serialize(format=_RDFLIB_GRAPH[fmt], encoding="utf-8")
 
 
-def term_view(term, minter=None) -> dict | None:
-    """A term for display: kind (iri, literal, bnode), value, language,
-    datatype, and for IRIs minted here the (kind, local id) of the record."""
+def term_view(term, minter=None, labels: dict | None = None) -> dict | None:
+    """A term for display: kind (iri, literal, bnode), value, language, datatype; for IRIs
+    its prefixed name (``kb:Disputed``) when a bound namespace holds it, its labels
+    (language -> text) when ``labels`` has them, whether it may be a link (http or https
+    only), and for IRIs minted here the (kind, local id) of the record."""
     if term is None:
         return None
     if isinstance(term, Literal):
@@ -65,7 +73,8 @@ def term_view(term, minter=None) -> dict | None:
                 "datatype": str(term.datatype) if term.datatype else None}
     if isinstance(term, BNode):
         return {"type": "bnode", "value": str(term)}
-    out = {"type": "iri", "value": str(term)}
+    out = {"type": "iri", "value": str(term), "name": prefixed_name(term),
+           "label": (labels or {}).get(term), "link": str(term).startswith(("http://", "https://"))}
     if minter is not None and isinstance(term, URIRef):
         kind, local = minter.local(term)
         if kind:
