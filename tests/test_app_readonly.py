@@ -17,7 +17,7 @@ def test_seed_loaded_on_first_start_and_api_lists_claims(client):
     r = client.get("/api/claims?status=disputed")
     assert r.status_code == 200
     body = r.get_json()
-    assert body["total"] == 4 and all(c["status"] == "disputed" for c in body["claims"])
+    assert body["total"] == 3 and all(c["status"] == "disputed" for c in body["claims"])
     r = client.get("/api/claims/ms-cancelled-datacentre-deals")
     claim = r.get_json()
     assert claim["disputes"][0]["party"]["id"] == "sam-altman" and claim["disputes"][0]["stance"] == "denies"
@@ -41,11 +41,11 @@ def test_sparql_protocol(client):
     r = client.post("/sparql", data="ASK { ?c a schema:Claim }", content_type="application/sparql-query")
     assert r.get_json()["boolean"] is True
     r = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?c a schema:Claim }"})
-    assert r.mimetype == "text/turtle" and len(Graph().parse(data=r.data, format="turtle")) == 25
+    assert r.mimetype == "text/turtle" and len(Graph().parse(data=r.data, format="turtle")) == 31
     for bad in ("DROP ALL", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SELECT {"):
         r = client.get("/sparql", query_string={"query": bad})
         assert r.status_code == 400 and r.get_json()["errors"][0]["message"]
-    assert client.get("/api/claims").get_json()["total"] == 25
+    assert client.get("/api/claims").get_json()["total"] == 31
 
 
 def test_exports_and_claim_turtle(client):

@@ -32,12 +32,12 @@ def test_load_summary_validate_query_export(tmp_path):
     store = tmp_path / "store"
     r = run("load", str(SEED), store=store)
     assert r.returncode == 0, r.stderr
-    assert "25 claims" in r.stdout
+    assert "31 claims" in r.stdout
     r = run("summary", store=store)
     assert r.returncode == 0 and "Sam Altman (sam-altman): denies 1" in r.stdout
     assert run("validate", store=store).returncode == 0
     r = run("query", "SELECT (COUNT(?c) AS ?n) WHERE { ?c a schema:Claim }", "--format", "csv", store=store)
-    assert r.returncode == 0 and r.stdout.splitlines() == ["n", "25"]
+    assert r.returncode == 0 and r.stdout.splitlines() == ["n", "31"]
     r = run("query", "-", "--format", "json", store=store,
             stdin="ASK { ?d kb:party <https://w3id.org/claimkb/id/agents/sam-altman> }")
     assert r.stdout.strip() == '{"boolean": true}'
@@ -124,7 +124,7 @@ def test_sigkill_during_large_import_leaves_before_or_after(tmp_path):
     shutil.copytree(template, full)
     assert run("load", str(big), store=full).returncode == 0
     duration = time.monotonic() - started
-    assert count_claims(full) == 25 + n
+    assert count_claims(full) == 31 + n
     outcomes = []
     for i, frac in enumerate([0.3, 0.55, 0.7, 0.8, 0.9, 0.97]):
         store = tmp_path / f"kill-{i}"
@@ -135,7 +135,7 @@ def test_sigkill_during_large_import_leaves_before_or_after(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         got = count_claims(store)
-        assert got in (25, 25 + n), f"half-written import: {got} claims"
+        assert got in (31, 31 + n), f"half-written import: {got} claims"
         outcomes.append(got)
     print("outcomes after SIGKILL:", outcomes)
 
@@ -185,13 +185,13 @@ def test_cli_on_a_server_store_with_its_update_endpoint(oxigraph_servers, tmp_pa
                        capture_output=True, text=True, cwd=ROOT, timeout=300,
                        env={**os.environ, "KB_USER": "cli-tester"})
     assert r.returncode == 0, r.stderr
-    assert "25 claims" in r.stdout
+    assert "31 claims" in r.stdout
     # the update endpoint from the environment; the query endpoint from --store
     r = run("summary", store=url, env={"KB_UPDATE_ENDPOINT": server.update_url})
     assert r.returncode == 0 and "Sam Altman (sam-altman): denies 1" in r.stdout
     assert run("validate", store=url).returncode == 0
     r = run("query", "SELECT (COUNT(?c) AS ?n) WHERE { ?c a schema:Claim }", "--format", "csv", store=url)
-    assert r.returncode == 0 and r.stdout.splitlines() == ["n", "25"]
+    assert r.returncode == 0 and r.stdout.splitlines() == ["n", "31"]
     out = tmp_path / "all.trig"
     assert run("export", "--format", "trig", "-o", str(out), store=url).returncode == 0
     local = tmp_path / "local"

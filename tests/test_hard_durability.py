@@ -18,7 +18,7 @@ from helpers import kb_cmd, start_server
 from kb import open_kb
 
 SOURCE = "windows-central-ms-ai-self-sufficiency"
-SEED_CLAIMS = 25
+SEED_CLAIMS = 31
 
 
 def claim(cid):

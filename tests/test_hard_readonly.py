@@ -78,7 +78,7 @@ def test_read_only_store_folder(tmp_path):
         # the library: opens for reading, refuses the first write with one sentence
         kb = open_kb(str(ro))
         try:
-            assert kb.summary()["claims"] == 25 and kb.list_claims()["total"] == 25
+            assert kb.summary()["claims"] == 31 and kb.list_claims()["total"] == 31
             with pytest.raises(KBError) as e:
                 kb.import_yaml(NEW, by="tester")
             assert e.value.status == 503 and "is read-only" in e.value.message and "nothing was written" in e.value.message
@@ -88,7 +88,7 @@ def test_read_only_store_folder(tmp_path):
         r = kb_cmd(ro, "load", str(new))
         assert r.returncode == 1, (how, r.stdout, r.stderr)
         assert r.stderr.strip().count("\n") == 0 and "is read-only" in r.stderr and "Traceback" not in r.stderr
-        assert "claims: 25" in kb_cmd(ro, "summary").stdout
+        assert "claims: 31" in kb_cmd(ro, "summary").stdout
         r = kb_cmd(ro, "backup", str(tmp_path / "bk"))  # a read-only store can still be backed up
         assert r.returncode == 0 and "(snapshot)" in r.stdout, r.stderr
         assert kb_cmd(tmp_path / "restored", "restore", str(tmp_path / "bk")).returncode == 0
@@ -97,7 +97,7 @@ def test_read_only_store_folder(tmp_path):
         proc, url = start_server(ro)
         try:
             with urllib.request.urlopen(f"{url}/api/claims?limit=1", timeout=30) as resp:
-                assert json.load(resp)["total"] == 25
+                assert json.load(resp)["total"] == 31
             body = {"id": "read-only-test", "text": {"en": "x"}, "claimant": "microsoft", "about": ["openai"],
                     "sources": ["windows-central-ms-ai-self-sufficiency"]}
             req = urllib.request.Request(f"{url}/api/claims", data=json.dumps(body).encode(),
@@ -109,7 +109,7 @@ def test_read_only_store_folder(tmp_path):
             msg = json.load(e.value)["errors"][0]["message"]
             assert "is read-only" in msg and "nothing was written" in msg
             with urllib.request.urlopen(f"{url}/api/claims?limit=1", timeout=30) as resp:
-                assert json.load(resp)["total"] == 25  # still serving
+                assert json.load(resp)["total"] == 31  # still serving
         finally:
             stop(proc)
     # nothing already stored is lost, and the folder takes writes again once writable
@@ -166,7 +166,7 @@ def test_full_store_folder(tmp_path):
         kb = open_kb(str(store))
         try:
             ids = {c["id"] for c in kb.list_claims(limit=10_000)["claims"]}
-            assert set(acked) <= ids and len(ids) == 25 + len(acked)  # the index was rebuilt and agrees
+            assert set(acked) <= ids and len(ids) == 31 + len(acked)  # the index was rebuilt and agrees
             assert kb.get_claim(acked[-1])["id"] == acked[-1]
         finally:
             kb.close()

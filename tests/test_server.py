@@ -24,14 +24,14 @@ def test_sparqlwrapper_select_json_csv_and_ask(server):
     w = client(server, JSON)
     w.setQuery(q)
     rows = w.query().convert()["results"]["bindings"]
-    assert len(rows) == 25
+    assert len(rows) == 31
     w = client(server, CSV)
     w.setQuery(q)
-    assert len(w.query().convert().decode().strip().splitlines()) == 26
+    assert len(w.query().convert().decode().strip().splitlines()) == 32
     w = client(server, XML)
     w.setQuery(q)
     doc = w.query().convert()  # an xml.dom Document
-    assert len(doc.getElementsByTagName("result")) == 25
+    assert len(doc.getElementsByTagName("result")) == 31
     assert doc.getElementsByTagName("uri")[0].firstChild.data.startswith("https://w3id.org/claimkb/id/claims/")
     ask = "PREFIX schema: <http://schema.org/> ASK { ?c a schema:Claim }"
     w = client(server, JSON)
@@ -46,7 +46,7 @@ def test_sparqlwrapper_construct(server):
     w = client(server, TURTLE)
     w.setQuery("PREFIX kb: <https://w3id.org/claimkb/ns#> CONSTRUCT WHERE { ?d kb:party ?p }")
     g = Graph().parse(data=w.query().convert(), format="turtle")
-    assert len(g) == 4
+    assert len(g) == 3
 
 
 def test_users_tokens_and_writes_over_http(tmp_path):
@@ -128,7 +128,7 @@ def test_two_workers_on_a_server_share_accounts_and_writes(tmp_path, kind):
                 t.join()
             assert statuses == [201] * 12
             with urllib.request.urlopen(f"{url}/api/claims?limit=1", timeout=30) as r:
-                assert json.load(r)["total"] == 25 + 12  # the seed, loaded once, and every write
+                assert json.load(r)["total"] == 31 + 12  # the seed, loaded once, and every write
         finally:
             stop(proc)
     finally:
