@@ -102,7 +102,8 @@ def timeline(rows: list[dict], *, width: int = 960, label_width: int = 0, compac
             b = x(_day(s["to"])) if s["to"] else x1
             if b > a:
                 bands.append({"x": a, "w": round(b - a, 1), "status": s["status"],
-                              "colour": STATUS_COLOURS[s["status"]], "given": s.get("from_given")})
+                              "colour": STATUS_COLOURS[s["status"]], "given": s.get("from_given"),
+                              "dated_by": s.get("from_dated_by")})
         height = lanes * lane_h + band_h + 2
         laid.append({**r, "marks": marks, "y": y, "height": height, "band_y": band_y, "band_h": band_h,
                      "bands": bands})

@@ -7,6 +7,7 @@ switch (``/lang/<code>``), else ``Accept-Language``; English by default.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, request
@@ -17,8 +18,14 @@ from .context import get_kb
 LANGS = ("en", "ja")
 LANG_NAMES = {"en": "English", "ja": "日本語"}
 
-# every interface string, in both languages (a test checks each template's keys are here)
-MESSAGES: dict[str, dict[str, str]] = {
+# The plural category of a count, per language (CLDR's rules for cardinals): English says
+# "1 claim" and "2 claims"; Japanese has one form, with a counter ("1 件", "2 件").
+PLURAL = {"en": lambda n: "one" if n == 1 else "other", "ja": lambda n: "other"}
+
+# every interface string, in both languages (a test checks each template's keys are here). A text
+# that counts is, in a language with plural forms, a dict of them ({"one": …, "other": …}),
+# chosen by its ``n``.
+MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "app.name": {"en": "ClaimKB", "ja": "ClaimKB"},
     "app.tagline": {"en": "who claims what, and who disputes it", "ja": "誰が何を主張し、誰が反論しているか"},
     "nav.claims": {"en": "Claims", "ja": "主張"},
@@ -35,7 +42,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "list.title": {"en": "Claims", "ja": "主張一覧"},
     "list.search": {"en": "Search claims (English or Japanese)", "ja": "主張を検索(日本語・英語)"},
     "list.search_button": {"en": "Search", "ja": "検索"},
-    "list.total": {"en": "{n} claims", "ja": "{n} 件の主張"},
+    "list.total": {"en": {"one": "{n} claim", "other": "{n} claims"}, "ja": "{n} 件の主張"},
     "list.showing": {"en": "showing {first}–{last} of {total}", "ja": "{total} 件中 {first}–{last} 件を表示"},
     "list.none": {"en": "No claims match.", "ja": "該当する主張はありません。"},
     "list.clear": {"en": "Clear all filters", "ja": "すべての絞り込みを解除"},
@@ -43,8 +50,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "list.remove_filter": {"en": "remove this filter", "ja": "この絞り込みを解除"},
     "list.prev": {"en": "← Newer", "ja": "← 新しい"},
     "list.next": {"en": "Older →", "ja": "古い →"},
-    "list.disputes_1": {"en": "1 dispute", "ja": "反論等 1 件"},
-    "list.disputes_n": {"en": "{n} disputes", "ja": "反論等 {n} 件"},
+    "count.claims": {"en": {"one": "{n} claim", "other": "{n} claims"}, "ja": "主張 {n} 件"},
+    "count.disputes": {"en": {"one": "{n} dispute", "other": "{n} disputes"}, "ja": "反論等 {n} 件"},
+    "count.nodes": {"en": {"one": "{n} node", "other": "{n} nodes"}, "ja": "ノード {n}"},
     "facet.status": {"en": "Status", "ja": "状態"},
     "facet.party": {"en": "Disputing party", "ja": "反論した当事者"},
     "facet.claimant": {"en": "Claimant", "ja": "主張者"},
@@ -66,6 +74,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "claim.date": {"en": "Made on", "ja": "主張の日付"},
     "claim.date_unknown": {"en": "date not given", "ja": "日付不明"},
     "claim.quote": {"en": "Quote", "ja": "引用"},
+    "claim.note": {"en": "Analyst's note", "ja": "アナリストのメモ"},
+    "quote.translated": {"en": "In translation: these are not the words the speaker used.",
+                         "ja": "翻訳:発言者が使った言葉そのものではありません。"},
+    "date.by_source": {"en": "the source's date: the article gives none of its own",
+                       "ja": "出典の日付。記事に出来事自体の日付はない"},
+    "date.by_recorded": {"en": "the date it was recorded: no other is known",
+                         "ja": "記録した日付。ほかの日付は不明"},
     "claim.status": {"en": "Status", "ja": "状態"},
     "claim.story": {"en": "The story", "ja": "経緯"},
     "claim.made": {"en": "{who} makes the claim", "ja": "{who}が主張"},
@@ -74,6 +89,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "claim.withdrawn": {"en": "withdrawn", "ja": "取り下げ済み"},
     "claim.status_timeline": {"en": "Status over time", "ja": "状態の推移"},
     "claim.status_from": {"en": "from {date}", "ja": "{date}から"},
+    "claim.status_by_source": {"en": "by {date} (the source's date)", "ja": "{date}(出典の日付)までに"},
+    "claim.status_by_recorded": {"en": "by {date} (when it was recorded)", "ja": "{date}(記録日)までに"},
     "claim.status_start": {"en": "at first", "ja": "当初"},
     "claim.provenance": {"en": "Provenance", "ja": "来歴"},
     "claim.recorded": {"en": "Recorded by {who} at {when}", "ja": "{who}が{when}に記録"},
@@ -101,6 +118,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "source.published": {"en": "Published", "ja": "発行日"},
     "source.language": {"en": "Language", "ja": "言語"},
     "source.claims": {"en": "Claims that appear in it", "ja": "掲載されている主張"},
+    "source.translation_of": {"en": "Translation of", "ja": "翻訳元"},
+    "source.note": {"en": "Analyst's note", "ja": "アナリストのメモ"},
     "topic.claims": {"en": "Claims about this topic", "ja": "この話題についての主張"},
     "form.claim_title": {"en": "Record a claim", "ja": "主張を記録する"},
     "form.dispute_title": {"en": "Record a dispute", "ja": "反論等を記録する"},
@@ -113,7 +132,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "form.claimant": {"en": "Claimant", "ja": "主張者"},
     "form.party": {"en": "Disputing party", "ja": "反論等をした当事者"},
     "form.stance": {"en": "Stance", "ja": "立場"},
-    "form.sourcing": {"en": "Sourcing (e.g. reportedly)", "ja": "情報の出どころ(例: reportedly)"},
+    "form.sourcing": {"en": "Sourcing (e.g. reportedly, suggested, apparently)",
+                      "ja": "情報の出どころ(例: reportedly=報道によると、suggested=示唆、apparently=推測)"},
     "form.about": {"en": "About", "ja": "対象"},
     "form.sources": {"en": "Sources (the first one chosen is the one quoted)", "ja": "出典(引用は最初に選んだ出典から)"},
     "form.date": {"en": "Date (YYYY-MM-DD, YYYY-MM or YYYY)", "ja": "日付(YYYY-MM-DD、YYYY-MM、YYYY)"},
@@ -132,7 +152,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "form.source_language": {"en": "Language of the source (en, ja…)", "ja": "出典の言語(en、ja など)"},
     "form.url": {"en": "Address (http or https)", "ja": "URL(http または https)"},
     "form.save": {"en": "Save", "ja": "保存"},
-    "form.problems": {"en": "Nothing was saved: {n} problem(s), shown beside their fields.",
+    "form.problems": {"en": {"one": "Nothing was saved: {n} problem, shown beside its field.",
+                             "other": "Nothing was saved: {n} problems, shown beside their fields."},
                       "ja": "保存されていません。{n} 件の問題があります(各欄に表示)。"},
     "form.saved": {"en": "Saved.", "ja": "保存しました。"},
     "form.for_claim": {"en": "Of the claim", "ja": "対象の主張"},
@@ -157,7 +178,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "query.examples": {"en": "Example queries", "ja": "クエリの例"},
     "query.run": {"en": "Run", "ja": "実行"},
     "query.results": {"en": "Results", "ja": "結果"},
-    "query.rows": {"en": "{n} rows", "ja": "{n} 行"},
+    "query.rows": {"en": {"one": "{n} row", "other": "{n} rows"}, "ja": "{n} 行"},
     "query.partial": {"en": "Partial result: only the first {n} are shown; the query has more. "
                             "Narrow it down (e.g. with LIMIT or more patterns) to see the rest.",
                       "ja": "部分的な結果です:最初の {n} 件のみ表示しています(続きがあります)。"
@@ -166,15 +187,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "query.boolean": {"en": "Answer: {v}", "ja": "答え: {v}"},
     "query.endpoint": {"en": "Endpoint for your own tools: {url} (SPARQL 1.1 Protocol, read-only)",
                        "ja": "ツールから使うエンドポイント: {url}(SPARQL 1.1 プロトコル、読み取り専用)"},
-    "query.graph": {"en": "{n} triples", "ja": "{n} トリプル"},
+    "query.graph": {"en": {"one": "{n} triple", "other": "{n} triples"}, "ja": "{n} トリプル"},
     "nav.timeline": {"en": "Timeline", "ja": "時系列"},
     "nav.network": {"en": "Who disputes whom", "ja": "反論の関係図"},
     "pic.claim_timeline": {"en": "Timeline", "ja": "時系列"},
     "pic.claim_timeline_of": {"en": "Timeline of: {claim}", "ja": "時系列: {claim}"},
     "pic.story_title": {"en": "Story timeline", "ja": "ストーリーの時系列"},
     "pic.network_title": {"en": "Who disputes whom", "ja": "誰が誰に反論しているか"},
-    "pic.network_counts": {"en": "{nodes} nodes, {disputes} disputes", "ja": "ノード {nodes}、反論等 {disputes} 件"},
-    "pic.showing": {"en": "{shown} of {total} claims", "ja": "{total} 件中 {shown} 件の主張"},
+    "pic.network_counts": {"en": "{nodes}, {disputes}", "ja": "{nodes}、{disputes}"},
+    "pic.showing": {"en": {"one": "{shown} of {n} claim", "other": "{shown} of {n} claims"},
+                    "ja": "{n} 件中 {shown} 件の主張"},
     "pic.truncated": {"en": "Showing the most recent {shown} of {total} claims: narrow by date or search to see "
                             "the others, or show up to {max}.",
                       "ja": "{total} 件中、最新の {shown} 件を表示しています。他の主張は期間や検索で絞り込むか、"
@@ -184,7 +206,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pic.no_dates": {"en": "No dated events to draw.", "ja": "描ける日付付きの出来事がありません。"},
     "pic.no_disputes": {"en": "No disputes match.", "ja": "該当する反論等はありません。"},
     "pic.edge_claims": {"en": "makes the claim", "ja": "主張した"},
-    "pic.edge_party": {"en": "{n} disputes of this claimant's claims", "ja": "この主張者の主張への反論等 {n} 件"},
+    "pic.edge_party": {"en": {"one": "{n} dispute of this claimant's claims",
+                              "other": "{n} disputes of this claimant's claims"},
+                       "ja": "この主張者の主張への反論等 {n} 件"},
     "pic.appeared": {"en": "appeared in a source / made", "ja": "出典に掲載・主張"},
     "pic.band": {"en": "status band", "ja": "状態の帯"},
     "pic.spans": {"en": "a bar spans the month or year a source gives; a dot is a day",
@@ -196,10 +220,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pic.aggregated": {"en": "Too many to draw one by one: parties are joined to the claimants they dispute, "
                              "line width by count.",
                        "ja": "個別に描くには多すぎるため、当事者と反論先の主張者を結び、線の太さで件数を示しています。"},
-    "pic.folded": {"en": "The {n} parties and claimants in fewest disputes are drawn as one node.",
+    "pic.folded": {"en": {"one": "The {n} party or claimant in fewest disputes is drawn as one node.",
+                          "other": "The {n} parties and claimants in fewest disputes are drawn as one node."},
                    "ja": "反論等の少ない当事者・主張者 {n} 件は一つのノードにまとめています。"},
     "pic.busiest": {"en": "Busiest stories", "ja": "動きの多いストーリー"},
-    "pic.busiest_counts": {"en": "{claims} claims, {disputes} disputes", "ja": "主張 {claims} 件、反論等 {disputes} 件"},
+    "pic.busiest_counts": {"en": "{claims}, {disputes}", "ja": "{claims}、{disputes}"},
     "error.title": {"en": "Error {status}", "ja": "エラー {status}"},
     "error.400": {"en": "The request could not be understood", "ja": "リクエストを理解できません"},
     "error.401": {"en": "Sign in first", "ja": "サインインが必要です"},
@@ -229,12 +254,43 @@ def lang() -> str:
 
 
 def translate(key: str, **kw) -> str:
+    """The interface text ``key`` in the reader's language, filled with ``kw``; a text with
+    plural forms takes the one its ``n`` asks for in that language."""
     entry = MESSAGES.get(key)
     if entry is None:
         if current_app.testing:
             raise KeyError(f"no interface text {key!r}")
         return key
-    return entry[lang()].format(**kw) if kw else entry[lang()]
+    code = lang()
+    text = entry[code]
+    if isinstance(text, dict):
+        n = kw.get("n")
+        if not isinstance(n, int) and current_app.testing:
+            raise KeyError(f"interface text {key!r} counts: give it n")
+        text = text.get(PLURAL[code](n)) or text["other"]
+    return text.format(**kw) if kw else text
+
+
+# where a phrase may end: after a space or punctuation, or (Japanese writes no spaces) after
+# kana that end a phrase (a particle or an inflection) when something else follows
+_PUNCT = set(" \t\n、。,.;:!?)]」』】・")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+
+
+def shorten(value: str, width: int) -> str:
+    """``value`` in at most ``width`` characters: cut where a word or phrase ends (never inside
+    a word when one ends in the second half), marked with an ellipsis."""
+    value = str(value or "")
+    if len(value) <= width:
+        return value
+    room = max(1, width - 1)
+    best = 0
+    for i in range(1, room + 1):
+        before, after = value[i - 1], value[i]
+        if before in _PUNCT or after.isspace() or (_HIRAGANA.match(before) and not _HIRAGANA.match(after)):
+            best = i
+    cut = value[:best] if best >= room / 2 else value[:room]
+    return cut.rstrip(" 、,;:・") + "…"
 
 
 def pick(texts: dict | None) -> tuple[str, str | None, bool]:
@@ -301,6 +357,7 @@ def init_app(app):
     # functions are globals, so macros imported into templates have them too
     app.jinja_env.globals.update({"_": translate, "text": text, "plain": plain, "label": label,
                                   "LANGS": LANGS, "LANG_NAMES": LANG_NAMES, "messages": MESSAGES})
+    app.jinja_env.filters["shorten"] = shorten
 
     @app.context_processor
     def helpers():

@@ -16,7 +16,12 @@ STATUS = {"type": "string", "enum": ["reported", "disputed", "confirmed", "retra
 STANCE = {"type": "string", "enum": ["denies", "disputes", "qualifies", "confirms", "retracts"]}
 QUOTE_IN = {"type": "object", "required": ["exact"], "properties": {
     "exact": {"type": "string"}, "prefix": {"type": "string"}, "suffix": {"type": "string"},
-    "source": {"type": "string", "description": "the source quoted (a local id or IRI)"}}}
+    "source": {"type": "string", "description": "the source quoted (a local id or IRI)"},
+    "translated": {"type": "boolean", "description": "the quote gives someone's words in a translation"}}}
+NOTE = {"anyOf": [LANG_MAP, {"type": "null"}], "description": "an analyst's note (skos:editorialNote)"}
+DATED_BY = {"type": ["string", "null"], "enum": ["dispute", "source", "recorded", None],
+            "description": "where the date comes from: the dispute's own, only its source's (the article gives "
+                           "none of its own), or when it was recorded"}
 ERRORS = {"type": "object", "required": ["errors"], "properties": {"errors": {"type": "array", "items": {
     "type": "object", "required": ["field", "message"], "properties": {
         "field": {"type": ["string", "null"], "description": "the YAML key concerned, when there is one"},
@@ -67,7 +72,7 @@ def document() -> dict:
                      "about": {"type": "array", "items": {"$ref": "#/components/schemas/Ref"}},
                      "sources": {"type": "array", "items": {"type": "object"}},
                      "date": DATE, "status": STATUS, "version": {"type": "integer"},
-                     "quote": {"type": ["object", "null"]},
+                     "quote": {"type": ["object", "null"]}, "note": NOTE,
                      "disputes": {"type": "array", "items": {"$ref": "#/components/schemas/Dispute"}},
                      "status_timeline": {"type": "array", "items": {"type": "object"}},
                      "recorded_by": {"type": ["string", "null"]}, "recorded_at": {"type": ["string", "null"]},
@@ -75,7 +80,7 @@ def document() -> dict:
     dispute_out = {"type": "object", "required": ["id", "party", "stance", "text", "date", "sources"],
                    "properties": {"id": {"type": "string"}, "iri": {"type": "string"},
                                   "party": {"$ref": "#/components/schemas/Ref"}, "stance": STANCE,
-                                  "text": LANG_MAP, "date": DATE,
+                                  "text": LANG_MAP, "date": DATE, "dated_by": DATED_BY,
                                   "sources": {"type": "array", "items": {"type": "object"}},
                                   "quote": {"type": ["object", "null"]},
                                   "withdrawn": {"type": ["string", "null"]}}}
@@ -85,7 +90,7 @@ def document() -> dict:
                                "claimant": {"type": "string"}, "sourcing": {"type": "string"},
                                "about": {"type": "array", "items": {"type": "string"}},
                                "sources": {"type": "array", "items": {"type": "string"}},
-                               "date": {"type": "string"}, "quote": QUOTE_IN,
+                               "date": {"type": "string"}, "quote": QUOTE_IN, "note": LANG_MAP,
                                "disputes": {"type": "array", "items": {"$ref": "#/components/schemas/DisputeIn"}}}}
     dispute_in = {"type": "object", "required": ["party", "stance", "text", "sources"],
                   "properties": {"party": {"type": "string"}, "stance": STANCE, "text": LANG_MAP,

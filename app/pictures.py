@@ -10,7 +10,7 @@ from kb.filters import raw as filters_from
 
 from . import drawing
 from .context import get_kb
-from .i18n import plain, translate
+from .i18n import plain, shorten, translate
 
 bp = Blueprint("pictures", __name__)
 
@@ -25,7 +25,7 @@ def svg_response(template: str, filename: str, **ctx) -> Response:
 def claim_picture(claim: dict) -> dict:
     data = stories.claim_timeline(get_kb(), claim)
     return {"data": data, "t": drawing.timeline([data]),
-            "title": translate("pic.claim_timeline_of", claim=plain(claim["text"])[:80])}
+            "title": translate("pic.claim_timeline_of", claim=shorten(plain(claim["text"]), 80))}
 
 
 def busiest_pictures(limit: int = 3) -> list[dict]:

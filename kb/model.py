@@ -58,7 +58,7 @@ FIELDS = {
     "claim": {
         SDO.text: "text", SDO.author: "claimant", SDO.appearance: "sources",
         SDO.about: "about", SDO.dateCreated: "date", KB.quote: "quote",
-        KB.sourcing: "sourcing", PROV.wasAttributedTo: "recorded_by",
+        KB.sourcing: "sourcing", SKOS.editorialNote: "note", PROV.wasAttributedTo: "recorded_by",
         PROV.generatedAtTime: "recorded_at", RDF.type: "type",
     },
     "dispute": {
@@ -69,6 +69,7 @@ FIELDS = {
     "source": {
         SDO.headline: "headline", SDO.publisher: "publisher", SDO.datePublished: "published",
         SDO.inLanguage: "language", SDO.url: "url", SDO.author: "author", RDF.type: "type",
+        SDO.translationOfWork: "translation_of", SKOS.editorialNote: "note",
     },
     "agent": {
         SDO.name: "name", SDO.sameAs: "same_as", SDO.jobTitle: "job_title",
@@ -77,17 +78,18 @@ FIELDS = {
     "topic": {SKOS.prefLabel: "label"},
     "quote": {
         OA.exact: "quote.exact", OA.prefix: "quote.prefix", OA.suffix: "quote.suffix",
-        OA.hasSource: "quote.source",
+        OA.hasSource: "quote.source", KB.translated: "quote.translated",
     },
 }
 
 KEYS = {
-    "claim": {"id", "text", "claimant", "sourcing", "about", "sources", "date", "quote", "disputes"},
+    "claim": {"id", "text", "claimant", "sourcing", "about", "sources", "date", "quote", "note", "disputes"},
     "dispute": {"id", "claim", "party", "stance", "text", "date", "sources", "quote"},
-    "source": {"id", "type", "headline", "publisher", "author", "published", "language", "url"},
+    "source": {"id", "type", "headline", "publisher", "author", "published", "language", "url", "translation_of",
+               "note"},
     "agent": {"id", "type", "name", "job_title", "works_for", "same_as"},
     "topic": {"id", "label"},
-    "quote": {"source", "exact", "prefix", "suffix"},
+    "quote": {"source", "exact", "prefix", "suffix", "translated"},
 }
 
 
@@ -316,7 +318,8 @@ def _quote(b: _Builder, kind: str, rid: str, subject: URIRef, value, rec: Record
         return
     unknown = sorted(set(map(str, value)) - KEYS["quote"])
     for k in unknown:
-        b.problem(kind, rid, f"quote.{k}", "is not a field of a quote (expected source, exact, prefix, suffix)")
+        b.problem(kind, rid, f"quote.{k}", "is not a field of a quote (expected source, exact, prefix, suffix, "
+                                           "translated)")
     q = URIRef(f"{subject}#quote")
     rec.triples.add((subject, KB.quote, q))
     rec.triples.add((q, RDF.type, OA.TextQuoteSelector))
@@ -329,6 +332,11 @@ def _quote(b: _Builder, kind: str, rid: str, subject: URIRef, value, rec: Record
         src = b.ref(kind, rid, "quote.source", value["source"], ("source",))
         if src is not None:
             rec.triples.add((q, OA.hasSource, src))
+    translated = value.get("translated")
+    if translated is not None and not isinstance(translated, bool):
+        b.problem(kind, rid, "quote.translated", "must be true or false", translated)
+    elif translated:  # false is what an unmarked quote means: nothing is written
+        rec.triples.add((q, KB.translated, Literal(True)))
 
 
 def build_claim(b: _Builder, rec_in: dict, index: int, local_id: str | None = None) -> Record | None:
@@ -368,6 +376,8 @@ def build_claim(b: _Builder, rec_in: dict, index: int, local_id: str | None = No
     if d is not None:
         t.add((s, SDO.dateCreated, d))
     _quote(b, "claim", rid, s, rec_in.get("quote"), rec)
+    for lit in b.lang_map("claim", rid, "note", rec_in.get("note")):
+        t.add((s, SKOS.editorialNote, lit))
     return rec
 
 
@@ -467,6 +477,12 @@ def build_source(b: _Builder, rec_in: dict, index: int) -> Record | None:
         u = b.iri("source", rid, "url", rec_in["url"])
         if u is not None:
             t.add((s, SDO.url, u))
+    if rec_in.get("translation_of") is not None:
+        r = b.ref("source", rid, "translation_of", rec_in["translation_of"], ("source",))
+        if r is not None:
+            t.add((s, SDO.translationOfWork, r))
+    for lit in b.lang_map("source", rid, "note", rec_in.get("note")):
+        t.add((s, SKOS.editorialNote, lit))
     return rec
 
 

@@ -36,6 +36,7 @@ class SDO(DefinedNamespace):
     publisher: URIRef
     sameAs: URIRef
     text: URIRef
+    translationOfWork: URIRef
     url: URIRef
     worksFor: URIRef
 
@@ -56,6 +57,7 @@ class KB(DefinedNamespace):
     stance: URIRef
     quote: URIRef
     sourcing: URIRef
+    translated: URIRef
     withdrawn: URIRef
     withdrawnReason: URIRef
     versionOf: URIRef
@@ -76,6 +78,11 @@ class KB(DefinedNamespace):
     Disputed: URIRef
     Confirmed: URIRef
     Retracted: URIRef
+    # sourcing scheme: the conventional hedges (kb:sourcing stays a plain literal, a concept's skos:notation)
+    SourcingScheme: URIRef
+    Reportedly: URIRef
+    Suggested: URIRef
+    Apparently: URIRef
 
 
 class OA(DefinedNamespace):

@@ -209,7 +209,7 @@ DISPUTES_BY_PARTY_OF = "SELECT ?d ?c ?stance ?withdrawn WHERE { ?d kb:party $age
 # the labels of the stance and status schemes, from the vocabulary
 SCHEME_LABELS = render("""
 SELECT ?scheme ?concept ?notation ?label WHERE {
-  VALUES ?scheme { kb:StanceScheme kb:StatusScheme }
+  VALUES ?scheme { kb:StanceScheme kb:StatusScheme kb:SourcingScheme }
   ?concept skos:inScheme ?scheme ; skos:prefLabel ?label .
   OPTIONAL { ?concept skos:notation ?notation }
 }""")
@@ -270,8 +270,8 @@ GROUP BY ?party
 ORDER BY DESC(?claims) ?party"""),
     "never-confirmed": with_prefixes("""
 # Claims passed on as hearsay ("reportedly") that no party has confirmed
-SELECT ?c ?claimant ?sourcing ?text WHERE {
-  ?c kb:sourcing ?sourcing ; a schema:Claim ; schema:author ?a ; schema:text ?text .
+SELECT ?c ?claimant ?text WHERE {
+  ?c kb:sourcing "reportedly" ; a schema:Claim ; schema:author ?a ; schema:text ?text .
   ?a schema:name ?claimant .
   FILTER(LANG(?text) = "en" && LANG(?claimant) = "en")
   FILTER NOT EXISTS { ?c kb:withdrawn ?w }

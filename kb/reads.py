@@ -45,7 +45,24 @@ def _quote(data, g: Graph, s, labels):
         if g.value(q, p) is not None:
             out[k] = str(g.value(q, p))
     out["source"] = labels.get(src, {"id": data.local_id(src), "iri": str(src)}) if src else None
+    # the quoted words are someone's, in a translation (their own were in another language)
+    out["translated"] = bool(g.value(q, KB.translated))
     return out
+
+
+def _note(g: Graph, s) -> dict | None:
+    """An analyst's note on a record (language -> text), or None."""
+    return _texts(g, s, SKOS.editorialNote) or None
+
+
+def _dated_by(date, effective_date, recorded_at) -> str | None:
+    """Where a dispute's date comes from: ``dispute`` (its own), ``source`` (the date of the source
+    it appears in: the dispute's own date is not given) or ``recorded`` (when an analyst entered it)."""
+    if date is not None:
+        return "dispute"
+    if effective_date:
+        return "source"
+    return "recorded" if recorded_at else None
 
 
 # ---- claims ------------------------------------------------------------------------
@@ -77,14 +94,16 @@ def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
         for d in disputes_of[c]:
             srcs = sorted(g.objects(d, SDO.appearance))
             date = g.value(d, SDO.dateCreated)
+            effective = str(date) if date is not None else min(
+                (sources_info[s]["published"] or "" for s in srcs if s in sources_info), default=None)
             ds.append({
                 "id": data.local_id(d), "iri": str(d),
                 "party": labels.get(g.value(d, KB.party)),
                 "stance": STANCE_NAMES.get(g.value(d, KB.stance)),
                 "text": _texts(g, d),
                 "date": str(date) if date is not None else None,
-                "effective_date": str(date) if date is not None else min(
-                    (sources_info[s]["published"] or "" for s in srcs if s in sources_info), default=None),
+                "effective_date": effective,
+                "dated_by": _dated_by(date, effective, g.value(d, PROV.generatedAtTime)),
                 "sources": [sources_info.get(s, labels.get(s)) for s in srcs],
                 "quote": _quote(data, g, d, labels),
                 "withdrawn": str(g.value(d, KB.withdrawn)) if g.value(d, KB.withdrawn) else None,
@@ -104,6 +123,7 @@ def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
             "sources": [sources_info.get(s, labels.get(s)) for s in srcs],
             "date": str(date) if date is not None else None,
             "quote": _quote(data, g, c, labels),
+            "note": _note(g, c),
             "disputes": ds,
             "version": versions[-1][0] if versions else 0,
             "withdrawn": str(g.value(c, KB.withdrawn)) if g.value(c, KB.withdrawn) else None,
@@ -124,17 +144,25 @@ def claim_summaries(data, iris) -> list[dict]:
     return [summary_of(c) for c in get_claims(data, iris)] if iris else []
 
 
-def _sources_info(data, labels: dict) -> dict:
+def _sources_info(data, labels: dict, *, originals: bool = True) -> dict:
+    """Sources as dicts; with ``originals``, each translation's original as one too (one step: the
+    original's own original, if any, is named by its id only)."""
     srcs = [i for i, v in labels.items() if v["kind"] == "source"]
     if not srcs:
         return {}
     g = data.graph_of(srcs)
     pubs = {o for s in srcs for o in g.objects(s, SDO.publisher)} | {o for s in srcs for o in g.objects(s, SDO.author)}
     pl = data.labels(pubs)
+    of = {s: g.value(s, SDO.translationOfWork) for s in srcs if g.value(s, SDO.translationOfWork) is not None}
+    if of and originals:
+        found = _sources_info(data, data.labels(set(of.values())), originals=False)
+    else:
+        found = {}
     out = {}
     for s in srcs:
         url = g.value(s, SDO.url)
         pub = g.value(s, SDO.datePublished)
+        orig = of.get(s)
         out[s] = {
             **labels[s],
             "headline": _texts(g, s, SDO.headline),
@@ -143,6 +171,8 @@ def _sources_info(data, labels: dict) -> dict:
             "published": str(pub) if pub is not None else None,
             "language": str(g.value(s, SDO.inLanguage) or "") or None,
             "url": str(url) if url else None,
+            "translation_of": (found.get(orig) or {"id": data.local_id(orig), "iri": str(orig)}) if orig else None,
+            "note": _note(g, s),
         }
     return out
 
@@ -216,17 +246,19 @@ def _records(data, kind: str) -> list[dict]:
 
 
 def scheme_labels(data) -> dict:
-    """``{"stance": {"denies": {"en": …, "ja": …}, …}, "status": {…}}`` from the vocabulary."""
+    """``{"stance": {"denies": {"en": …, "ja": …}, …}, "status": {…}, "sourcing": {"reportedly": …}}``
+    from the vocabulary (statuses and sourcing hedges by their notation)."""
     return data.kept("scheme-labels", None, lambda: _scheme_labels(data), kinds=())
 
 
 def _scheme_labels(data) -> dict:
-    out: dict = {"stance": {}, "status": {}}
+    out: dict = {"stance": {}, "status": {}, "sourcing": {}}
     for r in data.select(queries.SCHEME_LABELS):
         if r["scheme"] == KB.StanceScheme:
             name, key = STANCE_NAMES.get(r["concept"]), "stance"
         else:
-            name, key = str(r["notation"]) if r["notation"] is not None else None, "status"
+            key = "sourcing" if r["scheme"] == KB.SourcingScheme else "status"
+            name = str(r["notation"]) if r["notation"] is not None else None
         if name:
             out[key].setdefault(name, {})[r["label"].language or ""] = str(r["label"])
     return out

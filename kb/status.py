@@ -94,18 +94,30 @@ def derive_status(claim: dict, as_of: str | None = None) -> str:
     )
 
 
+# where a dispute's date comes from, the surest first (kb.reads gives each dispute its ``dated_by``)
+DATED_BY = ("dispute", "source", "recorded")
+
+
 def status_timeline(claim: dict) -> list[dict]:
-    """How the derived status changed, date by date."""
-    given: dict = {}  # first day -> the date as the sources give it (a month stays a month)
+    """How the derived status changed, date by date. Each change says where its date comes
+    from (``dated_by``): a dispute's own date, or only the date of the source it appears in
+    (the status held *by* then, not *from* then), or when it was recorded."""
+    given: dict = {}  # first day -> (the date as the sources give it (a month stays a month), dated_by)
     for d in claim["disputes"]:
         if not d.get("withdrawn") and effective_start(d):
-            given.setdefault(effective_start(d), d.get("effective_date") or (d.get("recorded_at") or "")[:10])
+            by = d.get("dated_by") or ("dispute" if d.get("date") else "source" if d.get("effective_date")
+                                       else "recorded")
+            this = (d.get("effective_date") or (d.get("recorded_at") or "")[:10], by)
+            day = effective_start(d)
+            if day not in given or DATED_BY.index(by) < DATED_BY.index(given[day][1]):
+                given[day] = this
     last = DEFAULT
-    out = [{"date": claim.get("date"), "as_given": claim.get("date"), "status": DEFAULT}]
+    out = [{"date": claim.get("date"), "as_given": claim.get("date"), "status": DEFAULT,
+            "dated_by": "claim" if claim.get("date") else None}]
     for day in sorted(given):
         s = derive_status(claim, day)
         if s != last:
-            out.append({"date": day, "as_given": given[day], "status": s})
+            out.append({"date": day, "as_given": given[day][0], "status": s, "dated_by": given[day][1]})
             last = s
     return out
 

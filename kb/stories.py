@@ -51,6 +51,7 @@ def claim_timeline(kb, ref) -> dict:
         start = span(s["date"])["start"] if s["date"] else (marks[0]["when"]["start"] if marks else None)
         nxt = timeline[i + 1]["date"] if i + 1 < len(timeline) else None
         segments.append({"status": s["status"], "from": start, "from_given": s.get("as_given"),
+                         "from_dated_by": s.get("dated_by"),
                          "to": span(nxt)["start"] if nxt else None})
     return {"id": c["id"], "iri": c["iri"], "text": c["text"], "status": c["status"], "claimant": c["claimant"],
             "marks": marks, "status_segments": segments}
@@ -169,7 +170,8 @@ def _dispute_network(kb, about, stance, date_from, date_to, max_nodes, use_index
     if folded:
         n = len(folded)
         nodes.append({"id": OTHERS, "kind": "agent", "others": n, "disputes": sum(degree[a] for a in folded),
-                      "name": {"en": f"{n} other parties and claimants", "ja": f"その他の当事者・主張者 {n}"}})
+                      "name": {"en": f"{n} other part{'y or claimant' if n == 1 else 'ies and claimants'}",
+                             "ja": f"その他の当事者・主張者 {n}"}})
     return {"filters": {k: v for k, v in {"about": about, "stance": stance, "date_from": date_from,
                                           "date_to": date_to}.items() if v},
             "aggregated": aggregated, "folded": len(folded), "disputes": len(kept), "nodes": nodes, "edges": edges}

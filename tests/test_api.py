@@ -21,7 +21,7 @@ def test_seed_loaded_on_first_start_and_api_lists_claims(client):
     r = client.get("/api/claims?status=disputed")
     assert r.status_code == 200
     body = r.get_json()
-    assert body["total"] == 4 and all(c["status"] == "disputed" for c in body["claims"])
+    assert body["total"] == 3 and all(c["status"] == "disputed" for c in body["claims"])
     r = client.get("/api/claims/ms-cancelled-datacentre-deals")
     claim = r.get_json()
     assert claim["disputes"][0]["party"]["id"] == "sam-altman" and claim["disputes"][0]["stance"] == "denies"

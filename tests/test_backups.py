@@ -59,7 +59,7 @@ def test_library_backup_and_restore(tmp_path):
         with open(again, "wb") as f:
             r.export(f, "trig")
         assert r.history("claim", "ms-cancelled-datacentre-deals")[-1]["action"] == "withdrawn"
-        assert r.list_claims()["total"] == 24  # the claim index was rebuilt from the restored store
+        assert r.list_claims()["total"] == 30  # the claim index was rebuilt from the restored store
     finally:
         r.close()
     assert same_dataset(original.read_text(), again.read_text())
@@ -169,7 +169,7 @@ def test_backup_while_the_server_takes_writes(tmp_path):
         with urllib.request.urlopen(req, timeout=30) as resp:
             assert resp.status == 201
         with urllib.request.urlopen(f"{url}/api/claims?limit=1", timeout=30) as resp:
-            assert json.load(resp)["total"] == 25 + len(mine) + 1
+            assert json.load(resp)["total"] == 31 + len(mine) + 1
     finally:
         stop(proc)
 

@@ -139,7 +139,7 @@ def test_record_dispute_search_and_facet(server, page):
     page.goto(server + "/")
     shot(page, "claim-list")
     page.click(".facet[data-facet=status] a[data-value=disputed]")
-    expect(page.locator("ol.claims li.claim")).to_have_count(5)
+    expect(page.locator("ol.claims li.claim")).to_have_count(4)
     page.click(".facet[data-facet=party] a[data-value=microsoft]")
     expect(page.locator("ol.claims li.claim")).to_have_count(2)
     expect(page.locator("ol.claims")).to_contain_text("Contoso reportedly plans")

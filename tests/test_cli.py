@@ -20,12 +20,12 @@ def test_load_summary_validate_query_export(tmp_path):
     store = tmp_path / "store"
     r = run("load", str(SEED), store=store)
     assert r.returncode == 0, r.stderr
-    assert "25 claims" in r.stdout
+    assert "31 claims" in r.stdout
     r = run("summary", store=store)
     assert r.returncode == 0 and "Sam Altman (sam-altman): denies 1" in r.stdout
     assert run("validate", store=store).returncode == 0
     r = run("query", "SELECT (COUNT(?c) AS ?n) WHERE { ?c a schema:Claim }", "--format", "csv", store=store)
-    assert r.returncode == 0 and r.stdout.splitlines() == ["n", "25"]
+    assert r.returncode == 0 and r.stdout.splitlines() == ["n", "31"]
     r = run("query", "-", "--format", "json", store=store,
             stdin="ASK { ?d kb:party <https://w3id.org/claimkb/id/agents/sam-altman> }")
     assert r.stdout.strip() == '{"boolean": true}'
@@ -74,13 +74,13 @@ def test_cli_on_a_server_store_with_its_update_endpoint(oxigraph_servers, tmp_pa
                        capture_output=True, text=True, cwd=ROOT, timeout=300,
                        env={**os.environ, "KB_USER": "cli-tester"})
     assert r.returncode == 0, r.stderr
-    assert "25 claims" in r.stdout
+    assert "31 claims" in r.stdout
     # the update endpoint from the environment; the query endpoint from --store
     r = run("summary", store=url, env={"KB_UPDATE_ENDPOINT": server.update_url})
     assert r.returncode == 0 and "Sam Altman (sam-altman): denies 1" in r.stdout
     assert run("validate", store=url).returncode == 0
     r = run("query", "SELECT (COUNT(?c) AS ?n) WHERE { ?c a schema:Claim }", "--format", "csv", store=url)
-    assert r.returncode == 0 and r.stdout.splitlines() == ["n", "25"]
+    assert r.returncode == 0 and r.stdout.splitlines() == ["n", "31"]
     out = tmp_path / "all.trig"
     assert run("export", "--format", "trig", "-o", str(out), store=url).returncode == 0
     local = tmp_path / "local"

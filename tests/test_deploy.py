@@ -55,7 +55,7 @@ def test_two_workers_on_a_server_share_accounts_and_writes(tmp_path, kind):
                 t.join()
             assert statuses == [201] * 12
             with urllib.request.urlopen(f"{url}/api/claims?limit=1", timeout=30) as r:
-                assert json.load(r)["total"] == 25 + 12  # the seed, loaded once, and every write
+                assert json.load(r)["total"] == 31 + 12  # the seed, loaded once, and every write
         finally:
             stop(proc)
     finally:

@@ -38,7 +38,7 @@ from kb import KBError, open_kb
 
 SEED = ROOT / "fixtures" / "seed.yaml"
 SOURCE = "windows-central-ms-ai-self-sufficiency"
-SEED_CLAIMS = 25
+SEED_CLAIMS = 31
 
 
 def claim(cid):
@@ -269,7 +269,7 @@ def test_sigkill_during_large_import_leaves_before_or_after(tmp_path):
     shutil.copytree(template, full)
     assert run("load", str(big), store=full).returncode == 0
     duration = time.monotonic() - started
-    assert count_claims(full) == 25 + n
+    assert count_claims(full) == 31 + n
     outcomes = []
     for i, frac in enumerate([0.3, 0.55, 0.7, 0.8, 0.9, 0.97]):
         store = tmp_path / f"kill-{i}"
@@ -280,7 +280,7 @@ def test_sigkill_during_large_import_leaves_before_or_after(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         got = count_claims(store)
-        assert got in (25, 25 + n), f"half-written import: {got} claims"
+        assert got in (31, 31 + n), f"half-written import: {got} claims"
         outcomes.append(got)
     print("outcomes after SIGKILL:", outcomes)
 
@@ -348,7 +348,7 @@ def test_read_only_store_folder(tmp_path):
         # the library: opens for reading, refuses the first write with one sentence
         kb = open_kb(str(ro))
         try:
-            assert kb.summary()["claims"] == 25 and kb.list_claims()["total"] == 25
+            assert kb.summary()["claims"] == 31 and kb.list_claims()["total"] == 31
             with pytest.raises(KBError) as e:
                 kb.import_yaml(NEW, by="tester")
             assert e.value.status == 503 and "is read-only" in e.value.message and "nothing was written" in e.value.message
@@ -358,7 +358,7 @@ def test_read_only_store_folder(tmp_path):
         r = kb_cmd(ro, "load", str(new))
         assert r.returncode == 1, (how, r.stdout, r.stderr)
         assert r.stderr.strip().count("\n") == 0 and "is read-only" in r.stderr and "Traceback" not in r.stderr
-        assert "claims: 25" in kb_cmd(ro, "summary").stdout
+        assert "claims: 31" in kb_cmd(ro, "summary").stdout
         r = kb_cmd(ro, "backup", str(tmp_path / "bk"))  # a read-only store can still be backed up
         assert r.returncode == 0 and "(snapshot)" in r.stdout, r.stderr
         assert kb_cmd(tmp_path / "restored", "restore", str(tmp_path / "bk")).returncode == 0
@@ -367,7 +367,7 @@ def test_read_only_store_folder(tmp_path):
         proc, url = start_server(ro)
         try:
             with urllib.request.urlopen(f"{url}/api/claims?limit=1", timeout=30) as resp:
-                assert json.load(resp)["total"] == 25
+                assert json.load(resp)["total"] == 31
             body = {"id": "read-only-test", "text": {"en": "x"}, "claimant": "microsoft", "about": ["openai"],
                     "sources": ["windows-central-ms-ai-self-sufficiency"]}
             req = urllib.request.Request(f"{url}/api/claims", data=json.dumps(body).encode(),
@@ -379,7 +379,7 @@ def test_read_only_store_folder(tmp_path):
             msg = json.load(e.value)["errors"][0]["message"]
             assert "is read-only" in msg and "nothing was written" in msg
             with urllib.request.urlopen(f"{url}/api/claims?limit=1", timeout=30) as resp:
-                assert json.load(resp)["total"] == 25  # still serving
+                assert json.load(resp)["total"] == 31  # still serving
         finally:
             stop(proc)
     # nothing already stored is lost, and the folder takes writes again once writable
@@ -430,7 +430,7 @@ def test_full_store_folder(tmp_path):
         kb = open_kb(str(store))
         try:
             ids = {c["id"] for c in kb.list_claims(limit=10_000)["claims"]}
-            assert set(acked) <= ids and len(ids) == 25 + len(acked)  # the index was rebuilt and agrees
+            assert set(acked) <= ids and len(ids) == 31 + len(acked)  # the index was rebuilt and agrees
             assert kb.get_claim(acked[-1])["id"] == acked[-1]
         finally:
             kb.close()

@@ -25,11 +25,11 @@ def test_sparql_protocol(client):
     r = client.post("/sparql", data="ASK { ?c a schema:Claim }", content_type="application/sparql-query")
     assert r.get_json()["boolean"] is True
     r = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?c a schema:Claim }"})
-    assert r.mimetype == "text/turtle" and len(Graph().parse(data=r.data, format="turtle")) == 25
+    assert r.mimetype == "text/turtle" and len(Graph().parse(data=r.data, format="turtle")) == 31
     for bad in ("DROP ALL", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SELECT {"):
         r = client.get("/sparql", query_string={"query": bad})
         assert r.status_code == 400 and r.get_json()["errors"][0]["message"]
-    assert client.get("/api/claims").get_json()["total"] == 25
+    assert client.get("/api/claims").get_json()["total"] == 31
 
 
 def test_sparql_protocol_formats(client):
@@ -49,7 +49,7 @@ def test_sparql_protocol_formats(client):
     assert b"<boolean>true</boolean>" in r.data
     r = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?d kb:party ?p }"},
                    headers={"Accept": "application/ld+json"})
-    assert r.mimetype == "application/ld+json" and len(Graph().parse(data=r.data, format="json-ld")) == 4
+    assert r.mimetype == "application/ld+json" and len(Graph().parse(data=r.data, format="json-ld")) == 3
     r = client.get("/sparql", query_string={"query": q, "format": "csv"})
     assert r.mimetype == "text/csv" and "attachment" in r.headers["Content-Disposition"]
     assert client.get("/sparql", query_string={"query": q, "format": "ttl"}).status_code == 400
@@ -72,7 +72,7 @@ def test_query_page(client):
     r = client.get("/query", query_string={"query": "SELECT ?x WHERE {"}, headers=HTML)
     assert r.status_code == 400 and "malformed" in r.get_data(as_text=True)
     r = client.get("/query", query_string={"query": "CONSTRUCT WHERE { ?d kb:party ?p }"}, headers=HTML)
-    assert "4 triples" in r.get_data(as_text=True) and 'data-format="ttl"' in r.get_data(as_text=True)
+    assert "3 triples" in r.get_data(as_text=True) and 'data-format="ttl"' in r.get_data(as_text=True)
     assert client.get("/static/vendor/codemirror/sparql.js").status_code == 200
 
 
@@ -87,7 +87,7 @@ def test_query_with_bindings(seeded):
 def test_select_star_runs(seeded):
     # regression: "SELECT *" has no projection list and once crashed the query check
     r = seeded.query("SELECT * WHERE { ?d kb:party ?p ; kb:stance ?s }")
-    assert r.form == "select" and set(r.variables) == {"d", "p", "s"} and len(r.rows) == 4
+    assert r.form == "select" and set(r.variables) == {"d", "p", "s"} and len(r.rows) == 3
 
 
 # ---- an outside SPARQL client against kb serve ---------------------------------------------------
@@ -111,14 +111,14 @@ def test_sparqlwrapper_select_json_csv_and_ask(server):
     w = client(server, JSON)
     w.setQuery(q)
     rows = w.query().convert()["results"]["bindings"]
-    assert len(rows) == 25
+    assert len(rows) == 31
     w = client(server, CSV)
     w.setQuery(q)
-    assert len(w.query().convert().decode().strip().splitlines()) == 26
+    assert len(w.query().convert().decode().strip().splitlines()) == 32
     w = client(server, XML)
     w.setQuery(q)
     doc = w.query().convert()  # an xml.dom Document
-    assert len(doc.getElementsByTagName("result")) == 25
+    assert len(doc.getElementsByTagName("result")) == 31
     assert doc.getElementsByTagName("uri")[0].firstChild.data.startswith("https://w3id.org/claimkb/id/claims/")
     ask = "PREFIX schema: <http://schema.org/> ASK { ?c a schema:Claim }"
     w = client(server, JSON)
@@ -133,4 +133,4 @@ def test_sparqlwrapper_construct(server):
     w = client(server, TURTLE)
     w.setQuery("PREFIX kb: <https://w3id.org/claimkb/ns#> CONSTRUCT WHERE { ?d kb:party ?p }")
     g = Graph().parse(data=w.query().convert(), format="turtle")
-    assert len(g) == 4
+    assert len(g) == 3

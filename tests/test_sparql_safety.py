@@ -179,7 +179,7 @@ def test_updates_are_refused_and_change_nothing(app, client):
                   client.post("/sparql", data=u.encode(), content_type="application/sparql-query")):
             assert r.status_code == 400 and "update" in message(r), (u, r.status_code, r.get_data()[:200])
     assert dump(kb) == before
-    assert client.get("/api/claims").get_json()["total"] == 25
+    assert client.get("/api/claims").get_json()["total"] == 31
 
 
 
@@ -224,10 +224,10 @@ def test_timeout_on_a_store_folder_sees_every_write(tmp_path):
     try:
         kb.import_yaml(SEED.read_bytes(), by="tester")
         count = "SELECT (COUNT(*) AS ?n) WHERE { ?c a schema:Claim }"
-        assert int(kb.query(count, timeout=5).rows[0]["n"]) == 25
+        assert int(kb.query(count, timeout=5).rows[0]["n"]) == 31
         claim = kb.query("SELECT ?c WHERE { ?c a schema:Claim } ORDER BY ?c LIMIT 1", timeout=5).rows[0]["c"]
         kb.store.apply([(claim, RDF.type, URIRef("http://schema.org/Claim"), kb.current)], [])  # a write after the first snapshot
-        assert int(kb.query(count, timeout=5).rows[0]["n"]) == 24
+        assert int(kb.query(count, timeout=5).rows[0]["n"]) == 30
         t = time.monotonic()
         with pytest.raises(KBError) as e:
             kb.query(CARTESIAN, timeout=1)
