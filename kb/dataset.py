@@ -12,8 +12,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from .errors import KBError
+from .ids import Minter
 from .index import ClaimIndex
-from .model import Minter, kind_of_types
+from .model import kind_of_types
 from .namespaces import DEFAULT_BASE, KB, SDO, VOCAB_FILE, VOCAB_GRAPH
 from .stores import Store
 from .validation import load_shapes, owner

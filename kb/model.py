@@ -10,7 +10,6 @@ malformed ids and IRIs, text that is not valid Unicode.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from .errors import Problem
+from .ids import Minter, content_id, slugify
 from .namespaces import KB, OA, SDO
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
@@ -31,15 +31,6 @@ DATE_RE = {
 # characters that may never appear in an IRI we store (RFC 3987 excluded set)
 IRI_BAD = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 MAX_TEXT = 100_000  # characters in one text field
-
-KINDS = {
-    # kind: (path segment, rdf types)
-    "claim": "claims",
-    "dispute": "disputes",
-    "source": "sources",
-    "agent": "agents",
-    "topic": "topics",
-}
 
 STANCES = {
     "denies": KB.Denies,
@@ -124,49 +115,6 @@ class Record:
         for t in self.triples:
             g.add(t)
         return g
-
-
-class Minter:
-    """Turns local ids into IRIs under the base, and back."""
-
-    def __init__(self, base: str):
-        if not base.endswith(("/", "#")):
-            base += "/"
-        self.base = base
-
-    def iri(self, kind: str, local_id: str) -> URIRef:
-        return URIRef(f"{self.base}{KINDS[kind]}/{local_id}")
-
-    def local(self, iri) -> tuple[str | None, str | None]:
-        """(kind, local id) of an IRI minted here, else (None, None)."""
-        s = str(iri)
-        if not s.startswith(self.base):
-            return None, None
-        rest = s[len(self.base):]
-        seg, _, local = rest.partition("/")
-        for kind, segment in KINDS.items():
-            if seg == segment and local and "/" not in local and "#" not in local:
-                return kind, local
-        return None, None
-
-    def analyst(self, name: str) -> URIRef:
-        return URIRef(f"{self.base}analysts/{slugify(name) or 'anonymous'}")
-
-    def graph(self, name: str) -> str:
-        return f"{self.base}graphs/{name}"
-
-    def version(self, record_iri, n: int) -> URIRef:
-        return URIRef(f"{record_iri}/versions/{n}")
-
-
-def slugify(text: str, max_words: int = 8) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", text)[:max_words]
-    return "-".join(words)[:80].strip("-")
-
-
-def content_id(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:8]
 
 
 # ---- value checks -------------------------------------------------------------

@@ -15,7 +15,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from .errors import KBError, Problem
-from .model import FIELDS, Minter, kind_of_types
+from .ids import Minter
+from .model import FIELDS, kind_of_types
 
 SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
 

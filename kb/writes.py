@@ -21,7 +21,8 @@ from rdflib.namespace import PROV, RDF, XSD
 
 from . import indexer, queries
 from .errors import Conflict, InvalidData, KBError, NotFound, Problem
-from .model import Record, analyst_triples, build_one, build_records, content_id, slugify
+from .ids import content_id, slugify
+from .model import Record, analyst_triples, build_one, build_records
 from .namespaces import KB, SDO, WRITE_RESERVATION
 from .reads import history
 from .validation import check, owner
