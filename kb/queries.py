@@ -35,15 +35,17 @@ def render(template: str, **bindings) -> str:
 
 def status_expr() -> str:
     """The derived status of ?c as a SPARQL expression, made from :data:`kb.status.RULE`
-    (strongest first; withdrawn disputes do not count)."""
+    (strongest first; withdrawn disputes do not count). Each test names the stance first
+    (a constant where it can), then the party: the selective pattern before the join."""
     expr = f'"{status.DEFAULT}"'
     for i, (name, stances, claimant_only) in reversed(list(enumerate(status.RULE))):
         d = f"?_s{i}"
         terms = [f"kb:{s.capitalize()}" for s in stances]
-        stance = (f"kb:stance {terms[0]} ." if len(terms) == 1
-                  else f"kb:stance {d}s . FILTER({d}s IN ({', '.join(terms)}))")
-        party = f" ; kb:party {d}p . ?c schema:author {d}p ." if claimant_only else " ."
-        expr = (f"IF(EXISTS {{ {d} kb:disputes ?c{party} {d} {stance}\n"
+        test = f"{d} kb:disputes ?c ; kb:stance " + (terms[0] if len(terms) == 1 else f"{d}s")
+        test += f" ; kb:party {d}p . ?c schema:author {d}p ." if claimant_only else " ."
+        if len(terms) > 1:
+            test += f" FILTER({d}s IN ({', '.join(terms)}))"
+        expr = (f"IF(EXISTS {{ {test}\n"
                 f"              FILTER NOT EXISTS {{ {d} kb:withdrawn {d}w }} }}, \"{name}\",\n  {expr})")
     return "\n  " + expr + "\n"
 
