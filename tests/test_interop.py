@@ -99,7 +99,7 @@ def test_jsonld_export_is_the_turtle_export_in_the_default_graph(seeded):
     by_rdflib, by_pyld = read_jsonld(js.getvalue())
     assert len(expected) > 500
     assert isomorphic(by_rdflib, expected) and isomorphic(by_pyld, expected)
-    assert len(set(by_rdflib.subjects(RDF.type, SDO.Claim))) == seeded.summary()["claims"] == 25
+    assert len(set(by_rdflib.subjects(RDF.type, SDO.Claim))) == seeded.summary()["claims"] == 31
     assert_compacted(js.getvalue())
     nodes = merged(json.loads(js.getvalue()))
     claim = next(n for i, n in nodes.items() if i.endswith(f"/claims/{CLAIM}"))
@@ -170,7 +170,7 @@ def test_jsonld_export_over_http(client):
     by_rdflib, by_pyld = read_jsonld(r.data)
     expected = turtle_graph(client.get("/export.ttl").data)
     assert isomorphic(by_rdflib, expected) and isomorphic(by_pyld, expected)
-    assert len(set(by_rdflib.subjects(RDF.type, SDO.Claim))) == 25
+    assert len(set(by_rdflib.subjects(RDF.type, SDO.Claim))) == 31
     assert_compacted(r.data)
 
 
@@ -214,7 +214,7 @@ def test_construct_as_jsonld_is_compacted_too(client):
                    headers={"Accept": "application/ld+json"})
     assert r.mimetype == "application/ld+json"
     by_rdflib, by_pyld = read_jsonld(r.data)
-    assert len(by_rdflib) == 8 and isomorphic(by_rdflib, by_pyld)
+    assert len(by_rdflib) == 6 and isomorphic(by_rdflib, by_pyld)
     assert_compacted(r.data)
 
 
