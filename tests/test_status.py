@@ -28,10 +28,13 @@ def oracle(disputes) -> str:
     return "reported"
 
 
-def combos():
+def combos(everything: bool = True):
+    """No dispute, each kind of dispute alone, and pairs of them: every pair, or (on a
+    server, where each test's data is cleared graph by graph) every pair of standing disputes."""
     yield ()
     yield from ((k,) for k in KINDS)
-    yield from itertools.combinations(KINDS, 2)
+    kinds = KINDS if everything else [k for k in KINDS if not k[2]]
+    yield from itertools.combinations(kinds, 2)
 
 
 def test_status_of_matches_the_oracle():
@@ -39,7 +42,7 @@ def test_status_of_matches_the_oracle():
         assert status_of((s, own) for s, own, gone in disputes if not gone) == oracle(disputes), disputes
 
 
-def test_every_combination_reads_the_same_three_ways(kb):
+def test_every_combination_reads_the_same_three_ways(kb, backend):
     doc = {"agents": [{"id": "alice", "type": "Person", "name": {"en": "Alice"}},
                       {"id": "bob", "type": "Person", "name": {"en": "Bob"}},
                       {"id": "paper", "type": "Organization", "name": {"en": "Paper"}}],
@@ -47,7 +50,7 @@ def test_every_combination_reads_the_same_three_ways(kb):
                         "published": "2025-09", "language": "en"}],
            "claims": []}
     expected, withdrawn = {}, []
-    for i, disputes in enumerate(combos()):
+    for i, disputes in enumerate(combos(everything=backend == "embedded")):
         cid = f"c{i}"
         expected[cid] = oracle(disputes)
         ds = []
