@@ -4,10 +4,19 @@ in SQLite beside an embedded store and updated by every write.
 It holds only what can be derived from the RDF store (rebuild with
 :func:`kb.indexer.rebuild`). Each write bumps a generation number in the
 store and in the index; when they differ on opening (a crash between the two),
-the index is rebuilt. Search uses an FTS5 trigram index over lower-cased
-texts, so Japanese (no spaces between words) is found by substring, exactly
-as ``CONTAINS(LCASE(text), q)`` would; one- and two-character searches, which
-trigrams cannot serve, scan the texts instead.
+the index is rebuilt.
+
+Search (see :mod:`kb.text`) looks in each claim's searchable texts, folded by
+:func:`kb.text.fold` when indexed: its own texts, its quote, its standing
+disputes' texts and quotes (the ``fields`` table, under an FTS5 trigram
+index, so Japanese, which has no spaces between words, is found by
+substring), and the names of its claimant, its parties and what it is about
+(the ``names`` table, one row per entity and name, reached through the
+claim's links: renaming an agent changes one entity's rows, not its claims').
+Phrases and words shorter than three characters, which trigrams cannot serve,
+are found by scanning the folded texts. A search's claims and their rank are
+made once into a temporary table and kept, like pages and facets, until the
+next write.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import threading
 from collections import OrderedDict
 
 from .status import bounds
+from .text import RANK, WORDS_RANK, terms
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -45,10 +55,17 @@ CREATE TABLE IF NOT EXISTS topics (topic TEXT PRIMARY KEY, claims INTEGER NOT NU
   latest TEXT);
 CREATE TABLE IF NOT EXISTS texts (claim TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS texts_claim ON texts (claim);
--- the search table's rowid is the texts row's rowid, so a claim's entries are found by the texts index
-CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (text, content = '', tokenize = 'trigram case_sensitive 1');
+-- each claim's searchable texts, folded (kb.text.fold), by kind (kb.text.KINDS): 'text', 'quote', 'dispute';
+-- the search table's rowid is the fields row's rowid, so a claim's entries are found by the fields index
+CREATE TABLE IF NOT EXISTS fields (claim TEXT NOT NULL, kind TEXT NOT NULL, norm TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS fields_claim ON fields (claim);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (norm, content = '', tokenize = 'trigram case_sensitive 1');
+-- every agent's and topic's names (all languages), folded; a claim reaches them through its claimant and links
+CREATE TABLE IF NOT EXISTS names (entity TEXT NOT NULL, norm TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS names_entity ON names (entity);
 """
-VERSION = "6"  # 6: a date's span from kb.status (a month ends on its last day; no date: "")
+SEARCHED = 32  # searches whose claims are kept in temp.hits
+VERSION = "7"  # 7: search over folded texts, quotes, disputes and names (kb.text)
 
 
 log = logging.getLogger("claimkb")
@@ -75,10 +92,14 @@ class ClaimIndex:
         self.db.execute("PRAGMA synchronous = NORMAL")
         with self.lock:
             if self._meta("version") not in (None, VERSION):
-                for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search"):
+                for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search", "fields",
+                          "names"):
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS hits (q TEXT NOT NULL, claim TEXT NOT NULL, "
+                            "rank INTEGER NOT NULL, PRIMARY KEY (q, claim)) WITHOUT ROWID")
+        self._searched: OrderedDict = OrderedDict()  # the searches held in temp.hits, least recent first
 
     # ---- bookkeeping ---------------------------------------------------------------
     def _meta(self, key: str) -> str | None:
@@ -101,18 +122,25 @@ class ClaimIndex:
 
     # ---- writes ----------------------------------------------------------------------
     def write(self, rows: list[dict], links: list[tuple], texts: list[tuple], claims: set[str], generation: int,
-              *, everything: bool = False, disputes: list[tuple] = ()) -> None:
-        """Replace the index rows of ``claims`` (or of all claims) in one transaction."""
+              *, everything: bool = False, disputes: list[tuple] = (), fields: list[tuple] = (),
+              names: list[tuple] = (), named: set[str] = frozenset()) -> None:
+        """Replace the index rows of ``claims`` (or of all claims) and the names of the
+        entities ``named`` (or of all) in one transaction. ``fields``: (claim, kind, folded
+        text); ``names``: (entity, folded name)."""
         with self.lock:
             self._cache.clear()
+            self._searched.clear()
             db = self.db
             db.execute("BEGIN")
             try:
+                db.execute("DELETE FROM temp.hits")
                 if everything:
-                    for t in ("claims", "links", "texts", "disputes", "counts", "topics"):
+                    for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names"):
                         db.execute(f"DELETE FROM {t}")
                     db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 else:
+                    for e in named:
+                        db.execute("DELETE FROM names WHERE entity = ?", (e,))
                     db.execute("CREATE TEMP TABLE IF NOT EXISTS changed (iri TEXT PRIMARY KEY)")
                     db.execute("DELETE FROM changed")
                     db.executemany("INSERT OR IGNORE INTO changed VALUES (?)", [(c,) for c in claims])
@@ -120,8 +148,9 @@ class ClaimIndex:
                     self._count_changed(-1)
                     for c in claims:
                         # a contentless FTS table forgets a row when given back the text it indexed
-                        db.execute("INSERT INTO search (search, rowid, text) "
-                                   "SELECT 'delete', rowid, lower(text) FROM texts WHERE claim = ?", (c,))
+                        db.execute("INSERT INTO search (search, rowid, norm) "
+                                   "SELECT 'delete', rowid, norm FROM fields WHERE claim = ?", (c,))
+                        db.execute("DELETE FROM fields WHERE claim = ?", (c,))
                         db.execute("DELETE FROM claims WHERE iri = ?", (c,))
                         db.execute("DELETE FROM links WHERE claim = ?", (c,))
                         db.execute("DELETE FROM texts WHERE claim = ?", (c,))
@@ -131,9 +160,11 @@ class ClaimIndex:
                      int(r["withdrawn"]), r["disputes"]) for r in rows])
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
                 db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", disputes)
-                for c, lang, text in texts:
-                    rowid = db.execute("INSERT INTO texts VALUES (?, ?, ?)", (c, lang, text)).lastrowid
-                    db.execute("INSERT INTO search (rowid, text) VALUES (?, ?)", (rowid, text.lower()))
+                db.executemany("INSERT INTO texts VALUES (?, ?, ?)", texts)
+                for c, kind, norm in fields:
+                    rowid = db.execute("INSERT INTO fields VALUES (?, ?, ?)", (c, kind, norm)).lastrowid
+                    db.execute("INSERT INTO search (rowid, norm) VALUES (?, ?)", (rowid, norm))
+                db.executemany("INSERT INTO names VALUES (?, ?)", names)
                 if everything:
                     self._count_all()
                 else:
@@ -174,8 +205,63 @@ class ClaimIndex:
             self.db.execute("INSERT INTO topics " + self.TOPIC_STATS.format(w="l.value = ?") + " GROUP BY l.value",
                             (t,))
 
+    # ---- search --------------------------------------------------------------------------
+    @staticmethod
+    def _fields_with(text: str) -> tuple[str, list]:
+        """The rowids of the fields holding a folded text: by trigrams, or by a scan when it is too short."""
+        if len(text) >= 3:
+            return "SELECT rowid FROM search WHERE search MATCH ?", ['"' + text.replace('"', '""') + '"']
+        return "SELECT rowid FROM fields WHERE instr(norm, ?) > 0", [text]
+
+    _NAMED = "SELECT entity FROM names WHERE instr(norm, ?) > 0"  # a few thousand rows: a scan
+
+    def _claims_with(self, text: str, ranked: bool) -> tuple[str, list]:
+        """(claim, rank) of the claims holding a folded text in a field or a name
+        (rank: kb.text.RANK of the field, or nothing when ``ranked`` is false)."""
+        rowids, args = self._fields_with(text)
+        rank = (f"CASE f.kind WHEN 'text' THEN {RANK['text']} ELSE {RANK['dispute']} END" if ranked else "0")
+        name_rank = RANK["claimant"] if ranked else 0
+        sql = (f"SELECT f.claim AS claim, {rank} AS rank FROM fields f WHERE f.rowid IN ({rowids}) "
+               f"UNION ALL SELECT c.iri, {name_rank} FROM claims c WHERE c.claimant IN ({self._NAMED}) "
+               f"UNION ALL SELECT l.claim, {name_rank} FROM links l WHERE l.kind IN ('about', 'party') "
+               f"AND l.value IN ({self._NAMED})")
+        return sql, [*args, text, text]
+
+    def _search(self, q: str) -> str:
+        """Make the claims a search finds, with their rank, into temp.hits (once, until the next
+        write); returns ``q``, their key there. ``q``: folded words joined by spaces (kb.filters)."""
+        with self.lock:
+            if q in self._searched:
+                self._searched.move_to_end(q)
+                return q
+            phrase, words = terms(q)
+            sql, args = self._claims_with(phrase, True)
+            if len(words) > 1:
+                # scattered words: the claims holding the longest, then each other word in a field or a name
+                first, *rest = sorted(words, key=len, reverse=True)
+                found, fargs = self._claims_with(first, False)
+                checks = []
+                for w in rest:
+                    checks.append(
+                        "(EXISTS (SELECT 1 FROM fields f WHERE f.claim = x.claim AND instr(f.norm, ?) > 0) "
+                        f"OR EXISTS (SELECT 1 FROM claims c WHERE c.iri = x.claim AND c.claimant IN ({self._NAMED})) "
+                        "OR EXISTS (SELECT 1 FROM links l WHERE l.claim = x.claim AND l.kind IN ('about', 'party') "
+                        f"AND l.value IN ({self._NAMED})))")
+                    fargs += [w, w, w]
+                sql += (f" UNION ALL SELECT x.claim, {WORDS_RANK} FROM (SELECT DISTINCT claim FROM ({found})) x "
+                        f"WHERE {' AND '.join(checks)}")
+                args += fargs
+            self.db.execute(f"INSERT INTO temp.hits (q, claim, rank) SELECT ?, claim, MIN(rank) FROM ({sql}) "
+                            "GROUP BY claim", [q, *args])
+            self._searched[q] = True
+            while len(self._searched) > SEARCHED:
+                old, _ = self._searched.popitem(last=False)
+                self.db.execute("DELETE FROM temp.hits WHERE q = ?", (old,))
+            return q
+
     # ---- reads -------------------------------------------------------------------------
-    def _where(self, f: dict) -> tuple[str, list]:
+    def _where(self, f: dict, joined: bool = False) -> tuple[str, list]:
+        """The conditions of a list's filters on claims ``c`` (``joined``: the search's hits are joined already)."""
         sql, args = ["c.withdrawn = 0"], []
         for kind in ("about", "source", "party"):
             if f.get(kind) is not None:
@@ -190,15 +276,9 @@ class ClaimIndex:
             lang = str(f["language"]).lower()
             sql.append("EXISTS (SELECT 1 FROM texts t WHERE t.claim = c.iri AND (t.lang = ? OR t.lang LIKE ?))")
             args += [lang, lang.replace("%", "").replace("_", "") + "-%"]
-        if f.get("q") is not None:
-            q = str(f["q"])
-            if len(q) >= 3:
-                sql.append("c.iri IN (SELECT t.claim FROM texts t WHERE t.rowid IN "
-                           "(SELECT rowid FROM search WHERE search MATCH ?))")
-                args.append('"' + q.replace('"', '""') + '"')
-            else:
-                sql.append("EXISTS (SELECT 1 FROM texts t WHERE t.claim = c.iri AND instr(lower(t.text), ?) > 0)")
-                args.append(q)
+        if f.get("q") is not None and not joined:
+            sql.append("c.iri IN (SELECT h.claim FROM temp.hits h WHERE h.q = ?)")
+            args.append(self._search(str(f["q"])))
         if f.get("status") is not None:
             sql.append("c.status = ?")
             args.append(str(f["status"]))
@@ -228,14 +308,27 @@ class ClaimIndex:
         key = ("page", tuple(sorted((k, str(v)) for k, v in f.items())), limit, offset)
 
         def compute():
+            head, hargs = self._ordered_from(f)
+            where, args = self._where(f, joined=True)
+            rows = self.db.execute(f"{head} WHERE {where} ORDER BY {self._order(f)} LIMIT ? OFFSET ?",
+                                   (*hargs, *args, limit, offset)).fetchall()
             where, args = self._where(f)
-            rows = self.db.execute(f"SELECT iri FROM claims c WHERE {where} "
-                                   "ORDER BY date DESC, recorded DESC, iri LIMIT ? OFFSET ?",
-                                   (*args, limit, offset)).fetchall()
             total = self.db.execute(f"SELECT COUNT(*) FROM claims c WHERE {where}", args).fetchone()[0]
             return [r[0] for r in rows], total
 
         return self._cached(key, compute)
+
+    def _ordered_from(self, f: dict) -> tuple[str, list]:
+        """The claims of a list, with their search rank when there is a search."""
+        if f.get("q") is None:
+            return "SELECT c.iri FROM claims c", []
+        return "SELECT c.iri FROM temp.hits h CROSS JOIN claims c ON c.iri = h.claim AND h.q = ?", \
+            [self._search(str(f["q"]))]
+
+    @staticmethod
+    def _order(f: dict) -> str:
+        """Newest first; with a search, best match first (kb.text.RANK), then newest."""
+        return ("h.rank, " if f.get("q") is not None else "") + "c.date DESC, c.recorded DESC, c.iri"
 
     FACETS = {
         "status": "SELECT c.status, COUNT(*) FROM claims c WHERE {w} GROUP BY 1",
@@ -278,9 +371,11 @@ class ClaimIndex:
             "LIMIT ?", (limit,))])
 
     def ordered(self, f: dict) -> list[str]:
-        where, args = self._where(f)
-        return [r[0] for r in self.db.execute(
-            f"SELECT iri FROM claims c WHERE {where} ORDER BY date DESC, recorded DESC, iri", args)]
+        with self.lock:
+            head, hargs = self._ordered_from(f)
+            where, args = self._where(f, joined=True)
+            return [r[0] for r in self.db.execute(f"{head} WHERE {where} ORDER BY {self._order(f)}",
+                                                  (*hargs, *args))]
 
     def network(self, f: dict) -> list[tuple]:
         """(dispute, party, stance, claim, claimant, date, recorded) for the standing disputes of the
