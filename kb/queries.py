@@ -94,7 +94,7 @@ SEARCH_FIELDS = _SEARCH_FIELDS % text.RANK
 # phrase holds every word, so only texts holding a word are looked at.
 SEARCH = """{ SELECT ?c %(found)s WHERE {
         { %(fields)s }
-        BIND(%(folded)s AS ?_n)
+        %(folded)s
         FILTER(%(any)s)
       } GROUP BY ?c }
       %(after)s"""
@@ -105,20 +105,34 @@ def _regex_escape(s: str) -> str:
     return re.sub(r"([.\\?*+{}()\[\]^$|])", r"\\\1", s)
 
 
-def _folded(var: str, folds: int) -> str:
-    """A SPARQL expression giving ``var``'s text as kb.text.fold gives it, as far as the query's
-    characters can tell: the ``folds`` replacements of kb.text.sparql_folds ($qf…, $qt…; full-width
-    Latin, half-width kana, …), only when the text holds one of their spellings ($qgate), then lower
-    case, then no separators ($qsep). (Virtuoso 7.2 matches a pattern's non-ASCII characters byte by
-    byte in REGEX and in classes, but REPLACE with alternatives of whole characters works.)"""
-    plain = f"REPLACE(LCASE(STR({var})), $qsep, \"\")"
-    if not folds:
-        return plain
-    expr = f"STR({var})"
-    for i in range(folds):
-        expr = f"REPLACE({expr}, $qf{i}, $qt{i})"
-    return (f"IF(STRLEN(REPLACE(STR({var}), $qgate, \"\")) = STRLEN(STR({var})), {plain},\n"
-            f"           REPLACE(LCASE({expr}), $qsep, \"\"))")
+NESTED = 6  # REPLACEs nested in one BIND (see _folded)
+
+
+def _folded(var: str, steps: int) -> str:
+    """BINDs giving ``?_n`` the text of ``var`` as kb.text.fold gives it, as far as the query's
+    characters can tell: the ``steps`` replacements made from kb.text.sparql_folds ($qf…, $qt…;
+    full-width Latin, half-width kana, …), when the text holds one of their spellings ($qgate),
+    then lower case, then no separators ($qsep).
+
+    At most NESTED replacements nested in one BIND: Oxigraph 0.5 took twice as long for each REPLACE
+    nested in another (20 took minutes), and Virtuoso 7.2 did not answer a BIND a step. Virtuoso
+    matches a pattern's non-ASCII characters byte by byte in REGEX and in character classes, but
+    REPLACE with alternatives of whole characters works on a stored text or on one given to STR()
+    (not on another REPLACE's result as such), except that a non-ASCII replacement for alternatives
+    came out as its UTF-8 bytes: so a character folded to a non-ASCII one (half-width kana) is
+    replaced one spelling at a time."""
+    binds, current = [], f"STR({var})"
+    gate = f"STRLEN(REPLACE(STR({var}), $qgate, \"\")) < STRLEN(STR({var}))"
+    for k, start in enumerate(range(0, steps, NESTED)):
+        expr = current
+        for i in range(start, min(steps, start + NESTED)):
+            expr = f"STR(REPLACE({expr}, $qf{i}, $qt{i}))"
+        # without a spelling to replace, the text as it is (not the BIND before: Virtuoso copies a
+        # BIND's expression where its variable is used, and two uses a step doubled the query)
+        binds.append(f"BIND(IF({gate}, {expr}, STR({var})) AS ?_f{k})")
+        current = f"?_f{k}"
+    binds.append(f"BIND(REPLACE(STR(LCASE({current})), $qsep, \"\") AS ?_n)")
+    return "\n        ".join(binds)
 
 
 @lru_cache(maxsize=64)
@@ -128,14 +142,17 @@ def search(q: str) -> tuple[str, tuple]:
     phrase, words = text.terms(q)
     folds = text.sparql_folds("".join(words))
     bindings = {"qphrase": Literal(phrase)}
-    for i, (spellings, to) in enumerate(folds):
+    steps = []  # (spellings, replacement): one spelling at a time for a non-ASCII replacement (see _folded)
+    for spellings, to in folds:
+        steps += [(spellings, to)] if to.isascii() else [([one], to) for one in spellings]
+    for i, (spellings, to) in enumerate(steps):
         bindings[f"qf{i}"] = Literal("|".join(_regex_escape(s) for s in spellings))
         bindings[f"qt{i}"] = Literal(to.replace("\\", "\\\\").replace("$", "\\$"))
     if folds:
         bindings["qgate"] = Literal("|".join(_regex_escape(s) for spellings, _ in folds for s in spellings))
     seps = [c for c in text.separators() if c not in " \t\n\r"]
     bindings["qsep"] = Literal("\\s|" + "|".join(_regex_escape(c) for c in seps))
-    parts = {"fields": SEARCH_FIELDS, "folded": _folded("?_s", len(folds))}
+    parts = {"fields": SEARCH_FIELDS, "folded": _folded("?_s", len(steps))}
     if len(words) == 1:
         return SEARCH % {**parts, "found": "(MIN(?_r) AS ?_qrank)", "any": "CONTAINS(?_n, $qphrase)",
                          "after": ""}, tuple(bindings.items())

@@ -11,7 +11,7 @@ a claim holding each word somewhere (scattered words).
 
 The claim index folds with Python; SPARQL cannot do NFKC, so
 :func:`sparql_folds` gives the replacements a query's characters need on the
-data side (see kb.queries.search_filter and ARCHITECTURE.md's note on search).
+data side (kb.queries.search); what it leaves out is said there.
 """
 
 from __future__ import annotations
@@ -150,62 +150,57 @@ def where_matched(claim: dict, folded_query: str) -> dict:
 
 
 # ---- the data side of a SPARQL search ---------------------------------------------------
-_PLANES = [(0, 0xD800), (0xE000, 0x10000)]  # the basic plane: compatibility forms outside it are not folded in SPARQL
+FORMS = (0xFF00, 0xFFF0)  # the half-width and full-width forms: the compatibility characters SPARQL folds
+MARKS = {"\uff9e": "\u3099", "\uff9f": "\u309a"}  # half-width voiced marks -> combining ones
+MAX_STEPS = 36  # replacements in one SPARQL search (Virtuoso 7.2 refused 61: "too many opened parentheses")
 
 
 @cache
 def _tables() -> tuple[dict, dict, tuple]:
-    """``singles``: folded character -> the characters (other than itself and A-Z) folding to it
-    alone; ``pairs``: a kana with a voiced mark -> the two-character spellings NFKC composes to it
-    (ｶﾞ -> ガ); ``empty``: the characters folding to nothing (separators of every width)."""
-    singles: dict = {}
+    """``widths``: a character -> its half-width or full-width spellings (``Ａ``, ``ａ`` -> ``a``;
+    ``ｶ`` -> ``カ``); ``voiced``: a kana with a voiced mark -> its base (``ガ`` -> ``カ``); ``empty``:
+    the characters of the basic plane folding to nothing (separators of every width)."""
+    widths: dict = {}
     empty = []
-    for lo, hi in _PLANES:
-        for cp in range(lo, hi):
-            ch = chr(cp)
-            f = fold(ch)
-            if f == ch or "A" <= ch <= "Z":
-                continue
-            if f == "":
-                empty.append(ch)
-            elif len(f) == 1:
-                singles.setdefault(f, []).append(ch)
-    pairs: dict = {}
+    for cp in [*range(0, 0xD800), *range(0xE000, 0x10000)]:
+        ch = chr(cp)
+        f = fold(ch)
+        if f == "":
+            empty.append(ch)
+        elif FORMS[0] <= cp < FORMS[1] and len(f) == 1 and f != ch and ch not in MARKS:
+            widths.setdefault(f, []).append(ch)
+    voiced = {}
     for cp in range(0x3041, 0x3100):
-        t = chr(cp)
-        d = unicodedata.normalize("NFD", t)
-        if len(d) != 2 or d[1] not in "\u3099\u309a":
-            continue
-        for b in [d[0], *singles.get(d[0], [])]:
-            for m in [d[1], *singles.get(d[1], [])]:
-                if fold(b + m) == t and unicodedata.normalize("NFC", b + m) != t:
-                    pairs.setdefault(t, []).append(b + m)
-    return singles, pairs, tuple(empty)
+        d = unicodedata.normalize("NFD", chr(cp))
+        if len(d) == 2 and d[1] in MARKS.values():
+            voiced[chr(cp)] = d[0]
+    return widths, voiced, tuple(empty)
 
 
 def sparql_folds(query_chars: str) -> list[tuple[list[str], str]]:
-    """The replacements that make the data's characters, as far as a query's
-    characters are concerned, what :func:`fold` makes them: ``[(spellings, replacement)]``,
-    to apply in order (before lower-casing and removing :func:`separators`).
+    """The replacements that make a stored text's characters, as far as a query's characters
+    are concerned, what :func:`fold` makes them: ``[(spellings, replacement)]``, in order, before
+    lower-casing and removing :func:`separators`: the half-width and full-width forms of the
+    query's characters (and of the bases of its voiced kana); the half-width voiced marks;
+    then each voiced kana spelled as its base and a combining mark (ｶﾞ -> カ゛ -> ガ).
 
-    Exact for characters whose NFKC form is one character (full-width Latin and digits,
-    half-width katakana, ideographic space, …) and for half-width kana with a voiced mark;
-    not for the compatibility characters NFKC spells with several (ligatures such as ﬁ,
-    ㍻, ⑩, ㈱, ½), nor for those outside the basic plane."""
-    singles, pairs, _ = _tables()
+    Not folded (the claim index folds them, SPARQL does not find them): the other compatibility
+    characters (circled ㋐ and ①, superscripts, ligatures such as ﬁ, ㍻, ㈱, ½, compatibility
+    ideographs), and any replacement after the first MAX_STEPS (a query of some thirty kinds
+    of kana or more)."""
+    widths, voiced, _ = _tables()
     chars = set(query_chars)
-    out = []
-    for t, spellings in sorted(pairs.items()):  # before the single characters they start with
-        if t in chars or unicodedata.normalize("NFD", t)[0] in chars:
-            out.append((spellings, t))
-    for t in sorted(chars):
-        if singles.get(t):
-            out.append((singles[t], t))
-    return out
+    kana = sorted(t for t, base in voiced.items() if t in chars or base in chars)
+    bases = chars | {voiced[t] for t in kana}
+    out = [(widths[t], t) for t in sorted(bases) if t in widths]
+    marks = {unicodedata.normalize("NFD", t)[1] for t in kana}
+    out += [([h], m) for h, m in MARKS.items() if m in marks]
+    out += [([unicodedata.normalize("NFD", t)], t) for t in kana]
+    return out[:MAX_STEPS]
 
 
 def separators() -> tuple[str, ...]:
-    """Every character :func:`fold` removes (as far as the basic plane goes)."""
+    """Every character of the basic plane :func:`fold` removes."""
     return _tables()[2]
 
 
