@@ -155,26 +155,28 @@ MARKS = {"\uff9e": "\u3099", "\uff9f": "\u309a"}  # half-width voiced marks -> c
 MAX_STEPS = 36  # replacements in one SPARQL search (Virtuoso 7.2 refused 61: "too many opened parentheses")
 
 
+# every character of the basic plane that fold() removes (tests/test_search.py checks it against a scan)
+SEPARATOR_CHARS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f -\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+                   "\u2006\u2007\u2008\u2009\u200a\u2010\u2011\u2012\u2013\u2014\u2015\u2028\u2029\u202f"
+                   "\u205f\u207b\u208b\u2212\u3000\u30fb\ufe31\ufe32\ufe58\ufe63\uff0d\uff65")
+
+
 @cache
-def _tables() -> tuple[dict, dict, tuple]:
+def _tables() -> tuple[dict, dict]:
     """``widths``: a character -> its half-width or full-width spellings (``Ａ``, ``ａ`` -> ``a``;
-    ``ｶ`` -> ``カ``); ``voiced``: a kana with a voiced mark -> its base (``ガ`` -> ``カ``); ``empty``:
-    the characters of the basic plane folding to nothing (separators of every width)."""
+    ``ｶ`` -> ``カ``); ``voiced``: a kana with a voiced mark -> its base (``ガ`` -> ``カ``)."""
     widths: dict = {}
-    empty = []
-    for cp in [*range(0, 0xD800), *range(0xE000, 0x10000)]:
+    for cp in range(*FORMS):
         ch = chr(cp)
         f = fold(ch)
-        if f == "":
-            empty.append(ch)
-        elif FORMS[0] <= cp < FORMS[1] and len(f) == 1 and f != ch and ch not in MARKS:
+        if len(f) == 1 and f != ch and ch not in MARKS:
             widths.setdefault(f, []).append(ch)
     voiced = {}
     for cp in range(0x3041, 0x3100):
         d = unicodedata.normalize("NFD", chr(cp))
         if len(d) == 2 and d[1] in MARKS.values():
             voiced[chr(cp)] = d[0]
-    return widths, voiced, tuple(empty)
+    return widths, voiced
 
 
 def sparql_folds(query_chars: str) -> list[tuple[list[str], str]]:
@@ -188,7 +190,7 @@ def sparql_folds(query_chars: str) -> list[tuple[list[str], str]]:
     characters (circled ㋐ and ①, superscripts, ligatures such as ﬁ, ㍻, ㈱, ½, compatibility
     ideographs), and any replacement after the first MAX_STEPS (a query of some thirty kinds
     of kana or more)."""
-    widths, voiced, _ = _tables()
+    widths, voiced = _tables()
     chars = set(query_chars)
     kana = sorted(t for t, base in voiced.items() if t in chars or base in chars)
     bases = chars | {voiced[t] for t in kana}
@@ -201,7 +203,7 @@ def sparql_folds(query_chars: str) -> list[tuple[list[str], str]]:
 
 def separators() -> tuple[str, ...]:
     """Every character of the basic plane :func:`fold` removes."""
-    return _tables()[2]
+    return tuple(SEPARATOR_CHARS)
 
 
 __all__ = ["fold", "words", "terms", "fold_map", "marks", "snippet", "fields_of", "where_matched",

@@ -15,7 +15,7 @@ import pytest
 from app import create_app
 from app.i18n import MESSAGES
 from kb import open_kb
-from kb.text import KINDS, fold, where_matched, words
+from kb.text import KINDS, fold, separators, where_matched, words
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate  # noqa: E402
@@ -52,6 +52,11 @@ def test_one_fold_for_width_case_and_separators():
     assert fold("Data Centre") == fold("data-centre") == fold("datacentre") == fold("ｄａｔａ－ｃｅｎｔｒｅ") == "datacentre"
     assert fold("ﾃﾞｰﾀｾﾝﾀｰ") == fold("データ　センター") == "データセンター"
     assert fold("サム・アルトマン") == "サムアルトマン" and fold("Microsoft–OpenAI") == "microsoftopenai"
+
+
+def test_the_separators_sparql_removes_are_those_fold_removes():
+    scanned = [chr(c) for c in [*range(0xD800), *range(0xE000, 0x10000)] if fold(chr(c)) == ""]
+    assert list(separators()) == scanned
 
 
 def test_width_case_and_separators_do_not_matter(seeded):
