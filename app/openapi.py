@@ -28,6 +28,19 @@ ERRORS = {"type": "object", "required": ["errors"], "properties": {"errors": {"t
         "message": {"type": "string"},
         "record": {"type": ["string", "null"]}, "kind": {"type": ["string", "null"]},
         "value": {"type": ["string", "null"]}}}}}}
+MATCH = {"type": "object", "required": ["phrase", "fields"],
+         "description": "with a search (q): where it matched, best first: the query's words together (phrase) "
+                        "or each somewhere (scattered words)",
+         "properties": {"phrase": {"type": "boolean"}, "fields": {"type": "array", "items": {
+             "type": "object", "required": ["field", "snippet", "marks"], "properties": {
+                 "field": {"type": "string", "enum": ["text", "quote", "dispute", "claimant", "party", "about"]},
+                 "lang": {"type": ["string", "null"]},
+                 "record": {"type": "string", "description": "the claim, dispute, agent or topic it belongs to"},
+                 "snippet": {"type": "string", "description": "the text, or a part of a long one (with …)"},
+                 "marks": {"type": "array", "items": {"type": "array", "items": {"type": "integer"},
+                                                       "minItems": 2, "maxItems": 2},
+                           "description": "[start, end) of each matched part of the snippet, in characters "
+                                          "(Unicode code points)"}}}}}}
 ROLE = {"type": "string", "enum": ["viewer", "analyst", "admin"], "default": "analyst"}
 VERSION = {"type": "object", "required": ["version", "action", "at", "by", "added", "removed"], "properties": {
     "version": {"type": "integer"}, "iri": {"type": "string"},
@@ -52,7 +65,10 @@ FILTER_PARAMS = [
     {"name": "date", "in": "query", "schema": {"type": "string"},
      "description": "a value of the date facet: a month (YYYY-MM), or a year for claims dated only to the year"},
     {"name": "language", "in": "query", "schema": {"type": "string"}, "description": "claims with text in it"},
-    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "text search, English or Japanese"},
+    {"name": "q", "in": "query", "schema": {"type": "string"},
+     "description": "text search, English or Japanese, in the claims' texts and quotes, their disputes' and the names "
+                    "of their claimant, parties and entities; width, case, spaces and hyphens between words do not "
+                    "matter; best match first, each claim with its match"},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 20}},
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
 ]
@@ -237,8 +253,16 @@ def document() -> dict:
                                  "properties": {k: {"type": "object", "additionalProperties": {"type": "integer"}}
                                                 for k in ("created", "updated", "unchanged")}},
                 "ClaimList": {"type": "object", "required": ["claims", "total"], "properties": {
-                    "claims": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"},
-                    "limit": {"type": "integer"}, "offset": {"type": "integer"}}},
+                    "claims": {"type": "array", "items": {"$ref": "#/components/schemas/ClaimSummary"}},
+                    "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}},
+                "ClaimSummary": {"type": "object", "required": ["id", "iri", "text", "status"], "properties": {
+                    "id": {"type": "string"}, "iri": {"type": "string", "format": "uri"}, "text": LANG_MAP,
+                    "claimant": {"anyOf": [{"$ref": "#/components/schemas/Ref"}, {"type": "null"}]},
+                    "status": STATUS, "date": DATE,
+                    "about": {"type": "array", "items": {"$ref": "#/components/schemas/Ref"}},
+                    "sources": {"type": "array", "items": {"type": "object"}},
+                    "disputes": {"type": "integer", "description": "how many standing disputes"},
+                    "match": MATCH}},
             },
         },
     }

@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kb import InvalidData
 from kb.filters import raw as filters_from
@@ -37,6 +37,17 @@ def list_url(filters: dict, **change) -> str:
 def record_url(kind: str, rid: str) -> str:
     return url_for({"claim": "pages.claim", "agent": "pages.agent", "source": "pages.source",
                     "topic": "pages.topic", "dispute": "pages.dispute"}[kind], rid=rid)
+
+
+@bp.app_template_global()
+def marked(snippet: str, marks: list) -> Markup:
+    """A search match's snippet with its matched parts in <mark> (``marks``: [[start, end]] in characters)."""
+    out, at = [], 0
+    for start, end in marks:
+        out += [escape(snippet[at:start]), Markup("<mark>"), escape(snippet[start:end]), Markup("</mark>")]
+        at = end
+    out.append(escape(snippet[at:]))
+    return Markup("").join(out)
 
 
 @bp.get("/")

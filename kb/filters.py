@@ -7,12 +7,12 @@ RDF terms the listing understands, or raises a KBError naming the bad value.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
+from . import text
 from .errors import KBError
 from .status import STATUS_ORDER, span
 
@@ -64,7 +64,9 @@ def parse(data, raw_filters: Mapping) -> dict:
                 raise KBError(f"date must be a month or a year: YYYY-MM or YYYY (got {str(v)!r})")
             out[k] = Literal(str(v))
         elif k == "q":
-            out[k] = Literal(unicodedata.normalize("NFC", str(v)).lower())
+            found = text.words(str(v))
+            if found:  # folded words (kb.text), joined by spaces; a query of separators only searches nothing
+                out[k] = Literal(" ".join(found))
         else:
             out[k] = Literal(str(v).lower())
     return out

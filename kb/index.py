@@ -4,10 +4,19 @@ in SQLite beside an embedded store and updated by every write.
 It holds only what can be derived from the RDF store (rebuild with
 :func:`kb.indexer.rebuild`). Each write bumps a generation number in the
 store and in the index; when they differ on opening (a crash between the two),
-the index is rebuilt. Search uses an FTS5 trigram index over lower-cased
-texts, so Japanese (no spaces between words) is found by substring, exactly
-as ``CONTAINS(LCASE(text), q)`` would; one- and two-character searches, which
-trigrams cannot serve, scan the texts instead.
+the index is rebuilt.
+
+Search (see :mod:`kb.text`) looks in each claim's searchable texts, folded by
+:func:`kb.text.fold` when indexed: its own texts, its quote, its standing
+disputes' texts and quotes (the ``fields`` table, under an FTS5 trigram
+index, so Japanese, which has no spaces between words, is found by
+substring), and the names of its claimant, its parties and what it is about
+(the ``names`` table, one row per entity and name, reached through the
+claim's links: renaming an agent changes one entity's rows, not its claims').
+Phrases and words shorter than three characters, which trigrams cannot serve,
+are found by scanning the folded texts. A search's claims and their rank are
+made once into a temporary table and kept, like pages and facets, until the
+next write.
 """
 
 from __future__ import annotations
@@ -15,9 +24,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 from .status import bounds
+from .text import RANK, WORDS_RANK, terms
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -29,7 +39,7 @@ CREATE INDEX IF NOT EXISTS claims_order ON claims (withdrawn, date DESC, recorde
 CREATE INDEX IF NOT EXISTS claims_claimant ON claims (claimant);
 CREATE INDEX IF NOT EXISTS claims_status ON claims (status);
 CREATE TABLE IF NOT EXISTS links (claim TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS links_claim ON links (claim);
+CREATE INDEX IF NOT EXISTS links_claim ON links (claim, kind, value);
 CREATE INDEX IF NOT EXISTS links_value ON links (kind, value, claim);
 -- the standing disputes of each claim, for the dispute network: date is the dispute's own or its
 -- first source's publication date as given (YYYY, YYYY-MM or YYYY-MM-DD), recorded its write time
@@ -44,11 +54,18 @@ CREATE TABLE IF NOT EXISTS counts (facet TEXT NOT NULL, value TEXT NOT NULL, n I
 CREATE TABLE IF NOT EXISTS topics (topic TEXT PRIMARY KEY, claims INTEGER NOT NULL, disputes INTEGER NOT NULL,
   latest TEXT);
 CREATE TABLE IF NOT EXISTS texts (claim TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS texts_claim ON texts (claim);
--- the search table's rowid is the texts row's rowid, so a claim's entries are found by the texts index
-CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (text, content = '', tokenize = 'trigram case_sensitive 1');
+CREATE INDEX IF NOT EXISTS texts_claim ON texts (claim, lang);
+-- each claim's searchable texts, folded (kb.text.fold), by kind (kb.text.KINDS): 'text', 'quote', 'dispute';
+-- the search table's rowid is the fields row's rowid, so a claim's entries are found by the fields index
+CREATE TABLE IF NOT EXISTS fields (claim TEXT NOT NULL, kind TEXT NOT NULL, norm TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS fields_claim ON fields (claim);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (norm, content = '', tokenize = 'trigram case_sensitive 1');
+-- every agent's and topic's names (all languages), folded; a claim reaches them through its claimant and links
+CREATE TABLE IF NOT EXISTS names (entity TEXT NOT NULL, norm TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS names_entity ON names (entity);
 """
-VERSION = "6"  # 6: a date's span from kb.status (a month ends on its last day; no date: "")
+SEARCHED = 32  # searches whose claims are kept in temp.hits
+VERSION = "7"  # 7: search over folded texts, quotes, disputes and names (kb.text)
 
 
 log = logging.getLogger("claimkb")
@@ -75,10 +92,21 @@ class ClaimIndex:
         self.db.execute("PRAGMA synchronous = NORMAL")
         with self.lock:
             if self._meta("version") not in (None, VERSION):
-                for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search"):
+                for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search", "fields",
+                          "names"):
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
+            # a search's claims, with their rank and the columns of their claims rows (read as ``c``)
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS hits (q TEXT NOT NULL, iri TEXT NOT NULL, "
+                            "rank INTEGER NOT NULL, date TEXT, dstart TEXT, dend TEXT, recorded TEXT, status TEXT, "
+                            "claimant TEXT, withdrawn INTEGER, PRIMARY KEY (q, iri)) WITHOUT ROWID")
+            # while a search is made: the entities whose names hold each word, and their claims
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS named (w TEXT NOT NULL, entity TEXT NOT NULL, "
+                            "PRIMARY KEY (w, entity)) WITHOUT ROWID")
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS named_claims (w TEXT NOT NULL, claim TEXT NOT NULL, "
+                            "PRIMARY KEY (w, claim)) WITHOUT ROWID")
+        self._searched: OrderedDict = OrderedDict()  # the searches held in temp.hits, least recent first
 
     # ---- bookkeeping ---------------------------------------------------------------
     def _meta(self, key: str) -> str | None:
@@ -101,18 +129,25 @@ class ClaimIndex:
 
     # ---- writes ----------------------------------------------------------------------
     def write(self, rows: list[dict], links: list[tuple], texts: list[tuple], claims: set[str], generation: int,
-              *, everything: bool = False, disputes: list[tuple] = ()) -> None:
-        """Replace the index rows of ``claims`` (or of all claims) in one transaction."""
+              *, everything: bool = False, disputes: list[tuple] = (), fields: list[tuple] = (),
+              names: list[tuple] = (), named: set[str] = frozenset()) -> None:
+        """Replace the index rows of ``claims`` (or of all claims) and the names of the
+        entities ``named`` (or of all) in one transaction. ``fields``: (claim, kind, folded
+        text); ``names``: (entity, folded name)."""
         with self.lock:
             self._cache.clear()
+            self._searched.clear()
             db = self.db
             db.execute("BEGIN")
             try:
+                db.execute("DELETE FROM temp.hits")
                 if everything:
-                    for t in ("claims", "links", "texts", "disputes", "counts", "topics"):
+                    for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names"):
                         db.execute(f"DELETE FROM {t}")
                     db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 else:
+                    for e in named:
+                        db.execute("DELETE FROM names WHERE entity = ?", (e,))
                     db.execute("CREATE TEMP TABLE IF NOT EXISTS changed (iri TEXT PRIMARY KEY)")
                     db.execute("DELETE FROM changed")
                     db.executemany("INSERT OR IGNORE INTO changed VALUES (?)", [(c,) for c in claims])
@@ -120,8 +155,9 @@ class ClaimIndex:
                     self._count_changed(-1)
                     for c in claims:
                         # a contentless FTS table forgets a row when given back the text it indexed
-                        db.execute("INSERT INTO search (search, rowid, text) "
-                                   "SELECT 'delete', rowid, lower(text) FROM texts WHERE claim = ?", (c,))
+                        db.execute("INSERT INTO search (search, rowid, norm) "
+                                   "SELECT 'delete', rowid, norm FROM fields WHERE claim = ?", (c,))
+                        db.execute("DELETE FROM fields WHERE claim = ?", (c,))
                         db.execute("DELETE FROM claims WHERE iri = ?", (c,))
                         db.execute("DELETE FROM links WHERE claim = ?", (c,))
                         db.execute("DELETE FROM texts WHERE claim = ?", (c,))
@@ -131,9 +167,11 @@ class ClaimIndex:
                      int(r["withdrawn"]), r["disputes"]) for r in rows])
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
                 db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", disputes)
-                for c, lang, text in texts:
-                    rowid = db.execute("INSERT INTO texts VALUES (?, ?, ?)", (c, lang, text)).lastrowid
-                    db.execute("INSERT INTO search (rowid, text) VALUES (?, ?)", (rowid, text.lower()))
+                db.executemany("INSERT INTO texts VALUES (?, ?, ?)", texts)
+                for c, kind, norm in fields:
+                    rowid = db.execute("INSERT INTO fields VALUES (?, ?, ?)", (c, kind, norm)).lastrowid
+                    db.execute("INSERT INTO search (rowid, norm) VALUES (?, ?)", (rowid, norm))
+                db.executemany("INSERT INTO names VALUES (?, ?)", names)
                 if everything:
                     self._count_all()
                 else:
@@ -174,9 +212,97 @@ class ClaimIndex:
             self.db.execute("INSERT INTO topics " + self.TOPIC_STATS.format(w="l.value = ?") + " GROUP BY l.value",
                             (t,))
 
+    # ---- search --------------------------------------------------------------------------
+    ESTIMATE = 2000  # field rows counted, at most, to tell a rare word from a common one
+
+    @staticmethod
+    def _fields_with(text: str) -> tuple[str, list]:
+        """The rowids of the fields holding a folded text: by trigrams, or by a scan when it is too short."""
+        if len(text) >= 3:
+            return "SELECT rowid FROM search WHERE search MATCH ?", ['"' + text.replace('"', '""') + '"']
+        return "SELECT rowid FROM fields WHERE instr(norm, ?) > 0", [text]
+
+    def _name(self, text: str) -> None:
+        """The agents and topics one of whose names holds a folded text, into temp.named
+        (a few thousand names: a scan)."""
+        self.db.execute("INSERT OR IGNORE INTO temp.named SELECT ?, entity FROM names WHERE instr(norm, ?) > 0",
+                        (text, text))
+
+    _NAMED = "SELECT entity FROM temp.named WHERE w = ?"
+    _COLUMNS = "c.date, c.dstart, c.dend, c.recorded, c.status, c.claimant, c.withdrawn"  # copied into temp.hits
+
+    def _claims_with(self, text: str, ranked: bool) -> tuple[str, list]:
+        """(claim, rank) of the claims holding a folded text in a field or a name (rank:
+        kb.text.RANK of the field, or 0 when ``ranked`` is false); its names are in temp.named."""
+        rowids, args = self._fields_with(text)
+        rank = (f"CASE f.kind WHEN 'text' THEN {RANK['text']} ELSE {RANK['dispute']} END" if ranked else "0")
+        name_rank = RANK["claimant"] if ranked else 0
+        sql = (f"SELECT f.claim AS claim, {rank} AS rank FROM fields f WHERE f.rowid IN ({rowids}) "
+               f"UNION ALL SELECT c.iri, {name_rank} FROM claims c WHERE c.claimant IN ({self._NAMED}) "
+               f"UNION ALL SELECT l.claim, {name_rank} FROM links l WHERE l.kind IN ('about', 'party') "
+               f"AND l.value IN ({self._NAMED})")
+        return sql, [*args, text, text]
+
+    def _estimate(self, word: str) -> int:
+        """About how many claims hold a word (its fields, counted up to ESTIMATE, and the claims of
+        the entities it names, from the kept counts); a word too short for trigrams counts as common."""
+        fields = self.ESTIMATE * 10
+        if len(word) >= 3:
+            rowids, args = self._fields_with(word)
+            fields = self.db.execute(f"SELECT COUNT(*) FROM ({rowids} LIMIT {self.ESTIMATE})", args).fetchone()[0]
+        named = self.db.execute("SELECT COALESCE(SUM(n), 0) FROM counts WHERE facet IN ('claimant', 'about', 'party') "
+                                f"AND value IN ({self._NAMED})", (word,)).fetchone()[0]
+        return fields + named
+
+    def _search(self, q: str) -> str:
+        """Make the claims a search finds, with their rank, into temp.hits (once, until the next
+        write); returns ``q``, their key there. ``q``: folded words joined by spaces (kb.filters)."""
+        with self.lock:
+            if q in self._searched:
+                self._searched.move_to_end(q)
+                return q
+            phrase, words = terms(q)
+            db = self.db
+            db.execute("DELETE FROM temp.named")
+            db.execute("DELETE FROM temp.named_claims")
+            for w in {phrase, *words}:
+                self._name(w)
+            sql, args = self._claims_with(phrase, True)
+            db.execute(f"INSERT INTO temp.hits SELECT ?, c.iri, x.rank, {self._COLUMNS} FROM "
+                       f"(SELECT claim, MIN(rank) AS rank FROM ({sql}) GROUP BY claim) x "
+                       "CROSS JOIN claims c ON c.iri = x.claim WHERE c.withdrawn = 0", [q, *args])
+            if len(words) > 1:
+                # scattered words: the claims holding the rarest word, that hold each other word in a field
+                # or through a name (the claims of the entities named, listed first: one probe a claim)
+                first, *rest = sorted(words, key=self._estimate)
+                found, args = self._claims_with(first, False)
+                checks = []
+                for w in rest:
+                    db.execute("INSERT OR IGNORE INTO temp.named_claims "
+                               f"SELECT ?, c.iri FROM claims c WHERE c.claimant IN ({self._NAMED}) UNION "
+                               f"SELECT ?, l.claim FROM links l WHERE l.kind IN ('about', 'party') "
+                               f"AND l.value IN ({self._NAMED})", (w, w, w, w))
+                    checks.append("(c.iri IN (SELECT claim FROM temp.named_claims WHERE w = ?) OR EXISTS "
+                                  "(SELECT 1 FROM fields f WHERE f.claim = c.iri AND instr(f.norm, ?) > 0))")
+                    args += [w, w]
+                # a claim holding the phrase keeps its rank
+                db.execute(f"INSERT OR IGNORE INTO temp.hits SELECT ?, c.iri, {WORDS_RANK}, {self._COLUMNS} "
+                           f"FROM (SELECT DISTINCT claim FROM ({found})) x CROSS JOIN claims c ON c.iri = x.claim "
+                           f"WHERE c.withdrawn = 0 AND {' AND '.join(checks)}", [q, *args])
+            self._searched[q] = True
+            while len(self._searched) > SEARCHED:
+                old, _ = self._searched.popitem(last=False)
+                db.execute("DELETE FROM temp.hits WHERE q = ?", (old,))
+            return q
+
     # ---- reads -------------------------------------------------------------------------
-    def _where(self, f: dict) -> tuple[str, list]:
+    def _where(self, f: dict) -> tuple[str, str, list]:
+        """The table of a list's claims ``c`` and their conditions: with a search, its hits (which
+        have the claims' columns), else every claim."""
         sql, args = ["c.withdrawn = 0"], []
+        if f.get("q") is not None:
+            sql.insert(0, "c.q = ?")
+            args.append(self._search(str(f["q"])))
         for kind in ("about", "source", "party"):
             if f.get(kind) is not None:
                 # a list of the entity's claims, checked against each claim: 2 to 5 times quicker at
@@ -190,15 +316,6 @@ class ClaimIndex:
             lang = str(f["language"]).lower()
             sql.append("EXISTS (SELECT 1 FROM texts t WHERE t.claim = c.iri AND (t.lang = ? OR t.lang LIKE ?))")
             args += [lang, lang.replace("%", "").replace("_", "") + "-%"]
-        if f.get("q") is not None:
-            q = str(f["q"])
-            if len(q) >= 3:
-                sql.append("c.iri IN (SELECT t.claim FROM texts t WHERE t.rowid IN "
-                           "(SELECT rowid FROM search WHERE search MATCH ?))")
-                args.append('"' + q.replace('"', '""') + '"')
-            else:
-                sql.append("EXISTS (SELECT 1 FROM texts t WHERE t.claim = c.iri AND instr(lower(t.text), ?) > 0)")
-                args.append(q)
         if f.get("status") is not None:
             sql.append("c.status = ?")
             args.append(str(f["status"]))
@@ -211,7 +328,7 @@ class ClaimIndex:
         if f.get("date") is not None:
             sql.append("substr(c.date, 1, 7) = ?")
             args.append(str(f["date"]))
-        return " AND ".join(sql), args
+        return ("temp.hits c" if f.get("q") is not None else "claims c"), " AND ".join(sql), args
 
     def _cached(self, key, compute):
         with self.lock:
@@ -228,14 +345,18 @@ class ClaimIndex:
         key = ("page", tuple(sorted((k, str(v)) for k, v in f.items())), limit, offset)
 
         def compute():
-            where, args = self._where(f)
-            rows = self.db.execute(f"SELECT iri FROM claims c WHERE {where} "
-                                   "ORDER BY date DESC, recorded DESC, iri LIMIT ? OFFSET ?",
-                                   (*args, limit, offset)).fetchall()
-            total = self.db.execute(f"SELECT COUNT(*) FROM claims c WHERE {where}", args).fetchone()[0]
+            claims, where, args = self._where(f)
+            rows = self.db.execute(f"SELECT c.iri FROM {claims} WHERE {where} ORDER BY {self._order(f)} "
+                                   "LIMIT ? OFFSET ?", (*args, limit, offset)).fetchall()
+            total = self.db.execute(f"SELECT COUNT(*) FROM {claims} WHERE {where}", args).fetchone()[0]
             return [r[0] for r in rows], total
 
         return self._cached(key, compute)
+
+    @staticmethod
+    def _order(f: dict) -> str:
+        """Newest first; with a search, best match first (kb.text.RANK), then newest."""
+        return ("c.rank, " if f.get("q") is not None else "") + "c.date DESC, c.recorded DESC, c.iri"
 
     FACETS = {
         "status": "SELECT c.status, COUNT(*) FROM claims c WHERE {w} GROUP BY 1",
@@ -262,7 +383,9 @@ class ClaimIndex:
                 rows = self.db.execute("SELECT facet, value, n FROM counts").fetchall()
                 return {name: sorted(((v, n) for fc, v, n in rows if fc == name), key=lambda r: (-r[1], r[0]))
                         for name in self.FACETS}
-            where, args = self._where(f)
+            if f.get("q") is not None:
+                return self._search_facets(f)
+            _, where, args = self._where(f)
             out = {}
             for name, sql in self.FACETS.items():
                 rows = self.db.execute(sql.format(w=where), args).fetchall()
@@ -271,6 +394,28 @@ class ClaimIndex:
 
         return self._cached(key, compute)
 
+    def _search_facets(self, f: dict) -> dict[str, list[tuple[str, int]]]:
+        """The facets of a search's claims, from its hits outwards: one pass over their rows,
+        one over their links (by claim) and one over their texts, not one pass a facet (the
+        same counts as FACETS)."""
+        claims, where, args = self._where(f)
+        counted: dict = {name: Counter() for name in self.FACETS}
+        for status, claimant, date in self.db.execute(
+                f"SELECT c.status, c.claimant, c.date FROM {claims} WHERE {where}", args):
+            counted["status"][status] += 1
+            if claimant is not None:
+                counted["claimant"][claimant] += 1
+            if date:
+                counted["date"][date[:7]] += 1
+        for kind, value, n in self.db.execute(
+                f"SELECT l.kind, l.value, COUNT(DISTINCT c.iri) FROM {claims} CROSS JOIN links l INDEXED BY links_claim "
+                f"ON l.claim = c.iri AND l.kind IN ('party', 'about', 'source') WHERE {where} GROUP BY 1, 2", args):
+            counted[kind][value] = n
+        counted["language"].update(dict(self.db.execute(
+            f"SELECT t.lang, COUNT(DISTINCT c.iri) FROM {claims} CROSS JOIN texts t ON t.claim = c.iri "
+            f"WHERE {where} GROUP BY 1", args).fetchall()))
+        return {name: sorted(found.items(), key=lambda r: (-r[1], r[0])) for name, found in counted.items()}
+
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
         """(topic, claims, disputes) for the topics gathering most disputes, then claims, then recent ones."""
         return self._cached(("busiest", limit), lambda: [tuple(r) for r in self.db.execute(
@@ -278,9 +423,10 @@ class ClaimIndex:
             "LIMIT ?", (limit,))])
 
     def ordered(self, f: dict) -> list[str]:
-        where, args = self._where(f)
-        return [r[0] for r in self.db.execute(
-            f"SELECT iri FROM claims c WHERE {where} ORDER BY date DESC, recorded DESC, iri", args)]
+        with self.lock:
+            claims, where, args = self._where(f)
+            return [r[0] for r in self.db.execute(f"SELECT c.iri FROM {claims} WHERE {where} "
+                                                  f"ORDER BY {self._order(f)}", args)]
 
     def network(self, f: dict) -> list[tuple]:
         """(dispute, party, stance, claim, claimant, date, recorded) for the standing disputes of the

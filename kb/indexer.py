@@ -13,15 +13,18 @@ from rdflib.namespace import PROV, RDF, SKOS
 
 from . import queries
 from .model import STANCE_NAMES, Record
-from .namespaces import KB, SDO
+from .namespaces import KB, OA, SDO
 from .status import status_of
+from .text import fold
+
+NAME_PREDICATES = (SDO.name, SKOS.prefLabel)  # an agent's names, a topic's labels: searched in every language
 
 log = logging.getLogger("claimkb")
 
 
-def rebuild(data, claims=None) -> None:
-    """Rebuild the claim index (all of it, or the rows of ``claims``) from the store,
-    read with plain triple lookups."""
+def rebuild(data, claims=None, named=()) -> None:
+    """Rebuild the claim index (all of it, or the rows of ``claims`` and the names of the
+    agents and topics ``named``) from the store, read with plain triple lookups."""
     if data.index is None:
         return
     store, cur = data.store, data.current
@@ -29,8 +32,10 @@ def rebuild(data, claims=None) -> None:
     if everything:
         ids = {s for s, _, _ in store.triples(None, RDF.type, SDO.Claim, cur)}
         triples = [t for p in (SDO.dateCreated, SDO.appearance, PROV.generatedAtTime, SDO.author, KB.withdrawn,
-                               SDO.about, SDO.text) for t in store.triples(None, p, None, cur)]
+                               SDO.about, SDO.text, KB.quote) for t in store.triples(None, p, None, cur)]
         links = store.triples(None, KB.disputes, None, cur)
+        exact = store.triples(None, OA.exact, None, cur)
+        names = [t for p in NAME_PREDICATES for t in store.triples(None, p, None, cur)]
     else:
         ids = {URIRef(c) for c in claims if store.triples(URIRef(c), RDF.type, SDO.Claim, cur)}
         triples = store.describe(ids, cur)
@@ -43,10 +48,15 @@ def rebuild(data, claims=None) -> None:
     dispute_iris = [d for d, _, c in links if c in ids]
     dfacts: dict = defaultdict(dict)
     for d, p, o in store.describe(dispute_iris, cur):
-        if p in (KB.party, KB.stance, KB.withdrawn, SDO.dateCreated, PROV.generatedAtTime):
+        if p in (KB.party, KB.stance, KB.withdrawn, SDO.dateCreated, PROV.generatedAtTime, KB.quote):
             dfacts[d][p] = o
-        elif p == SDO.appearance or p == RDF.type and o == KB.Dispute:
+        elif p in (SDO.appearance, SDO.text) or p == RDF.type and o == KB.Dispute:
             dfacts[d].setdefault(p, []).append(o)
+    if not everything:
+        quotes = {o for c in ids for o in facts[c][KB.quote]} | {f[KB.quote] for f in dfacts.values() if KB.quote in f}
+        exact = [t for q in quotes for t in store.triples(q, OA.exact, None, cur)]
+        names = [t for e in named for p in NAME_PREDICATES for t in store.triples(URIRef(e), p, None, cur)]
+    exact_of = {q: str(o) for q, _, o in exact}
     for d, _, c in links:
         if c in ids and KB.withdrawn not in dfacts[d]:
             disputes[c].append(dfacts[d])
@@ -65,7 +75,7 @@ def rebuild(data, claims=None) -> None:
                 date = str(f[SDO.dateCreated]) if SDO.dateCreated in f else min(dates) if dates else None
                 dispute_rows.append((str(d), str(c), str(f[KB.party]), str(f[KB.stance]), date,
                                      str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else None))
-    rows, link_rows, texts = [], [], []
+    rows, link_rows, texts, fields = [], [], [], []
     for c in ids:
         f, ds = facts[c], disputes[c]
         author = f[SDO.author][0] if f[SDO.author] else None
@@ -81,14 +91,22 @@ def rebuild(data, claims=None) -> None:
         link_rows += [(str(c), "source", str(o)) for o in f[SDO.appearance]]
         link_rows += [(str(c), "party", str(d[KB.party])) for d in ds if KB.party in d]
         texts += [(str(c), (o.language or "").lower(), str(o)) for o in f[SDO.text]]
+        found = [("text", str(o)) for o in f[SDO.text]] + [("quote", exact_of[q]) for q in f[KB.quote] if q in exact_of]
+        for d in ds:
+            found += [("dispute", str(o)) for o in d.get(SDO.text, ())]
+            if d.get(KB.quote) in exact_of:
+                found.append(("quote", exact_of[d[KB.quote]]))
+        fields += [(str(c), kind, norm) for kind, norm in dict.fromkeys((k, fold(t)) for k, t in found) if norm]
+    name_rows = list(dict.fromkeys((str(e), norm) for e, _, o in names if (norm := fold(str(o)))))
     data.index.write(rows, link_rows, texts, {str(c) for c in claims or ()}, data.generation(),
-                     everything=everything, disputes=dispute_rows)
+                     everything=everything, disputes=dispute_rows, fields=fields, names=name_rows,
+                     named={str(e) for e in named})
 
 
 def follow(data, changed: list[tuple[Record, set]]) -> None:
     """After a write: the store has it, so the index must follow or step aside."""
     try:
-        rebuild(data, affected_claims(data, changed))
+        rebuild(data, affected_claims(data, changed), named_in(changed))
     except Exception:
         log.exception("the claim index could not be updated; rebuilding it")
         try:
@@ -118,10 +136,16 @@ def affected_claims(data, changed: list[tuple[Record, set]]) -> set:
     return out
 
 
+def named_in(changed: list[tuple[Record, set]]) -> set:
+    """The agents and topics a write changed: their names are searched (a renamed agent's
+    claims are found by its new names; their own index rows do not change)."""
+    return {rec.iri for rec, _ in changed if rec.kind in ("agent", "topic")}
+
+
 def open_index(data) -> None:
     """Rebuild the index when it is behind the store (a crash between the two, or a new index)."""
     if data.index is not None and data.index.generation != data.generation():
         rebuild(data)
 
 
-__all__ = ["rebuild", "follow", "affected_claims", "open_index"]
+__all__ = ["rebuild", "follow", "affected_claims", "named_in", "open_index", "NAME_PREDICATES"]

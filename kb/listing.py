@@ -15,8 +15,9 @@ from rdflib import Literal, URIRef
 
 from . import filters as filters_
 from . import queries
-from .reads import claim_summaries
+from .reads import get_claims, summary_of
 from .status import bounds
+from .text import where_matched
 
 FACET_LIMIT = 20  # values per facet, most frequent first
 MAX_PAGE = 500
@@ -32,7 +33,8 @@ class Listing(ABC):
 
     @abstractmethod
     def page(self, f: dict, limit: int, offset: int) -> tuple[list[URIRef], int]:
-        """One page of claims, newest first, and how many there are in all."""
+        """One page of claims, newest first (with a search, best match first: kb.text.RANK),
+        and how many there are in all."""
 
     @abstractmethod
     def facets(self, f: dict) -> dict:
@@ -104,6 +106,8 @@ class StoreListing(Listing):
             keep.append(r)
         keep.sort(key=lambda r: str(r["c"]))
         keep.sort(key=lambda r: (str(r["date"] or ""), str(r["recorded"] or "")), reverse=True)
+        if f.get("q") is not None:  # best match first (kb.text.RANK), then newest
+            keep.sort(key=lambda r: int(r["rank"]))
         return keep
 
     def page(self, f, limit, offset):
@@ -165,12 +169,19 @@ def claim_page(data, raw: dict, *, limit: int = 20, offset: int = 0, use_index: 
 
 def list_claims(data, raw: dict, *, limit: int = 20, offset: int = 0, facets: bool = False,
                 use_index: bool = True) -> dict:
-    """Claims newest first, filtered, as summaries; with facet counts when asked."""
+    """Claims newest first, filtered, as summaries; with facet counts when asked. With a
+    search (``q``), best match first, and each summary says where it matched (``match``:
+    kb.text.where_matched)."""
     f = filters_.parse(data, raw)
     limit, offset = _bounded(limit, offset)
     chosen = listing(data, use_index)
     iris, total = chosen.page(f, limit, offset)
-    out = {"claims": claim_summaries(data, iris), "total": total, "limit": limit, "offset": offset}
+    claims = get_claims(data, iris) if iris else []
+    summaries = [summary_of(c) for c in claims]
+    if f.get("q") is not None:
+        for s, c in zip(summaries, claims, strict=True):
+            s["match"] = where_matched(c, str(f["q"]))
+    out = {"claims": summaries, "total": total, "limit": limit, "offset": offset}
     if facets:
         out["facets"] = facet_view(data, chosen.facets(f))
     return out

@@ -9,10 +9,11 @@ chosen among constant fragments, never built from user text.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
-from . import status
+from . import status, text
 from .namespaces import PREFIXES, WRITE_RESERVATION
 from .stores import nt
 
@@ -61,7 +62,6 @@ FILTERS = {
     # still counts once (Virtuoso 7.2 answered FILTER EXISTS here wrongly)
     "party": "?_pd kb:disputes ?c ; kb:party $party . FILTER NOT EXISTS { ?_pd kb:withdrawn ?_pw }",
     "language": "?c schema:text ?_lt . FILTER(LANGMATCHES(LANG(?_lt), $language))",
-    "q": "?c schema:text ?_qt . FILTER(CONTAINS(LCASE(STR(?_qt)), $q))",
 }
 AFTER_FILTERS = {
     "status": "FILTER(?status = $status)",
@@ -72,11 +72,111 @@ AFTER_FILTERS = {
 # date, made in the grouped subquery, whenever a facet's join followed it.
 DATE_FILTERS = ("date_from", "date_to", "date")
 
-# ?date: the claim's own date, else its earliest source's, "" when neither
+# ---- search (kb.text) ----------------------------------------------------------------
+# The searchable texts ?_s of ?c, each with its rank ?_r (kb.text.RANK): the claim's texts; its quote
+# and its standing disputes' texts and quotes; the names of its claimant, its standing disputes'
+# parties and what it is about.
+_SEARCH_FIELDS = """
+        { ?c schema:text ?_s BIND(%(text)d AS ?_r) }
+        UNION { ?c kb:quote ?_q . ?_q oa:exact ?_s BIND(%(quote)d AS ?_r) }
+        UNION { ?_d kb:disputes ?c ; schema:text ?_s FILTER NOT EXISTS { ?_d kb:withdrawn ?_w } BIND(%(dispute)d AS ?_r) }
+        UNION { ?_d kb:disputes ?c ; kb:quote ?_q . ?_q oa:exact ?_s FILTER NOT EXISTS { ?_d kb:withdrawn ?_w }
+                BIND(%(quote)d AS ?_r) }
+        UNION { ?c schema:author ?_e . ?_e schema:name ?_s BIND(%(claimant)d AS ?_r) }
+        UNION { ?c schema:author ?_e . ?_e skos:prefLabel ?_s BIND(%(claimant)d AS ?_r) }
+        UNION { ?c schema:about ?_e . ?_e schema:name ?_s BIND(%(about)d AS ?_r) }
+        UNION { ?c schema:about ?_e . ?_e skos:prefLabel ?_s BIND(%(about)d AS ?_r) }
+        UNION { ?_d kb:disputes ?c ; kb:party ?_e . ?_e schema:name ?_s FILTER NOT EXISTS { ?_d kb:withdrawn ?_w }
+                BIND(%(party)d AS ?_r) }
+        UNION { ?_d kb:disputes ?c ; kb:party ?_e . ?_e skos:prefLabel ?_s FILTER NOT EXISTS { ?_d kb:withdrawn ?_w }
+                BIND(%(party)d AS ?_r) }"""
+SEARCH_FIELDS = _SEARCH_FIELDS % text.RANK
+# The claims a search finds, with their rank ?_qrank, in one pass over the texts: the best field holding
+# the phrase, else (more than one word) WORDS_RANK when each word is in some field. A text holding the
+# phrase holds every word, so only texts holding a word are looked at.
+SEARCH = """{ SELECT ?c %(found)s WHERE {
+        { %(fields)s }
+        %(folded)s
+        FILTER(%(any)s)
+      } GROUP BY ?c }
+      %(after)s"""
+
+
+def _regex_escape(s: str) -> str:
+    """A text as a regular expression matching it (a hyphen outside a class needs no escape)."""
+    return re.sub(r"([.\\?*+{}()\[\]^$|])", r"\\\1", s)
+
+
+NESTED = 6  # REPLACEs nested in one BIND (see _folded)
+
+
+def _folded(var: str, steps: int) -> str:
+    """BINDs giving ``?_n`` the text of ``var`` as kb.text.fold gives it, as far as the query's
+    characters can tell: the ``steps`` replacements made from kb.text.sparql_folds ($qf…, $qt…;
+    full-width Latin, half-width kana, …), when the text holds one of their spellings ($qgate),
+    then lower case, then no separators ($qsep).
+
+    At most NESTED replacements nested in one BIND: Oxigraph 0.5 took twice as long for each REPLACE
+    nested in another (20 took minutes), and Virtuoso 7.2 did not answer a BIND a step. Virtuoso
+    matches a pattern's non-ASCII characters byte by byte in REGEX and in character classes, but
+    REPLACE with alternatives of whole characters works on a stored text or on one given to STR()
+    (not on another REPLACE's result as such), except that a non-ASCII replacement for alternatives
+    came out as its UTF-8 bytes: so a character folded to a non-ASCII one (half-width kana) is
+    replaced one spelling at a time."""
+    binds, current = [], f"STR({var})"
+    gate = f"STRLEN(REPLACE(STR({var}), $qgate, \"\")) < STRLEN(STR({var}))"
+    for k, start in enumerate(range(0, steps, NESTED)):
+        expr = current
+        for i in range(start, min(steps, start + NESTED)):
+            expr = f"STR(REPLACE({expr}, $qf{i}, $qt{i}))"
+        # without a spelling to replace, the text as it is (not the BIND before: Virtuoso copies a
+        # BIND's expression where its variable is used, and two uses a step doubled the query)
+        binds.append(f"BIND(IF({gate}, {expr}, STR({var})) AS ?_f{k})")
+        current = f"?_f{k}"
+    binds.append(f"BIND(REPLACE(STR(LCASE({current})), $qsep, \"\") AS ?_n)")
+    return "\n        ".join(binds)
+
+
+@lru_cache(maxsize=64)
+def search(q: str) -> tuple[str, tuple]:
+    """The claim set's search part for a query as kb.filters.parse gives it (folded words
+    joined by spaces), and its bindings: the claims found, with ``?_qrank``."""
+    phrase, words = text.terms(q)
+    folds = text.sparql_folds("".join(words))
+    bindings = {"qphrase": Literal(phrase)}
+    steps = []  # (spellings, replacement): one spelling at a time for a non-ASCII replacement (see _folded)
+    for spellings, to in folds:
+        steps += [(spellings, to)] if to.isascii() else [([one], to) for one in spellings]
+    for i, (spellings, to) in enumerate(steps):
+        bindings[f"qf{i}"] = Literal("|".join(_regex_escape(s) for s in spellings))
+        bindings[f"qt{i}"] = Literal(to.replace("\\", "\\\\").replace("$", "\\$"))
+    if folds:
+        bindings["qgate"] = Literal("|".join(_regex_escape(s) for spellings, _ in folds for s in spellings))
+    seps = [c for c in text.separators() if c not in " \t\n\r"]
+    bindings["qsep"] = Literal("\\s|" + "|".join(_regex_escape(c) for c in seps))
+    parts = {"fields": SEARCH_FIELDS, "folded": _folded("?_s", len(steps))}
+    if len(words) == 1:
+        return SEARCH % {**parts, "found": "(MIN(?_r) AS ?_qrank)", "any": "CONTAINS(?_n, $qphrase)",
+                         "after": ""}, tuple(bindings.items())
+    # (Virtuoso 7.2 failed to compile these conditions as HAVING, or as one projected expression)
+    held = []
+    for i, w in enumerate(words):
+        bindings[f"qw{i}"] = Literal(w)
+        held.append(f"(MAX(IF(CONTAINS(?_n, $qw{i}), 1, 0)) AS ?_qh{i})")
+    return SEARCH % {
+        **parts, "found": "(MIN(IF(CONTAINS(?_n, $qphrase), ?_r, 9)) AS ?_qbest) " + " ".join(held),
+        "any": " || ".join(f"CONTAINS(?_n, $qw{i})" for i in range(len(words))),
+        "after": (f"FILTER(?_qbest < 9 || ({' && '.join(f'?_qh{i} = 1' for i in range(len(words)))}))\n"
+                  f"      BIND(IF(?_qbest < 9, ?_qbest, {text.WORDS_RANK}) AS ?_qrank)"),
+    }, tuple(bindings.items())
+
+
+# ?date: the claim's own date, else its earliest source's, "" when neither; ?rank: a search's (kb.text.RANK)
 _CLAIM_SET = """
-  { SELECT ?c (SAMPLE(?_cd) AS ?cd) (MIN(STR(?_sd)) AS ?sd) (MAX(?_rt) AS ?recorded) WHERE {
+  { SELECT ?c (SAMPLE(?_cd) AS ?cd) (MIN(STR(?_sd)) AS ?sd) (MAX(?_rt) AS ?recorded)%(rank)s WHERE {
       ?c a schema:Claim .
       FILTER NOT EXISTS { ?c kb:withdrawn ?_w }
+      %(search)s
       %(filters)s
       OPTIONAL { ?c schema:dateCreated ?_cd }
       OPTIONAL { ?c schema:appearance ?_sa . ?_sa schema:datePublished ?_sd }
@@ -89,7 +189,10 @@ _CLAIM_SET = """
 
 
 def _claim_set(filters: dict) -> str:
+    searched = filters.get("q") is not None
     return _CLAIM_SET % {
+        "rank": " (MIN(?_qrank) AS ?rank)" if searched else "",
+        "search": search(str(filters["q"]))[0] if searched else "",
         "filters": "\n      ".join(FILTERS[k] for k in FILTERS if filters.get(k) is not None),
         "status": STATUS_EXPR,
         "after": "\n  ".join(AFTER_FILTERS[k] for k in AFTER_FILTERS if filters.get(k) is not None),
@@ -97,12 +200,18 @@ def _claim_set(filters: dict) -> str:
 
 
 def _bind(filters: dict) -> dict:
-    return {k: v for k, v in filters.items() if v is not None and k not in DATE_FILTERS}
+    out = {k: v for k, v in filters.items() if v is not None and k not in DATE_FILTERS and k != "q"}
+    if filters.get("q") is not None:
+        out.update(search(str(filters["q"]))[1])
+    return out
 
 
 def claim_rows(filters: dict) -> str:
-    """Every claim of the set (date filters left to the caller), with its date, record time and status."""
-    return render("SELECT ?c ?date ?recorded ?status WHERE {" + _claim_set(filters) + "}", **_bind(filters))
+    """Every claim of the set (date filters left to the caller), with its date, record time and
+    status, and its rank when there is a search."""
+    rank = " ?rank" if filters.get("q") is not None else ""
+    return render(f"SELECT ?c ?date ?recorded ?status{rank} WHERE {{" + _claim_set(filters) + "}",
+                  **_bind(filters))
 
 
 def facet_rows(name: str, filters: dict) -> str:
@@ -112,18 +221,19 @@ def facet_rows(name: str, filters: dict) -> str:
 
 
 def claim_list(filters: dict, limit: int, offset: int) -> str:
-    text = (
-        "SELECT ?c ?status ?date ?recorded WHERE {"
+    """A page of the claim set: newest first; with a search, best match first (kb.text.RANK), then newest."""
+    rank = "?rank " if filters.get("q") is not None else ""
+    query = (
+        f"SELECT ?c ?status ?date ?recorded {rank}WHERE {{"
         + _claim_set(filters)
-        + "}\nORDER BY DESC(?date) DESC(?recorded) ?c\n"
+        + f"}}\nORDER BY {rank}DESC(?date) DESC(?recorded) ?c\n"
         + f"LIMIT {int(limit)} OFFSET {int(offset)}"
     )
-    return render(text, **_bind(filters))
+    return render(query, **_bind(filters))
 
 
 def claim_count(filters: dict) -> str:
-    text = "SELECT (COUNT(?c) AS ?n) WHERE {" + _claim_set(filters) + "}"
-    return render(text, **_bind(filters))
+    return render("SELECT (COUNT(?c) AS ?n) WHERE {" + _claim_set(filters) + "}", **_bind(filters))
 
 
 FACET_PATTERNS = {
@@ -143,13 +253,13 @@ def facet(name: str, filters: dict) -> str:
     # and failed to compile BIND(SUBSTR(?date, 1, 7) AS ?value) with a party filter
     value = {"status": "?status", "date": "?date"}.get(name, "?value")
     head = f"({value} AS ?value)" if value != "?value" else value
-    text = (
+    query = (
         f"SELECT {head} (COUNT(DISTINCT ?c) AS ?n) WHERE {{"
         + _claim_set(filters)
         + FACET_PATTERNS[name]
         + f"}} GROUP BY {value} ORDER BY DESC(?n) {value}"
     )
-    return render(text, **_bind(filters))
+    return render(query, **_bind(filters))
 
 
 def facet_months(rows: list) -> list:
@@ -329,8 +439,8 @@ SELECT ?d ?party ?stance ?c ?claimant ?date ?recorded WHERE {
 
 
 def network(filters: dict) -> str:
-    text = _NETWORK % {"filters": "\n  ".join(NETWORK_FILTERS[k] for k in NETWORK_FILTERS if filters.get(k) is not None)}
-    return render(text, **_bind(filters))
+    query = _NETWORK % {"filters": "\n  ".join(NETWORK_FILTERS[k] for k in NETWORK_FILTERS if filters.get(k) is not None)}
+    return render(query, **_bind(filters))
 
 
 # the busiest stories: topics by how many claims and disputes they gather, latest activity first
