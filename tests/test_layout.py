@@ -69,7 +69,7 @@ def test_no_import_circle_and_the_library_never_imports_the_app():
             visit(name, [])
 
 
-SPARQL = re.compile(r"\b(SELECT \?|CONSTRUCT \{|ASK \{|INSERT DATA|DELETE DATA|GRAPH <|FILTER NOT EXISTS)")
+SPARQL = re.compile(r"\b(SELECT (?:DISTINCT )?\?[A-Za-z_]|CONSTRUCT \{|ASK \{|INSERT DATA|DELETE DATA|GRAPH <|FILTER NOT EXISTS)")
 IRI = re.compile(r"[\"']https?://")
 
 
