@@ -84,15 +84,25 @@ class Columns:
             self.values.append(value)
         return found
 
-    def _key(self, name: str, value: str) -> int:
-        """``value``'s place in a sorted vocabulary, made room for when new (the keys after it move up)."""
+    def _keys(self, name: str, values: list[str]) -> list[int]:
+        """The places of ``values`` in a sorted vocabulary, made room for when new (the keys of the
+        claims after them move up): one at a time for a few, by merging for many."""
         vocab = self.vocab[name]
-        i = bisect.bisect_left(vocab, value)
-        if i == len(vocab) or vocab[i] != value:
-            vocab.insert(i, value)
-            keys = getattr(self, f"key_{name}")[: self.n]
-            keys[keys >= i] += 1
-        return i
+        new = sorted(set(values) - set(vocab)) if len(values) > 64 else None
+        if new:
+            merged = sorted(vocab + new)
+            moved = np.array([bisect.bisect_left(merged, v) for v in vocab] or [0], np.int64)
+            keys = getattr(self, f"key_{name}")
+            keys[: self.n] = moved[keys[: self.n]] if vocab else 0
+            self.vocab[name] = vocab = merged
+        elif new is None:
+            for v in values:
+                i = bisect.bisect_left(vocab, v)
+                if i == len(vocab) or vocab[i] != v:
+                    vocab.insert(i, v)
+                    keys = getattr(self, f"key_{name}")[: self.n]
+                    keys[keys >= i] += 1
+        return [bisect.bisect_left(vocab, v) for v in values]
 
     def apply(self, change: Change) -> None:
         """Follow one write of the index."""
@@ -113,12 +123,16 @@ class Columns:
                     self.field_pos[rowid] = -1
                     self.norms[rowid] = None
                 self.live[gone] = False
-            for r in change.rows:
-                p = self.pos.get(r["iri"])
-                if p is None:
-                    p = self._new(r["iri"])
-                    self.key_iri[p] = self._key("iri", r["iri"])
-                self._set([p], [r], [self._key("date", r["date"])], [self._key("recorded", r["recorded"])])
+            rows = change.rows
+            added = [r["iri"] for r in rows if r["iri"] not in self.pos]
+            for iri in added:
+                self._new(iri)
+            if added:
+                self.key_iri[[self.pos[i] for i in added]] = self._keys("iri", added)
+            if rows:
+                at = [self.pos[r["iri"]] for r in rows]
+                self._set(at, rows, self._keys("date", [r["date"] for r in rows]),
+                          self._keys("recorded", [r["recorded"] for r in rows]))
         self._link(change.links, change.texts)
         self._fields(change.fields)
         for e in change.named:

@@ -155,6 +155,16 @@ class ClaimIndex:
     def close(self):
         self.db.close()
 
+    def wait(self) -> None:
+        """Until the columns a search uses are loaded (kb.columns; a search waits for them itself)."""
+        self._ready.wait()
+
+    def forget(self) -> None:
+        """Drop the pages, facets and searches kept until the next write (benchmarks measure with none)."""
+        with self.lock:
+            self._cache.clear()
+            self._searched.clear()
+
     # ---- writes ----------------------------------------------------------------------
     def write(self, rows: list[dict], links: list[tuple], texts: list[tuple], claims: set[str], generation: int,
               *, everything: bool = False, disputes: list[tuple] = (), fields: list[tuple] = (),
