@@ -301,13 +301,11 @@ class ClaimIndex:
             self._searched.popitem(last=False)
         return hits
 
-    def _searched_claims(self, f: dict) -> tuple[np.ndarray, np.ndarray]:
-        """The positions of a search's claims that the other filters keep, best first, and their rank."""
+    def _searched_claims(self, f: dict) -> np.ndarray:
+        """The positions of a search's claims that the other filters keep, best first (then newest)."""
         found, rank = self._search(str(f["q"]))
         keep = self.columns.where(found, f)
-        found, rank = found[keep], rank[keep]
-        order = self.columns.order(found, rank)
-        return order, rank
+        return self.columns.order(found[keep], rank[keep])
 
     # ---- reads -------------------------------------------------------------------------
     def _where(self, f: dict) -> tuple[str, list]:
@@ -356,7 +354,7 @@ class ClaimIndex:
 
         def compute():
             if f.get("q") is not None:
-                found, _ = self._searched_claims(f)
+                found = self._searched_claims(f)
                 return [self.columns.iris[p] for p in found[offset : offset + limit]], len(found)
             where, args = self._where(f)
             rows = self.db.execute(f"SELECT iri FROM claims c WHERE {where} "
@@ -396,7 +394,7 @@ class ClaimIndex:
                 return {name: sorted(((v, n) for fc, v, n in rows if fc == name), key=lambda r: (-r[1], r[0]))
                         for name in self.FACETS}
             if f.get("q") is not None:
-                return self.columns.facets(self._searched_claims(f)[0], limit)
+                return self.columns.facets(self._searched_claims(f), limit)
             where, args = self._where(f)
             out = {}
             for name, sql in self.FACETS.items():
@@ -419,7 +417,7 @@ class ClaimIndex:
             self._ready.wait()
         with self.lock:
             if f.get("q") is not None:
-                return [self.columns.iris[p] for p in self._searched_claims(f)[0]]
+                return [self.columns.iris[p] for p in self._searched_claims(f)]
             where, args = self._where(f)
             return [r[0] for r in self.db.execute(
                 f"SELECT iri FROM claims c WHERE {where} ORDER BY date DESC, recorded DESC, iri", args)]
