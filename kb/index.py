@@ -17,7 +17,8 @@ Phrases and words shorter than three characters, which trigrams cannot serve,
 are found by scanning the folded texts. What a search then does to the claims
 it found (rank, filter, order, count, facets) is done on the index's columns in
 memory (:mod:`kb.columns`), kept in step by every write here and loaded once
-when the index opens (in a thread: a search waits for it).
+from the index file, in a thread started after the first list page is served
+or by the first search (which waits for it: ~4 s at 100,000 claims).
 """
 
 from __future__ import annotations
@@ -105,11 +106,20 @@ class ClaimIndex:
         self.columns = Columns()
         self._pending: list[Change] | None = None  # writes made while the columns load
         self._ready = threading.Event()
-        if path and self.generation is not None:
-            self._pending = []
-            threading.Thread(target=self._load, args=(path,), name="claim-index-columns", daemon=True).start()
-        else:  # a new index, or one in memory: filled by the writes to come
+        self._path = path if path and self.generation is not None else None  # columns to load from it
+        if self._path is None:  # a new index, or one in memory: filled by the writes to come
             self._ready.set()
+
+    def _columns(self, wait: bool) -> None:
+        """Start loading the columns from the index file, once: after the first list page is served
+        (not before: it would slow the first page of a process) or when first searched, which waits."""
+        with self.lock:
+            if self._path is not None and self._pending is None and not self._ready.is_set():
+                self._pending = []
+                threading.Thread(target=self._load, args=(self._path,), name="claim-index-columns",
+                                 daemon=True).start()
+        if wait:
+            self._ready.wait()
 
     def _load(self, path: str) -> None:
         """Load the columns from the index file (another connection: writes go on meanwhile, and
@@ -157,7 +167,7 @@ class ClaimIndex:
 
     def wait(self) -> None:
         """Until the columns a search uses are loaded (kb.columns; a search waits for them itself)."""
-        self._ready.wait()
+        self._columns(wait=True)
 
     def forget(self) -> None:
         """Drop the pages, facets and searches kept until the next write (benchmarks measure with none)."""
@@ -223,10 +233,12 @@ class ClaimIndex:
                     db.execute("ROLLBACK")
                 raise
             if generation >= 0:  # (not when the index is only marked stale)
-                if self._pending is not None:
+                if self._pending is not None:  # loading: applied after
                     self._pending.append(change)
-                else:
+                elif self._ready.is_set() or everything:  # (not loaded yet: the load will read it)
                     self.columns.apply(change)
+                    self._path = None
+                    self._ready.set()
 
     def _count_all(self) -> None:
         for name, sql in self.FACETS.items():
@@ -364,8 +376,11 @@ class ClaimIndex:
             return [r[0] for r in rows], total
 
         if f.get("q") is not None:
-            self._ready.wait()
-        return self._cached(key, compute)
+            self._columns(wait=True)
+        try:
+            return self._cached(key, compute)
+        finally:
+            self._columns(wait=False)
 
     FACETS = {
         "status": "SELECT c.status, COUNT(*) FROM claims c WHERE {w} GROUP BY 1",
@@ -403,7 +418,7 @@ class ClaimIndex:
             return out
 
         if f.get("q") is not None:
-            self._ready.wait()
+            self._columns(wait=True)
         return self._cached(key, compute)
 
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
@@ -414,7 +429,7 @@ class ClaimIndex:
 
     def ordered(self, f: dict) -> list[str]:
         if f.get("q") is not None:
-            self._ready.wait()
+            self._columns(wait=True)
         with self.lock:
             if f.get("q") is not None:
                 return [self.columns.iris[p] for p in self._searched_claims(f)]
