@@ -17,8 +17,8 @@ Phrases and words shorter than three characters, which trigrams cannot serve,
 are found by scanning the folded texts. What a search then does to the claims
 it found (rank, filter, order, count, facets) is done on the index's columns in
 memory (:mod:`kb.columns`), kept in step by every write here and loaded once
-from the index file, in a thread started after the first list page is served
-or by the first search (which waits for it: ~4 s at 100,000 claims).
+from the index file, in a thread started by the first list page's facets or by
+the first search (which waits for it: ~4 s at 100,000 claims).
 """
 
 from __future__ import annotations
@@ -111,8 +111,9 @@ class ClaimIndex:
             self._ready.set()
 
     def _columns(self, wait: bool) -> None:
-        """Start loading the columns from the index file, once: after the first list page is served
-        (not before: it would slow the first page of a process) or when first searched, which waits."""
+        """Start loading the columns from the index file, once: after the facets of the first list
+        page are counted (not before: it would slow the first page of a process), or when first
+        searched (which waits for them)."""
         with self.lock:
             if self._path is not None and self._pending is None and not self._ready.is_set():
                 self._pending = []
@@ -377,10 +378,7 @@ class ClaimIndex:
 
         if f.get("q") is not None:
             self._columns(wait=True)
-        try:
-            return self._cached(key, compute)
-        finally:
-            self._columns(wait=False)
+        return self._cached(key, compute)
 
     FACETS = {
         "status": "SELECT c.status, COUNT(*) FROM claims c WHERE {w} GROUP BY 1",
@@ -419,7 +417,10 @@ class ClaimIndex:
 
         if f.get("q") is not None:
             self._columns(wait=True)
-        return self._cached(key, compute)
+        try:
+            return self._cached(key, compute)
+        finally:  # the list page with its facets is served: a search may well follow
+            self._columns(wait=False)
 
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
         """(topic, claims, disputes) for the topics gathering most disputes, then claims, then recent ones."""

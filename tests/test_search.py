@@ -304,7 +304,7 @@ def test_every_field_a_match_names_has_words_in_both_languages():
 
 def test_the_search_columns_follow_writes_made_while_they_load(tmp_path, seed_bytes, monkeypatch):
     """A store opened with its index: the columns a search uses load in a thread (started by the
-    first list page); a write made meanwhile is applied after, and the search answers as SPARQL does."""
+    first list page's facets); a write made meanwhile is applied after, and the search answers as SPARQL does."""
     import threading
 
     from kb import columns
@@ -324,7 +324,7 @@ def test_the_search_columns_follow_writes_made_while_they_load(tmp_path, seed_by
     monkeypatch.setattr("kb.index.load", slow)
     kb = open_kb(str(tmp_path / "s"))
     try:
-        kb.list_claims(limit=1)  # the first list page served starts the load (not before: see kb.index)
+        kb.list_claims(limit=1, facets=True)  # the first list page's facets start the load (kb.index)
         assert loading.wait(30)
         kb.add_dispute(CANCELLED, {"party": "salesforce", "stance": "disputes", "text": {"en": "Quixotic."},
                                    "sources": [SOURCE]}, by="t")
