@@ -108,7 +108,8 @@ class Columns:
         """Follow one write of the index."""
         if change.everything:
             self.__init__()
-            self._all(change.rows)
+            self._all([(r["iri"], r["date"], r["recorded"], r["status"], r["claimant"], r["withdrawn"])
+                       for r in change.rows])
         else:
             gone = [self.pos[c] for c in change.claims if c in self.pos]
             if gone:
@@ -130,9 +131,10 @@ class Columns:
             if added:
                 self.key_iri[[self.pos[i] for i in added]] = self._keys("iri", added)
             if rows:
-                at = [self.pos[r["iri"]] for r in rows]
-                self._set(at, rows, self._keys("date", [r["date"] for r in rows]),
-                          self._keys("recorded", [r["recorded"] for r in rows]))
+                date = [r["date"] for r in rows]
+                self._set([self.pos[r["iri"]] for r in rows], [r["status"] for r in rows],
+                          [r["claimant"] for r in rows], date, [r["withdrawn"] for r in rows],
+                          self._keys("date", date), self._keys("recorded", [r["recorded"] for r in rows]))
         self._link(change.links, change.texts)
         self._fields(change.fields)
         for e in change.named:
@@ -156,36 +158,37 @@ class Columns:
             self._id(v)
         return [self.ids[v] for v in values]
 
-    def _set(self, p, rows: list[dict], key_date, key_recorded) -> None:
-        """Claims' columns at positions ``p`` (one, or an array for many rows)."""
-        self.status[p] = self._ids([r["status"] for r in rows])
-        self.claimant[p] = [-1 if c is None else i for c, i in
-                            zip([r["claimant"] for r in rows], self._ids([r["claimant"] for r in rows]), strict=True)]
-        self.month[p] = [-1 if not r["date"] else i for r, i in zip(rows, self._ids([r["date"][:7] for r in rows]),
-                                                                     strict=True)]
-        self.live[p] = [not r["withdrawn"] for r in rows]
-        spans = {d: bounds(d) for d in {r["date"] for r in rows}}
-        for name, values in (("date", [r["date"] for r in rows]), ("dstart", [spans[r["date"]][0] for r in rows]),
-                             ("dend", [spans[r["date"]][1] for r in rows])):
+    def _set(self, p, status: list, claimant: list, date: list, withdrawn: list, key_date, key_recorded) -> None:
+        """Claims' columns at positions ``p`` (a list or an array), from their index rows' values."""
+        self.status[p] = self._ids(status)
+        self.claimant[p] = [-1 if c is None else i for c, i in zip(claimant, self._ids(claimant), strict=True)]
+        self.month[p] = [-1 if not d else i for d, i in zip(date, self._ids([d[:7] for d in date]), strict=True)]
+        self.live[p] = [not w for w in withdrawn]
+        spans = {d: bounds(d) for d in set(date)}
+        for name, values in (("date", date), ("dstart", [spans[d][0] for d in date]),
+                             ("dend", [spans[d][1] for d in date])):
             arr = np.empty(len(values), object)
             arr[:] = values
             getattr(self, name)[p] = arr
         self.key_date[p], self.key_recorded[p] = key_date, key_recorded
 
-    def _all(self, rows: list[dict]) -> None:
-        """Every claim at once (a vocabulary sorted once, not grown claim by claim)."""
+    def _all(self, rows: list) -> None:
+        """Every claim at once, from rows of (iri, date, recorded, status, claimant, withdrawn)
+        (a vocabulary sorted once, not grown claim by claim)."""
         self._size(max(1024, len(rows)))
+        iri, date, recorded, status, claimant, withdrawn = \
+            (list(c) for c in zip(*rows, strict=True)) if rows else ([] for _ in range(6))
         keys = {}
-        for name in ("date", "recorded", "iri"):
-            self.vocab[name] = sorted({r[name] for r in rows})
+        for name, values in (("date", date), ("recorded", recorded), ("iri", iri)):
+            self.vocab[name] = sorted(set(values))
             found = {v: i for i, v in enumerate(self.vocab[name])}
-            keys[name] = [found[r[name]] for r in rows]
-        self.iris = [r["iri"] for r in rows]
-        self.pos = {iri: i for i, iri in enumerate(self.iris)}
+            keys[name] = [found[v] for v in values]
+        self.iris = iri
+        self.pos = {v: i for i, v in enumerate(iri)}
         self.n = len(rows)
         at = np.arange(self.n)
         self.key_iri[at] = keys["iri"]
-        self._set(at, rows, keys["date"], keys["recorded"])
+        self._set(at, status, claimant, date, withdrawn, keys["date"], keys["recorded"])
 
     @staticmethod
     def _distinct(*columns) -> list[np.ndarray]:
@@ -351,22 +354,29 @@ def warm(columns: Columns) -> None:
     columns.search([], "", None)
 
 
-def load(db) -> Change:
-    """Everything the columns need, read from an index (one read transaction: one generation)."""
+CHUNK = 20_000  # index rows read at a time when loading
+
+
+def load(db) -> Columns:
+    """The columns of an index, read from it in one read transaction (one generation), a chunk
+    of rows at a time: at 100,000 claims, the rows read whole and kept as tuples took ~400 MB."""
+    columns = Columns()
     db.execute("BEGIN")
     try:
         gen = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        rows = [{"iri": i, "date": d, "recorded": rec, "status": s, "claimant": c, "withdrawn": w}
-                for i, d, rec, s, c, w in db.execute(
-                    "SELECT iri, date, recorded, status, claimant, withdrawn FROM claims")]
-        change = Change(int(gen[0]) if gen else -1, True, rows=rows,
-                        links=db.execute("SELECT claim, kind, value FROM links WHERE kind != 'topic'").fetchall(),
-                        texts=db.execute("SELECT claim, lang FROM texts").fetchall(),
-                        fields=db.execute("SELECT rowid, claim, kind, norm FROM fields").fetchall(),
-                        names=db.execute("SELECT entity, norm FROM names").fetchall())
+        columns._all(db.execute("SELECT iri, date, recorded, status, claimant, withdrawn FROM claims").fetchall())
+        for sql, add in (("SELECT claim, kind, value FROM links WHERE kind != 'topic'", lambda rows: columns._link(rows, [])),
+                         ("SELECT claim, lang FROM texts", lambda rows: columns._link([], rows)),
+                         ("SELECT rowid, claim, kind, norm FROM fields ORDER BY rowid DESC", columns._fields)):
+            cursor = db.execute(sql)
+            while rows := cursor.fetchmany(CHUNK):
+                add(rows)
+        for e, norm in db.execute("SELECT entity, norm FROM names"):
+            columns.names.setdefault(columns._id(e), []).append(norm)
+        columns.generation = int(gen[0]) if gen else -1
     finally:
         db.execute("COMMIT")
-    return change
+    return columns
 
 
 __all__ = ["Columns", "Change", "load", "warm", "LINKED"]

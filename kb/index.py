@@ -125,11 +125,10 @@ class ClaimIndex:
     def _load(self, path: str) -> None:
         """Load the columns from the index file (another connection: writes go on meanwhile, and
         are applied after, from the generation read)."""
-        columns = Columns()
         try:
             db = sqlite3.connect(path, isolation_level=None)
             try:
-                columns.apply(load(db))
+                columns = load(db)
             finally:
                 db.close()
             warm(columns)
@@ -139,8 +138,7 @@ class ClaimIndex:
         with self.lock:
             pending, self._pending = self._pending or [], None
             if columns is None:
-                columns = Columns()
-                columns.apply(load(self.db))
+                columns = load(self.db)
             for change in pending:
                 if change.everything or columns.generation is None or change.generation > columns.generation:
                     columns.apply(change)
