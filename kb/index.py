@@ -14,9 +14,11 @@ substring), and the names of its claimant, its parties and what it is about
 (the ``names`` table, one row per entity and name, reached through the
 claim's links: renaming an agent changes one entity's rows, not its claims').
 Phrases and words shorter than three characters, which trigrams cannot serve,
-are found by scanning the folded texts. A search's claims and their rank are
-made once into a temporary table and kept, like pages and facets, until the
-next write.
+are found by scanning the folded texts. What a search then does to the claims
+it found (rank, filter, order, count, facets) is done on the index's columns in
+memory (:mod:`kb.columns`), kept in step by every write here and loaded once
+from the index file, in a thread started by the first list page's facets or by
+the first search (which waits for it: ~4 s at 100,000 claims).
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 
+import numpy as np
+
+from .columns import Change, Columns, load, warm
 from .status import bounds
-from .text import RANK, WORDS_RANK, terms
+from .text import terms
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -64,7 +69,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (norm, content = '', tokeni
 CREATE TABLE IF NOT EXISTS names (entity TEXT NOT NULL, norm TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS names_entity ON names (entity);
 """
-SEARCHED = 32  # searches whose claims are kept in temp.hits
+SEARCHED = 32  # searches whose claims are kept until the next write
 VERSION = "7"  # 7: search over folded texts, quotes, disputes and names (kb.text)
 
 
@@ -97,16 +102,48 @@ class ClaimIndex:
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
-            # a search's claims, with their rank and the columns of their claims rows (read as ``c``)
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS hits (q TEXT NOT NULL, iri TEXT NOT NULL, "
-                            "rank INTEGER NOT NULL, date TEXT, dstart TEXT, dend TEXT, recorded TEXT, status TEXT, "
-                            "claimant TEXT, withdrawn INTEGER, PRIMARY KEY (q, iri)) WITHOUT ROWID")
-            # while a search is made: the entities whose names hold each word, and their claims
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS named (w TEXT NOT NULL, entity TEXT NOT NULL, "
-                            "PRIMARY KEY (w, entity)) WITHOUT ROWID")
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS named_claims (w TEXT NOT NULL, claim TEXT NOT NULL, "
-                            "PRIMARY KEY (w, claim)) WITHOUT ROWID")
-        self._searched: OrderedDict = OrderedDict()  # the searches held in temp.hits, least recent first
+        self._searched: OrderedDict = OrderedDict()  # a search's claims and ranks, least recent first
+        self.columns = Columns()
+        self._pending: list[Change] | None = None  # writes made while the columns load
+        self._ready = threading.Event()
+        self._path = path if path and self.generation is not None else None  # columns to load from it
+        if self._path is None:  # a new index, or one in memory: filled by the writes to come
+            self._ready.set()
+
+    def _columns(self, wait: bool) -> None:
+        """Start loading the columns from the index file, once: after the facets of the first list
+        page are counted (not before: it would slow the first page of a process), or when first
+        searched (which waits for them)."""
+        with self.lock:
+            if self._path is not None and self._pending is None and not self._ready.is_set():
+                self._pending = []
+                threading.Thread(target=self._load, args=(self._path,), name="claim-index-columns",
+                                 daemon=True).start()
+        if wait:
+            self._ready.wait()
+
+    def _load(self, path: str) -> None:
+        """Load the columns from the index file (another connection: writes go on meanwhile, and
+        are applied after, from the generation read)."""
+        try:
+            db = sqlite3.connect(path, isolation_level=None)
+            try:
+                columns = load(db)
+            finally:
+                db.close()
+            warm(columns)
+        except Exception:
+            log.exception("the claim index's columns could not be loaded; reading them again when searched")
+            columns = None
+        with self.lock:
+            pending, self._pending = self._pending or [], None
+            if columns is None:
+                columns = load(self.db)
+            for change in pending:
+                if change.everything or columns.generation is None or change.generation > columns.generation:
+                    columns.apply(change)
+            self.columns = columns
+            self._ready.set()
 
     # ---- bookkeeping ---------------------------------------------------------------
     def _meta(self, key: str) -> str | None:
@@ -127,6 +164,16 @@ class ClaimIndex:
     def close(self):
         self.db.close()
 
+    def wait(self) -> None:
+        """Until the columns a search uses are loaded (kb.columns; a search waits for them itself)."""
+        self._columns(wait=True)
+
+    def forget(self) -> None:
+        """Drop the pages, facets and searches kept until the next write (benchmarks measure with none)."""
+        with self.lock:
+            self._cache.clear()
+            self._searched.clear()
+
     # ---- writes ----------------------------------------------------------------------
     def write(self, rows: list[dict], links: list[tuple], texts: list[tuple], claims: set[str], generation: int,
               *, everything: bool = False, disputes: list[tuple] = (), fields: list[tuple] = (),
@@ -137,10 +184,10 @@ class ClaimIndex:
         with self.lock:
             self._cache.clear()
             self._searched.clear()
+            change = Change(generation, everything, set(claims), rows, links, texts, [], names, set(named))
             db = self.db
             db.execute("BEGIN")
             try:
-                db.execute("DELETE FROM temp.hits")
                 if everything:
                     for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names"):
                         db.execute(f"DELETE FROM {t}")
@@ -171,6 +218,7 @@ class ClaimIndex:
                 for c, kind, norm in fields:
                     rowid = db.execute("INSERT INTO fields VALUES (?, ?, ?)", (c, kind, norm)).lastrowid
                     db.execute("INSERT INTO search (rowid, norm) VALUES (?, ?)", (rowid, norm))
+                    change.fields.append((rowid, c, kind, norm))
                 db.executemany("INSERT INTO names VALUES (?, ?)", names)
                 if everything:
                     self._count_all()
@@ -183,6 +231,13 @@ class ClaimIndex:
                 if db.in_transaction:  # SQLite has already rolled back after some errors (a full disk)
                     db.execute("ROLLBACK")
                 raise
+            if generation >= 0:  # (not when the index is only marked stale)
+                if self._pending is not None:  # loading: applied after
+                    self._pending.append(change)
+                elif self._ready.is_set() or everything:  # (not loaded yet: the load will read it)
+                    self.columns.apply(change)
+                    self._path = None
+                    self._ready.set()
 
     def _count_all(self) -> None:
         for name, sql in self.FACETS.items():
@@ -217,92 +272,56 @@ class ClaimIndex:
 
     @staticmethod
     def _fields_with(text: str) -> tuple[str, list]:
-        """The rowids of the fields holding a folded text: by trigrams, or by a scan when it is too short."""
-        if len(text) >= 3:
-            return "SELECT rowid FROM search WHERE search MATCH ?", ['"' + text.replace('"', '""') + '"']
-        return "SELECT rowid FROM fields WHERE instr(norm, ?) > 0", [text]
+        """The rowids of the fields holding a folded text of three characters or more, by trigrams."""
+        return "SELECT rowid FROM search WHERE search MATCH ?", ['"' + text.replace('"', '""') + '"']
 
-    def _name(self, text: str) -> None:
-        """The agents and topics one of whose names holds a folded text, into temp.named
-        (a few thousand names: a scan)."""
-        self.db.execute("INSERT OR IGNORE INTO temp.named SELECT ?, entity FROM names WHERE instr(norm, ?) > 0",
-                        (text, text))
+    def _rowids(self, text: str, within=None) -> list:
+        """The rowids of the fields holding a folded text (of the claims at positions ``within``, when
+        given): by trigrams, else by reading the folded texts in memory (kb.columns)."""
+        if within is None and len(text) >= 3:
+            sql, args = self._fields_with(text)
+            return [r[0] for r in self.db.execute(sql, args)]
+        return self.columns.fields_with(text, within)
 
-    _NAMED = "SELECT entity FROM temp.named WHERE w = ?"
-    _COLUMNS = "c.date, c.dstart, c.dend, c.recorded, c.status, c.claimant, c.withdrawn"  # copied into temp.hits
+    def _common(self, word: str) -> bool:
+        """Whether a word is in ESTIMATE fields or more (or too short to tell by trigrams)."""
+        if len(word) < 3:
+            return True
+        sql, args = self._fields_with(word)
+        return self.db.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {self.ESTIMATE})", args).fetchone()[0] \
+            >= self.ESTIMATE
 
-    def _claims_with(self, text: str, ranked: bool) -> tuple[str, list]:
-        """(claim, rank) of the claims holding a folded text in a field or a name (rank:
-        kb.text.RANK of the field, or 0 when ``ranked`` is false); its names are in temp.named."""
-        rowids, args = self._fields_with(text)
-        rank = (f"CASE f.kind WHEN 'text' THEN {RANK['text']} ELSE {RANK['dispute']} END" if ranked else "0")
-        name_rank = RANK["claimant"] if ranked else 0
-        sql = (f"SELECT f.claim AS claim, {rank} AS rank FROM fields f WHERE f.rowid IN ({rowids}) "
-               f"UNION ALL SELECT c.iri, {name_rank} FROM claims c WHERE c.claimant IN ({self._NAMED}) "
-               f"UNION ALL SELECT l.claim, {name_rank} FROM links l WHERE l.kind IN ('about', 'party') "
-               f"AND l.value IN ({self._NAMED})")
-        return sql, [*args, text, text]
+    def _search(self, q: str) -> tuple[np.ndarray, np.ndarray]:
+        """The positions (kb.columns) of the standing claims a search finds, and their rank,
+        kept until the next write. ``q``: folded words joined by spaces (kb.filters)."""
+        if q in self._searched:
+            self._searched.move_to_end(q)
+            return self._searched[q]
+        cols = self.columns
+        phrase, words = terms(q)
+        every = None
+        if len(words) > 1:
+            # scattered words: the claims holding each word in a field or through a name; a common word
+            # is looked for only in the fields of the claims holding the rarer ones
+            for common, w in sorted((self._common(w), w) for w in words):
+                held = cols.in_fields(self._rowids(w, every if common and every is not None else None)) | cols.named(w)
+                every = held if every is None else every & held
+        hits = cols.search(self._rowids(phrase), phrase, every)
+        self._searched[q] = hits
+        while len(self._searched) > SEARCHED:
+            self._searched.popitem(last=False)
+        return hits
 
-    def _estimate(self, word: str) -> int:
-        """About how many claims hold a word (its fields, counted up to ESTIMATE, and the claims of
-        the entities it names, from the kept counts); a word too short for trigrams counts as common."""
-        fields = self.ESTIMATE * 10
-        if len(word) >= 3:
-            rowids, args = self._fields_with(word)
-            fields = self.db.execute(f"SELECT COUNT(*) FROM ({rowids} LIMIT {self.ESTIMATE})", args).fetchone()[0]
-        named = self.db.execute("SELECT COALESCE(SUM(n), 0) FROM counts WHERE facet IN ('claimant', 'about', 'party') "
-                                f"AND value IN ({self._NAMED})", (word,)).fetchone()[0]
-        return fields + named
-
-    def _search(self, q: str) -> str:
-        """Make the claims a search finds, with their rank, into temp.hits (once, until the next
-        write); returns ``q``, their key there. ``q``: folded words joined by spaces (kb.filters)."""
-        with self.lock:
-            if q in self._searched:
-                self._searched.move_to_end(q)
-                return q
-            phrase, words = terms(q)
-            db = self.db
-            db.execute("DELETE FROM temp.named")
-            db.execute("DELETE FROM temp.named_claims")
-            for w in {phrase, *words}:
-                self._name(w)
-            sql, args = self._claims_with(phrase, True)
-            db.execute(f"INSERT INTO temp.hits SELECT ?, c.iri, x.rank, {self._COLUMNS} FROM "
-                       f"(SELECT claim, MIN(rank) AS rank FROM ({sql}) GROUP BY claim) x "
-                       "CROSS JOIN claims c ON c.iri = x.claim WHERE c.withdrawn = 0", [q, *args])
-            if len(words) > 1:
-                # scattered words: the claims holding the rarest word, that hold each other word in a field
-                # or through a name (the claims of the entities named, listed first: one probe a claim)
-                first, *rest = sorted(words, key=self._estimate)
-                found, args = self._claims_with(first, False)
-                checks = []
-                for w in rest:
-                    db.execute("INSERT OR IGNORE INTO temp.named_claims "
-                               f"SELECT ?, c.iri FROM claims c WHERE c.claimant IN ({self._NAMED}) UNION "
-                               f"SELECT ?, l.claim FROM links l WHERE l.kind IN ('about', 'party') "
-                               f"AND l.value IN ({self._NAMED})", (w, w, w, w))
-                    checks.append("(c.iri IN (SELECT claim FROM temp.named_claims WHERE w = ?) OR EXISTS "
-                                  "(SELECT 1 FROM fields f WHERE f.claim = c.iri AND instr(f.norm, ?) > 0))")
-                    args += [w, w]
-                # a claim holding the phrase keeps its rank
-                db.execute(f"INSERT OR IGNORE INTO temp.hits SELECT ?, c.iri, {WORDS_RANK}, {self._COLUMNS} "
-                           f"FROM (SELECT DISTINCT claim FROM ({found})) x CROSS JOIN claims c ON c.iri = x.claim "
-                           f"WHERE c.withdrawn = 0 AND {' AND '.join(checks)}", [q, *args])
-            self._searched[q] = True
-            while len(self._searched) > SEARCHED:
-                old, _ = self._searched.popitem(last=False)
-                db.execute("DELETE FROM temp.hits WHERE q = ?", (old,))
-            return q
+    def _searched_claims(self, f: dict) -> np.ndarray:
+        """The positions of a search's claims that the other filters keep, best first (then newest)."""
+        found, rank = self._search(str(f["q"]))
+        keep = self.columns.where(found, f)
+        return self.columns.order(found[keep], rank[keep])
 
     # ---- reads -------------------------------------------------------------------------
-    def _where(self, f: dict) -> tuple[str, str, list]:
-        """The table of a list's claims ``c`` and their conditions: with a search, its hits (which
-        have the claims' columns), else every claim."""
+    def _where(self, f: dict) -> tuple[str, list]:
+        """The conditions of a list's filters (but a search: see _searched_claims) on claims ``c``."""
         sql, args = ["c.withdrawn = 0"], []
-        if f.get("q") is not None:
-            sql.insert(0, "c.q = ?")
-            args.append(self._search(str(f["q"])))
         for kind in ("about", "source", "party"):
             if f.get(kind) is not None:
                 # a list of the entity's claims, checked against each claim: 2 to 5 times quicker at
@@ -328,7 +347,7 @@ class ClaimIndex:
         if f.get("date") is not None:
             sql.append("substr(c.date, 1, 7) = ?")
             args.append(str(f["date"]))
-        return ("temp.hits c" if f.get("q") is not None else "claims c"), " AND ".join(sql), args
+        return " AND ".join(sql), args
 
     def _cached(self, key, compute):
         with self.lock:
@@ -345,18 +364,19 @@ class ClaimIndex:
         key = ("page", tuple(sorted((k, str(v)) for k, v in f.items())), limit, offset)
 
         def compute():
-            claims, where, args = self._where(f)
-            rows = self.db.execute(f"SELECT c.iri FROM {claims} WHERE {where} ORDER BY {self._order(f)} "
-                                   "LIMIT ? OFFSET ?", (*args, limit, offset)).fetchall()
-            total = self.db.execute(f"SELECT COUNT(*) FROM {claims} WHERE {where}", args).fetchone()[0]
+            if f.get("q") is not None:
+                found = self._searched_claims(f)
+                return [self.columns.iris[p] for p in found[offset : offset + limit]], len(found)
+            where, args = self._where(f)
+            rows = self.db.execute(f"SELECT iri FROM claims c WHERE {where} "
+                                   "ORDER BY date DESC, recorded DESC, iri LIMIT ? OFFSET ?",
+                                   (*args, limit, offset)).fetchall()
+            total = self.db.execute(f"SELECT COUNT(*) FROM claims c WHERE {where}", args).fetchone()[0]
             return [r[0] for r in rows], total
 
+        if f.get("q") is not None:
+            self._columns(wait=True)
         return self._cached(key, compute)
-
-    @staticmethod
-    def _order(f: dict) -> str:
-        """Newest first; with a search, best match first (kb.text.RANK), then newest."""
-        return ("c.rank, " if f.get("q") is not None else "") + "c.date DESC, c.recorded DESC, c.iri"
 
     FACETS = {
         "status": "SELECT c.status, COUNT(*) FROM claims c WHERE {w} GROUP BY 1",
@@ -375,8 +395,9 @@ class ClaimIndex:
     TOPIC_STATS = ("SELECT l.value, COUNT(*), SUM(c.disputes), MAX(c.recorded) FROM links l "
                    "JOIN claims c ON c.iri = l.claim WHERE l.kind = 'topic' AND c.withdrawn = 0 AND {w}")
 
-    def facets(self, f: dict) -> dict[str, list[tuple[str, int]]]:
-        key = ("facets", tuple(sorted((k, str(v)) for k, v in f.items())))
+    def facets(self, f: dict, limit: int | None = None) -> dict[str, list[tuple[str, int]]]:
+        """``{facet: [(value, count)]}``, most first, then by value (the first ``limit`` of each, at least)."""
+        key = ("facets", tuple(sorted((k, str(v)) for k, v in f.items())), limit)
 
         def compute():
             if not f:  # every standing claim: the counts kept by each write
@@ -384,37 +405,20 @@ class ClaimIndex:
                 return {name: sorted(((v, n) for fc, v, n in rows if fc == name), key=lambda r: (-r[1], r[0]))
                         for name in self.FACETS}
             if f.get("q") is not None:
-                return self._search_facets(f)
-            _, where, args = self._where(f)
+                return self.columns.facets(self._searched_claims(f), limit)
+            where, args = self._where(f)
             out = {}
             for name, sql in self.FACETS.items():
                 rows = self.db.execute(sql.format(w=where), args).fetchall()
                 out[name] = sorted(rows, key=lambda r: (-r[1], r[0]))
             return out
 
-        return self._cached(key, compute)
-
-    def _search_facets(self, f: dict) -> dict[str, list[tuple[str, int]]]:
-        """The facets of a search's claims, from its hits outwards: one pass over their rows,
-        one over their links (by claim) and one over their texts, not one pass a facet (the
-        same counts as FACETS)."""
-        claims, where, args = self._where(f)
-        counted: dict = {name: Counter() for name in self.FACETS}
-        for status, claimant, date in self.db.execute(
-                f"SELECT c.status, c.claimant, c.date FROM {claims} WHERE {where}", args):
-            counted["status"][status] += 1
-            if claimant is not None:
-                counted["claimant"][claimant] += 1
-            if date:
-                counted["date"][date[:7]] += 1
-        for kind, value, n in self.db.execute(
-                f"SELECT l.kind, l.value, COUNT(DISTINCT c.iri) FROM {claims} CROSS JOIN links l INDEXED BY links_claim "
-                f"ON l.claim = c.iri AND l.kind IN ('party', 'about', 'source') WHERE {where} GROUP BY 1, 2", args):
-            counted[kind][value] = n
-        counted["language"].update(dict(self.db.execute(
-            f"SELECT t.lang, COUNT(DISTINCT c.iri) FROM {claims} CROSS JOIN texts t ON t.claim = c.iri "
-            f"WHERE {where} GROUP BY 1", args).fetchall()))
-        return {name: sorted(found.items(), key=lambda r: (-r[1], r[0])) for name, found in counted.items()}
+        if f.get("q") is not None:
+            self._columns(wait=True)
+        try:
+            return self._cached(key, compute)
+        finally:  # the list page with its facets is served: a search may well follow
+            self._columns(wait=False)
 
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
         """(topic, claims, disputes) for the topics gathering most disputes, then claims, then recent ones."""
@@ -423,10 +427,14 @@ class ClaimIndex:
             "LIMIT ?", (limit,))])
 
     def ordered(self, f: dict) -> list[str]:
+        if f.get("q") is not None:
+            self._columns(wait=True)
         with self.lock:
-            claims, where, args = self._where(f)
-            return [r[0] for r in self.db.execute(f"SELECT c.iri FROM {claims} WHERE {where} "
-                                                  f"ORDER BY {self._order(f)}", args)]
+            if f.get("q") is not None:
+                return [self.columns.iris[p] for p in self._searched_claims(f)]
+            where, args = self._where(f)
+            return [r[0] for r in self.db.execute(
+                f"SELECT iri FROM claims c WHERE {where} ORDER BY date DESC, recorded DESC, iri", args)]
 
     def network(self, f: dict) -> list[tuple]:
         """(dispute, party, stance, claim, claimant, date, recorded) for the standing disputes of the

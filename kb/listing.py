@@ -64,7 +64,7 @@ class IndexListing(Listing):
 
     def facets(self, f):
         return {name: [(URIRef(v) if v.startswith(("http://", "https://")) else Literal(v), n)
-                       for v, n in rows[:FACET_LIMIT]] for name, rows in self.index.facets(f).items()}
+                       for v, n in rows[:FACET_LIMIT]] for name, rows in self.index.facets(f, FACET_LIMIT).items()}
 
     def ordered(self, f):
         return [URIRef(i) for i in self.index.ordered(f)]

@@ -11,7 +11,9 @@ a claim holding each word somewhere (scattered words).
 
 The claim index folds with Python; SPARQL cannot do NFKC, so
 :func:`sparql_folds` gives the replacements a query's characters need on the
-data side (kb.queries.search); what it leaves out is said there.
+data side (used by kb.queries.search); what it leaves out, where the claim
+index and SPARQL can differ, is listed there. Lower case is the server's LCASE
+on that side (the same as Python's for the Latin, kana and CJK tested).
 """
 
 from __future__ import annotations

@@ -224,6 +224,9 @@ def test_an_index_made_by_the_previous_version_is_rebuilt_with_the_search(tmp_pa
     kb = open_kb(str(tmp_path / "s"))
     assert kb.list_claims(q="否定", limit=50) == before and before["total"] == 2
     kb.close()
+    kb = open_kb(str(tmp_path / "s"))  # an index of this version: its search columns load when first searched
+    assert kb.list_claims(q="否定", limit=50) == before
+    kb.close()
 
 
 # ---- the claim index answers as SPARQL does, on a generated store --------------------------------
@@ -300,3 +303,38 @@ def test_every_field_a_match_names_has_words_in_both_languages():
     for kind in KINDS:
         assert set(MESSAGES[f"match.{kind}"]) == {"en", "ja"}
     assert unicodedata.normalize("NFKC", "ｶﾞ") == "ガ"  # what the index relies on for half-width kana
+
+
+def test_the_search_columns_follow_writes_made_while_they_load(tmp_path, seed_bytes, monkeypatch):
+    """A store opened with its index: the columns a search uses load in a thread (started by the
+    first list page's facets); a write made meanwhile is applied after, and the search answers as SPARQL does."""
+    import threading
+
+    from kb import columns
+
+    kb = open_kb(str(tmp_path / "s"))
+    kb.import_yaml(seed_bytes, by="t")
+    kb.close()
+    release, loading = threading.Event(), threading.Event()
+    real = columns.load
+
+    def slow(db):
+        loading.set()
+        release.wait(30)
+        return real(db)
+
+    monkeypatch.setattr(columns, "load", slow)
+    monkeypatch.setattr("kb.index.load", slow)
+    kb = open_kb(str(tmp_path / "s"))
+    try:
+        kb.list_claims(limit=1, facets=True)  # the first list page's facets start the load (kb.index)
+        assert loading.wait(30)
+        kb.add_dispute(CANCELLED, {"party": "salesforce", "stance": "disputes", "text": {"en": "Quixotic."},
+                                   "sources": [SOURCE]}, by="t")
+        kb.withdraw("dispute", f"{BLOCKING}--microsoft-denies", by="t")
+        release.set()
+        assert ids(kb, "quixotic") == [CANCELLED] and ids(kb, "否定") == [CANCELLED]
+        assert ids(kb, "data centre") == [CANCELLED, STARGATE]
+    finally:
+        release.set()
+        kb.close()
