@@ -49,6 +49,22 @@ def test_update_keeps_history_and_earlier_version(seeded):
     assert len(seeded.history("claim", c["id"])) == 3
 
 
+def test_an_edit_replaces_japanese_text_on_every_backend(seeded):
+    """The old Japanese name and text are gone from the current record (Virtuoso kept
+    them beside the new ones when an edit also wrote the version's graph)."""
+    seeded.add_record("agent", {"id": "sam-altman", "type": "Person", "works_for": "openai",
+                                "name": {"en": "Samuel Harris Altman", "ja": "サミュエル・アルトマン"}}, by="t")
+    assert seeded.get("agent", "sam-altman")["name"] == {"en": "Samuel Harris Altman", "ja": "サミュエル・アルトマン"}
+    c = seeded.get_claim("ms-cancelled-datacentre-deals")
+    rec = {"id": c["id"], "text": {"ja": "別の訳文。", "en": c["text"]["en"]}, "claimant": c["claimant"]["id"],
+           "about": [a["id"] for a in c["about"]], "sources": [s["id"] for s in c["sources"]]}
+    seeded.add_claim(rec, by="editor")
+    assert seeded.get_claim(c["id"])["text"] == {"ja": "別の訳文。", "en": c["text"]["en"]}
+    g = seeded.claim_graph(c["id"])
+    assert "別の訳文。" in {str(o) for o in g.objects()} and c["text"]["ja"] not in {str(o) for o in g.objects()}
+    assert seeded.version_graph("agent", "sam-altman", 1) is not None
+
+
 def test_withdrawn_dispute_no_longer_counts_but_stays_readable(seeded):
     cid = "ms-cancelled-datacentre-deals"
     d = seeded.get_claim(cid)["disputes"][0]

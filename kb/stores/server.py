@@ -420,9 +420,34 @@ def _virtuoso_update(deletes, inserts) -> str:
     if not inserts:
         return f"{define}DELETE DATA {{\n{graph_blocks(deletes, VIRTUOSO_BLOCK)}\n}}"
     if len(deletes) + len(inserts) <= VIRTUOSO_TEMPLATE_MAX:
-        return f"DELETE {{\n{graph_blocks(deletes)}\n}}\nINSERT {{\n{graph_blocks(inserts)}\n}}\nWHERE {{}}"
+        return _virtuoso_edit(deletes, inserts)
     return (f"{define}DELETE DATA {{\n{graph_blocks(deletes, VIRTUOSO_BLOCK)}\n}} ;\n"
             f"INSERT DATA {{\n{graph_blocks(inserts, VIRTUOSO_BLOCK)}\n}}")
+
+
+def _virtuoso_edit(deletes, inserts) -> str:
+    """One ``DELETE {…} INSERT {…} WHERE {…}`` operation.
+
+    Virtuoso 7.2 silently kept a deleted literal with non-ASCII characters
+    (``"サム・アルトマン"@ja``) whenever the same operation also inserted into
+    another graph, as every edit does (the new version's graph): the record
+    then held its old Japanese text beside the new one. It deletes the literal
+    when a pattern of the WHERE binds it by its string and language, so each
+    such literal is a variable there (required: the guard has just proved that
+    no one changed the record since its triples were read)."""
+    lines: dict[str, list[str]] = {}
+    where = []
+    for i, (s, p, o, g) in enumerate(deletes):
+        if isinstance(o, Literal) and not str(o).isascii():
+            var = f"?_o{i}"
+            lines.setdefault(g, []).append(f"{nt(s)} {nt(p)} {var} .")
+            where.append(f"GRAPH <{g}> {{ {nt(s)} {nt(p)} {var} "
+                         f"FILTER(STR({var}) = {nt(Literal(str(o)))} && LCASE(LANG({var})) = \"{o.language or ''}\") }}")
+        else:
+            lines.setdefault(g, []).append(f"{nt(s)} {nt(p)} {nt(o)} .")
+    blocks = "\n".join(f"GRAPH <{g}> {{\n" + "\n".join(ls) + "\n}" for g, ls in lines.items())
+    return (f"DELETE {{\n{blocks}\n}}\nINSERT {{\n{graph_blocks(inserts)}\n}}\n"
+            f"WHERE {{ {' '.join(where)} }}")
 
 
 class _Auth:
