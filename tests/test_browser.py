@@ -167,6 +167,24 @@ def test_language_switch_and_fallback(server, page):
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
+def test_search_shows_where_it_matched_in_both_languages(server, page):
+    """Issue 17 §2: a name finds what its bearer claimed and disputed; the match is marked."""
+    page.goto(server + "/?q=Altman")
+    claims = page.locator("ol.claims li.claim")
+    expect(claims.first).to_be_visible()
+    ids = [a.get_attribute("href").rsplit("/", 1)[-1] for a in claims.locator("a.claim-text").all()]
+    assert "ms-cancelled-datacentre-deals" in ids  # he denied it: found through his dispute
+    expect(page.locator("ol.claims .match mark").first).to_be_visible()
+    shot(page, "search-marks")
+    page.click(".langs a[data-lang=ja]")
+    page.goto(server + "/?q=" + "ＤＡＴＡ　ｃｅｎｔｒｅ")  # full-width, a space where the text has a hyphen
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.locator("ol.claims li.claim").first).to_be_visible()
+    page.goto(server + "/?q=" + "否定")  # the word of the denials, in dispute texts
+    expect(page.locator("ol.claims .match mark").first).to_have_text("否定")
+    shot(page, "search-marks-ja")
+
+
 def test_fallback_marker_for_a_text_in_one_language(server, page):
     sign_in(page, server)
     page.goto(f"{server}/claims/new")
