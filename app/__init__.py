@@ -49,6 +49,8 @@ SETTINGS = {
     "LOGIN_ATTEMPTS": (5, "failed sign-ins allowed per user name and per client address in LOGIN_WINDOW; "
                           "beyond them /login answers 429 without checking the password (0 turns this off)"),
     "LOGIN_WINDOW": (300, "the sign-in rate limit's window, in seconds (counted in each server process's memory)"),
+    "FETCH_ALLOW_HOSTS": ((), "hosts a source may be fetched from although they resolve to a loopback or private "
+                              "address (a list, or names separated by commas); none by default"),
 }
 csrf = CSRFProtect()
 

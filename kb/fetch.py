@@ -31,6 +31,7 @@ from .errors import KBError
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 10.0
 MAX_REDIRECTS = 5
+MIN_TEXT = 20  # characters (white space aside) of the shortest text taken for an article
 AGENT = "ClaimKB/1.0 (+https://w3id.org/claimkb; capturing an article an analyst asked for)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -251,13 +252,15 @@ def article(html: str) -> dict:
     import lxml.html
     import trafilatura
 
+    if not html.strip():
+        raise FetchError("the page is empty: it has no article text")
     try:
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         raise FetchError("the page is not HTML that can be read") from None
     text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=False,
                                favor_precision=True, deduplicate=False)
-    if not text or not text.strip():
+    if not text or len("".join(text.split())) < MIN_TEXT:  # a menu or a caption is not an article
         raise FetchError("no article text was found on the page; paste the text instead")
     return {"text": text.strip(), **metadata(tree)}
 
