@@ -121,10 +121,10 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     app.extensions["kb"] = kb
     app.extensions["users"] = Users(folder / "users.json" if folder else None)
 
-    from . import api, auth, exports, pages, pictures, ratelimit, sparql
+    from . import api, auth, capture, exports, pages, pictures, ratelimit, sparql
 
     csrf.init_app(app)
-    for bp in (api.bp, auth.bp, exports.bp, pages.bp, pictures.bp, sparql.bp):
+    for bp in (api.bp, auth.bp, capture.bp, exports.bp, pages.bp, pictures.bp, sparql.bp):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # the API is authenticated by Bearer tokens, never by cookies
     csrf.exempt(sparql.bp)  # read-only

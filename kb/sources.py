@@ -32,7 +32,7 @@ def _record_in(data, record: dict) -> tuple[dict, list]:
                                    field=k, kind="source") for k in unknown])
     rec = {k: v for k, v in record.items() if k in META and (v not in (None, "", []) or k == "text")}
     if "text" not in rec:
-        raise InvalidData([Problem("a source captured here needs its text (text), a file, or fetch: true with its url",
+        raise InvalidData([Problem("a source captured here needs its text: paste it (text), give a file, or fetch it from its url",
                                    field="text", kind="source")])
     if isinstance(rec.get("headline"), str):
         rec["headline"] = {(rec.get("language") or "en").lower(): rec["headline"].strip()}
@@ -156,9 +156,9 @@ class Sources:
             q["n"] = n
             c = claims.get(q["claim_iri"])
             q["claim_record"] = reads.summary_of(c) if c else None
-            if q["dispute"] and c:
-                d = next((d for d in c["disputes"] if d["id"] == q["dispute"]), None)
-                q["party"], q["stance"] = (d["party"], d["stance"]) if d else (None, None)
+            d = next((d for d in c["disputes"] if d["id"] == q["dispute"]), None) if q["dispute"] and c else None
+            q["party"], q["stance"] = (d["party"], d["stance"]) if d else (None, None)
+        s["claims"] = reads.source_story(self.data, ref)["claims"]
         s["paragraphs"] = _paragraphs(s["text"], [q for q in s["quotes"] if q["at"]]) if s["text"] else []
         return s
 

@@ -1,0 +1,49 @@
+"""Capturing a source's text on the web: paste it, upload a .txt or saved .html file, or
+fetch it from its address (FETCH_ALLOW_HOSTS as the API has it). One library call each
+(``kb.sources``); problems are shown beside their fields and nothing is written."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from kb import InvalidData, KBError
+
+from .api import allow_hosts
+from .auth import current_user, require_writer
+from .context import get_kb
+from .i18n import plain
+
+bp = Blueprint("capture", __name__)
+FIELDS = ("id", "headline", "publisher", "published", "language", "url", "text")
+
+
+@bp.route("/sources/new", methods=["GET", "POST"])
+def new_source():
+    if current_user() is None:
+        return redirect(url_for("auth.login", next=request.path))
+    who = require_writer()
+    form, problems, general = request.form if request.method == "POST" else request.args, {}, []
+    if request.method == "POST":
+        record = {k: form.get(k, "").strip() for k in FIELDS if form.get(k, "").strip()}
+        if "text" in record:
+            record["text"] = form["text"]  # as pasted: the library normalises it
+        upload = request.files.get("file")
+        try:
+            if upload and upload.filename:
+                page = get_kb().sources.extract(upload.read(), upload.filename)
+                record = {**{k: v for k, v in page.items() if k in FIELDS}, **record, "text": page["text"]}
+            elif form.get("fetch") and "text" not in record:
+                record["fetch"] = True
+            s = get_kb().sources.add(record, by=who, allow_hosts=allow_hosts())
+        except InvalidData as e:
+            for p in e.problems:
+                problems.setdefault((p.field or "").split(".")[0] or "general", []).append(p.message)
+        except KBError as e:  # a page or file that cannot be captured: beside what was given
+            problems.setdefault("file" if upload and upload.filename else "url", []).append(e.message)
+        else:
+            return redirect(url_for("pages.source", rid=s["id"]), code=303)
+        general = problems.pop("general", [])
+    agents = sorted(get_kb().records("agent"), key=lambda r: plain(r["name"]).lower())
+    status = 422 if problems or general else 200
+    return render_template("source_form.html", form=form, problems=problems, general=general,
+                           agents=agents), status
