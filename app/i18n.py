@@ -152,7 +152,7 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "capture.fetch": {"en": "or fetch it from its address", "ja": "またはURLから取得"},
     "capture.id": {"en": "Id (optional)", "ja": "ID(省略可)"},
     "capture.save": {"en": "Capture", "ja": "取得"},
-    "capture.new": {"en": "Capture a source's text", "ja": "出典の本文を取得"},
+    "capture.new": {"en": "Capture a source", "ja": "出典を取得"},
     "form.quote_from": {"en": "From {source}, characters {start}–{end}", "ja": "{source} の {start}–{end} 文字目"},
     "topic.claims": {"en": "Claims about this topic", "ja": "この話題についての主張"},
     "form.claim_title": {"en": "Record a claim", "ja": "主張を記録する"},
