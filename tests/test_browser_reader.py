@@ -8,7 +8,8 @@ of the reader page in English and Japanese go to tests/screenshots/."""
 import os
 
 import pytest
-from articles import EN_BODY, EN_TITLE, ArticleServer, page as article_page
+from articles import EN_BODY, EN_TITLE, ArticleServer
+from articles import page as article_page
 from helpers import kb_cmd, start_server, stop
 from playwright.sync_api import expect, sync_playwright
 from test_browser import ARGS, CHROMIUM, SHOTS
