@@ -12,7 +12,7 @@ from __future__ import annotations
 from rdflib import URIRef
 from rdflib.namespace import PROV
 
-from . import fetch, quotes, reads, writes
+from . import fetch, queries, quotes, reads, writes
 from .errors import InvalidData, KBError, NotFound, Problem
 from .model import Record, build_one
 from .namespaces import KB, SDO
@@ -148,17 +148,23 @@ class Sources:
 
     def reader(self, ref) -> dict:
         """The reader page: the source, its text as paragraphs of segments (each marked with the
-        quotes covering it), and the claims and disputes quoting it (claim, claimant, status)."""
-        s = self.get(ref)
-        claims = {c["iri"]: c for c in reads.get_claims(self.data, list(dict.fromkeys(
-            q["claim_iri"] for q in s["quotes"])))} if s["quotes"] else {}
+        quotes covering it), and the claims and disputes quoting it (claim, claimant, status).
+        Kept until the next write (on a store only this process writes)."""
+        iri = self.data.iri("source", ref)
+        return self.data.kept("reader", str(iri), lambda: self._reader(iri))
+
+    def _reader(self, iri) -> dict:
+        s = self.get(iri)
+        appear = self.data.column(queries.render(queries.CLAIMS_IN_SOURCE, source=iri), "c")
+        wanted = list(dict.fromkeys([*appear, *(URIRef(q["claim_iri"]) for q in s["quotes"])]))
+        claims = {c["iri"]: c for c in reads.get_claims(self.data, wanted)} if wanted else {}
+        s["claims"] = [reads.summary_of(claims[str(c)]) for c in appear if str(c) in claims]
         for n, q in enumerate(s["quotes"], 1):
             q["n"] = n
             c = claims.get(q["claim_iri"])
             q["claim_record"] = reads.summary_of(c) if c else None
             d = next((d for d in c["disputes"] if d["id"] == q["dispute"]), None) if q["dispute"] and c else None
             q["party"], q["stance"] = (d["party"], d["stance"]) if d else (None, None)
-        s["claims"] = reads.source_story(self.data, ref)["claims"]
         s["paragraphs"] = _paragraphs(s["text"], [q for q in s["quotes"] if q["at"]]) if s["text"] else []
         return s
 
