@@ -5,6 +5,7 @@ fetch it from its address (FETCH_ALLOW_HOSTS as the API has it). One library cal
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from kb import InvalidData, KBError
 
@@ -29,6 +30,8 @@ def new_source():
             record["text"] = form["text"]  # as pasted: the library normalises it
         upload = request.files.get("file")
         try:
+            if form.get("preview"):  # fetch or read, and fill the form in for the analyst to confirm
+                return _preview(form, upload, agents=_agents())
             if upload and upload.filename:
                 page = get_kb().sources.extract(upload.read(), upload.filename)
                 record = {**{k: v for k, v in page.items() if k in FIELDS}, **record, "text": page["text"]}
@@ -43,7 +46,24 @@ def new_source():
         else:
             return redirect(url_for("pages.source", rid=s["id"]), code=303)
         general = problems.pop("general", [])
-    agents = sorted(get_kb().records("agent"), key=lambda r: plain(r["name"]).lower())
     status = 422 if problems or general else 200
     return render_template("source_form.html", form=form, problems=problems, general=general,
-                           agents=agents), status
+                           agents=_agents()), status
+
+
+def _agents() -> list[dict]:
+    return sorted(get_kb().records("agent"), key=lambda r: plain(r["name"]).lower())
+
+
+def _preview(form, upload, *, agents):
+    """The page's (or file's) text and metadata in the form; what the analyst typed wins."""
+    if upload and upload.filename:
+        page = get_kb().sources.extract(upload.read(), upload.filename)
+    else:
+        page = get_kb().sources.fetch(form.get("url"), allow_hosts=allow_hosts())
+    filled = MultiDict(form)
+    for k in ("headline", "published", "language", "text"):
+        if page.get(k) and not form.get(k, "").strip():
+            filled[k] = page[k]
+    return render_template("source_form.html", form=filled, problems={}, general=[], agents=agents,
+                           found=page), 200

@@ -89,7 +89,7 @@ def capture(page, server, **fields):
     if "url" in fields:
         page.fill("input[name=url]", fields["url"])
         page.check("input[name=fetch]")
-    page.click("#source-form button[type=submit]")
+    page.click("#capture")
 
 
 def select_with_mouse(page, words):
@@ -182,6 +182,22 @@ def test_the_keyboard_selects_too(server, page):
     expect(page.locator("#record-claim")).to_be_focused()
     href = page.locator("#record-claim").get_attribute("href")
     assert "quote=%E5%B8%82%E3%81%AE%E7%99%BA" in href and f"quote_start={ARTICLE.index('市の発')}" in href
+
+
+def test_fetch_fills_the_form_in_for_the_analyst_to_confirm(server, page, articles):
+    page.goto(f"{server}/sources/new")
+    page.fill("input[name=url]", articles.url("/en.html"))
+    page.click("#preview")
+    expect(page.locator("input[name=headline]")).to_have_value(EN_TITLE)
+    expect(page.locator("input[name=published]")).to_have_value("2025-05-02")
+    expect(page.locator("input[name=language]")).to_have_value("en")
+    expect(page.locator("textarea[name=text]")).to_contain_text(EN_BODY[2])
+    expect(page.locator("#found")).to_contain_text("Hanako Yamada")
+    page.select_option("select[name=publisher]", "windows-central")
+    page.fill("input[name=id]", "confirmed")
+    page.click("#capture")
+    expect(page).to_have_url(f"{server}/sources/confirmed")
+    expect(page.locator("#reader")).to_contain_text(EN_BODY[0])
 
 
 def test_fetch_from_an_allowed_loopback_host_and_refuse_a_private_one(server, page, articles):

@@ -116,6 +116,11 @@ def test_a_recapture_shows_its_difference_and_the_quotes_it_lost(client, app):
     assert "最初の取得以降に変更あり:5 文字" in page(client, "/sources/bridge?lang=ja")
 
 
+def test_the_claim_page_says_whether_its_quote_was_found_in_the_text(client):
+    html = page(client, "/claims/ms-cut-costs-with-own-chip-clusters")
+    assert '<p class="quote-check" data-verified="true"><a href="/sources/windows-central-ms-ai-self-sufficiency#reader">found in the text</a>' in html
+
+
 def test_a_source_without_text_says_its_quotes_are_unverified():
     from app import create_app
     app = create_app({"TESTING": True, "LOAD_SEED": False}, kb=open_kb(":memory:"))
@@ -125,3 +130,8 @@ def test_a_source_without_text_says_its_quotes_are_unverified():
                                  "published": "2025", "language": "en"}]}, by="t")
     html = page(app.test_client(), "/sources/plain")
     assert "This source keeps no text: quotes of it are not verified." in html and "<mark" not in html
+    kb.import_data({"agents": [{"id": "min", "type": "Person", "name": {"en": "Minister"}}],
+                    "claims": [{"id": "c", "text": {"en": "C"}, "claimant": "min", "about": ["min"],
+                                "sources": ["plain"], "quote": {"source": "plain", "exact": "anything"}}]}, by="t")
+    html = page(app.test_client(), "/claims/c")
+    assert '<p class="quote-check" data-verified="false">unverified: the source keeps no text</p>' in html
