@@ -67,3 +67,26 @@ def _preview(form, upload, *, agents):
             filled[k] = page[k]
     return render_template("source_form.html", form=filled, problems={}, general=[], agents=agents,
                            found=page), 200
+
+
+@bp.route("/sources/<rid>/capture", methods=["GET", "POST"])
+def recapture(rid):
+    """Capture a source's text again (pasted, or fetched from its URL): a new version when it changed."""
+    if current_user() is None:
+        return redirect(url_for("auth.login", next=request.path))
+    who = require_writer()
+    s = get_kb().sources.get(rid)
+    form, problems = request.form if request.method == "POST" else {}, {}
+    if request.method == "POST":
+        record = {"fetch": True} if form.get("fetch") else {"text": form.get("text", "")}
+        try:
+            version = int(form.get("version", "0"))
+            get_kb().sources.recapture(rid, record, by=who, version=version, allow_hosts=allow_hosts())
+        except InvalidData as e:
+            for p in e.problems:
+                problems.setdefault("text", []).append(p.message)
+        except (KBError, ValueError) as e:
+            problems.setdefault("url" if form.get("fetch") else "text", []).append(getattr(e, "message", str(e)))
+        else:
+            return redirect(url_for("pages.source", rid=rid), code=303)
+    return render_template("source_recapture.html", s=s, form=form, problems=problems), 422 if problems else 200

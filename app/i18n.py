@@ -155,6 +155,11 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "capture.preview": {"en": "Fetch or read it, and fill the form in", "ja": "取得してフォームに入力"},
     "capture.found": {"en": "The page names its author {author} and its publisher {publisher}: choose them above.",
                       "ja": "ページには著者 {author}、発行元 {publisher} とあります。上で選んでください。"},
+    "recapture.title": {"en": "Capture again", "ja": "再取得"},
+    "recapture.help": {"en": "The text as captured now: a new version of the source when it differs; "
+                             "the earlier text stays in its history.",
+                       "ja": "取得し直した本文。異なる場合は出典の新しい版になり、以前の本文は履歴に残ります。"},
+    "recapture.fetch": {"en": "fetch it again from {url}", "ja": "{url} から取得し直す"},
     "capture.new": {"en": "Capture a source", "ja": "出典を取得"},
     "form.quote_from": {"en": "From {source}, characters {start}–{end}", "ja": "{source} の {start}–{end} 文字目"},
     "topic.claims": {"en": "Claims about this topic", "ja": "この話題についての主張"},

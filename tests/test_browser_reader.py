@@ -211,3 +211,15 @@ def test_fetch_from_an_allowed_loopback_host_and_refuse_a_private_one(server, pa
     expect(label).to_contain_text("private or local address")
     assert len(articles.connections) == before
     shot(page, "capture-private-refused")
+
+
+def test_capture_again_shows_the_difference(server, page):
+    capture(page, server, id="bridge-edited", text=ARTICLE)
+    page.click("a.recapture")
+    page.fill("textarea[name=text]", ARTICLE.replace("三か月", "半年").replace("市はこれを否定している。", ""))
+    page.click("#recapture")
+    expect(page).to_have_url(f"{server}/sources/bridge-edited")
+    expect(page.locator(".changed-note")).to_contain_text("changed since it was first captured: 17 characters")
+    page.locator(".changes summary").click()
+    expect(page.locator(".changes del").first).to_have_text("三か月")
+    shot(page, "reader-changed")

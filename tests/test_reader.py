@@ -135,3 +135,20 @@ def test_a_source_without_text_says_its_quotes_are_unverified():
                                 "sources": ["plain"], "quote": {"source": "plain", "exact": "anything"}}]}, by="t")
     html = page(app.test_client(), "/claims/c")
     assert '<p class="quote-check" data-verified="false">unverified: the source keeps no text</p>' in html
+
+
+def test_capture_again_on_the_web_makes_a_new_version(client, app):
+    kb = app.extensions["kb"]
+    kb.sources.add({"id": "bridge", "headline": "橋", "publisher": "openai", "published": "2025-05-02",
+                    "language": "ja", "text": TEXT}, by="ana")
+    sign_in(client)
+    html = page(client, "/sources/bridge/capture")
+    assert "三か月遅れている" in html and 'name="version" value="1"' in html
+    tok = token_of(client, "/sources/bridge/capture")
+    r = client.post("/sources/bridge/capture", data={"csrf_token": tok, "version": "1", "text": TEXT + "\n追記。"})
+    assert r.status_code == 303 and kb.sources.get("bridge")["version"] == 2
+    r = client.post("/sources/bridge/capture", data={"csrf_token": tok, "version": "1", "text": "古い版から"})
+    assert r.status_code == 422 and kb.sources.get("bridge")["version"] == 2  # edited from an old version
+    r = client.post("/sources/bridge/capture", data={"csrf_token": tok, "version": "2", "text": "\x00"})
+    assert r.status_code == 422 and "control characters" in r.get_data(as_text=True)
+    assert "changed since it was first captured: 3 characters" in page(client, "/sources/bridge")
