@@ -152,9 +152,9 @@ def placed(ft: Folded | None, quote: dict) -> dict:
     if s is not None and e is not None and e <= len(ft.text) and fold(ft.text[s:e]) == fold(quote["exact"]):
         return {**quote, "verified": True, "at": (s, e), "stale": False}
     at = anchor(ft, quote["exact"], quote["prefix"], quote["suffix"], s)
-    # a quote written before the text was captured, or one the re-capture moved, is found again;
-    # one that is no longer in the text is stale
-    return {**quote, "verified": at is not None and s is not None, "at": at, "stale": at is None}
+    # a quote written before the text was captured, or one a re-capture moved, is found again;
+    # one that is not (or no longer) in the text is stale
+    return {**quote, "verified": at is not None, "at": at, "stale": at is None}
 
 
 def stale_quotes(data) -> list[dict]:

@@ -123,6 +123,17 @@ def test_a_quote_of_a_source_without_text_is_unverified(kb):
     assert [x["verified"] for x in kb.sources.get("plain")["quotes"]] == [False]
 
 
+def test_quotes_recorded_before_the_text_was_captured_are_checked_against_it(kb):
+    kb.import_data({**AGENTS, "sources": [{"id": "later", "headline": {"en": "Later"}, "publisher": "daily",
+                                           "published": "2025", "language": "en"}]}, by="t")
+    claim(kb, "the bridge would open in May", sid="later", cid="found")
+    claim(kb, "a bridge too far", sid="later", cid="missing")
+    s = kb.sources.recapture("later", {"text": TEXT}, by="ana", version=1)
+    got = {q["claim"]: (q["verified"], q["stale"]) for q in s["quotes"]}
+    assert got == {"found": (True, False), "missing": (False, True)}
+    assert [q["claim"] for q in kb.sources.stale()] == ["missing"]
+
+
 def test_recapture_is_a_new_version_with_its_difference_and_lost_quotes(kb):
     s = source(kb)
     claim(kb, "the bridge would open in May", cid="kept")
