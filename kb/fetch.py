@@ -23,6 +23,7 @@ import json
 import re
 import socket
 import ssl
+import threading
 import time
 from urllib.parse import urljoin, urlsplit
 
@@ -111,7 +112,11 @@ def _get(url: str, allow_hosts) -> tuple[bytes, str, str]:
     deadline = time.monotonic() + TIMEOUT
     for _ in range(MAX_REDIRECTS + 1):
         scheme, host, port, path, address = check_url(url, allow_hosts)
-        conn = _Pinned(host, port, address, TIMEOUT, scheme == "https")
+        conn = _Pinned(host, port, address, max(0.1, deadline - time.monotonic()), scheme == "https")
+        # a server that sends a byte at a time is cut off at the deadline, not at each read's timeout
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _abort, (conn,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             conn.request("GET", path, headers={"User-Agent": AGENT, "Accept": "text/html, text/plain;q=0.9",
                                                "Accept-Encoding": "identity"})
@@ -132,21 +137,34 @@ def _get(url: str, allow_hosts) -> tuple[bytes, str, str]:
             while True:
                 if time.monotonic() > deadline:
                     raise FetchError(f"the page took longer than {TIMEOUT:g} seconds to arrive")
-                chunk = resp.read(65536)
+                chunk = resp.read1(65536)
                 if not chunk:
                     break
                 size += len(chunk)
                 if size > MAX_BYTES:
                     raise FetchError(f"the page is too large (more than {MAX_BYTES:,} bytes)")
                 chunks.append(chunk)
+            if time.monotonic() >= deadline:  # cut off by the watchdog: what came is not the whole page
+                raise FetchError(f"the page took longer than {TIMEOUT:g} seconds to arrive")
             return b"".join(chunks), ctype, url
         except (OSError, http.client.HTTPException) as e:
-            if isinstance(e, TimeoutError) or "timed out" in str(e):
+            if isinstance(e, TimeoutError) or "timed out" in str(e) or time.monotonic() >= deadline:
                 raise FetchError(f"the page took longer than {TIMEOUT:g} seconds to arrive") from None
             raise FetchError(f"{url} could not be fetched ({e})") from None
         finally:
+            watchdog.cancel()
             conn.close()
     raise FetchError(f"the page redirects more than {MAX_REDIRECTS} times")
+
+
+def _abort(conn) -> None:
+    """Stop a fetch that ran past its deadline: a blocked read returns at once."""
+    sock = conn.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 # ---- bytes to text ---------------------------------------------------------------------

@@ -33,6 +33,20 @@ def page(title: str, body: list[str], *, lang: str, charset: str = "utf-8", date
 <aside>Most read: <a href="/a">Another story</a></aside><footer>(c) {site} 2025</footer></body></html>"""
 
 
+class _Drip:
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def send(self, out):
+        try:
+            for _ in range(100):
+                out.write(b"<")
+                out.flush()
+                time.sleep(self.seconds)
+        except OSError:  # the client hung up, as it should
+            pass
+
+
 class ArticleServer:
     """``pages``: path -> (status, headers, body bytes) or a callable returning that."""
 
@@ -53,7 +67,10 @@ class ArticleServer:
                 if "Content-Length" not in headers:
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if isinstance(body, _Drip):
+                    body.send(self.wfile)
+                else:
+                    self.wfile.write(body)
 
             def log_message(self, *args):
                 pass
@@ -81,6 +98,14 @@ class ArticleServer:
             time.sleep(seconds)
             return 200, {"Content-Type": "text/html"}, b"<html><body><p>late</p></body></html>"
         self.pages[path] = answer
+
+    def drip(self, path: str, seconds: float):
+        """A page that arrives a byte at a time, one every ``seconds``."""
+        outer = self
+
+        def answer():
+            return 200, {"Content-Type": "text/html", "Content-Length": "100000"}, _Drip(seconds)
+        outer.pages[path] = answer
 
     def close(self):
         self.server.shutdown()

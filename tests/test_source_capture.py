@@ -6,6 +6,7 @@ private address refused before any connection (a loopback listener that is not
 allowed records none)."""
 
 import hashlib
+import time
 
 import pytest
 from articles import EN_BODY, EN_TITLE, JA_BODY, JA_TITLE, ArticleServer, page
@@ -178,6 +179,12 @@ def test_other_schemes_and_slow_pages_are_refused(server, monkeypatch):
     server.slow("/slow", 3)
     with pytest.raises(fetch.FetchError, match="longer than 0.5 seconds"):
         fetch.capture(server.url("/slow"), allow_hosts=["127.0.0.1"])
+    # a page that trickles in, a byte every 0.2 s (each read within its timeout), is cut off at the deadline
+    server.drip("/drip", 0.2)
+    started = time.monotonic()
+    with pytest.raises(fetch.FetchError, match="longer than 0.5 seconds"):
+        fetch.capture(server.url("/drip"), allow_hosts=["127.0.0.1"])
+    assert time.monotonic() - started < 1.5
 
 
 def test_a_page_full_of_scripts_is_stored_as_text_never_run(app, server):
