@@ -193,7 +193,10 @@ def decode(raw: bytes, declared: str | None = None, *, html: bool = False) -> st
     if codec is None:
         try:
             return raw.decode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as e:
+            if _mostly_utf8(raw):  # UTF-8 with bytes that cannot be: broken, not another charset
+                raise FetchError(f"the body has invalid byte sequences for its character set utf-8 "
+                                 f"(at byte {e.start}); nothing was captured") from None
             from charset_normalizer import from_bytes  # only for pages that say nothing and are not UTF-8
 
             best = from_bytes(raw).best()
@@ -206,6 +209,14 @@ def decode(raw: bytes, declared: str | None = None, *, html: bool = False) -> st
     except UnicodeDecodeError as e:
         raise FetchError(f"the body has invalid byte sequences for its character set {codec} "
                          f"(at byte {e.start}); nothing was captured") from None
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """Valid UTF-8 multi-byte characters, and only a few bytes that are not."""
+    text = raw.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    wide = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    return wide >= 8 and bad * 20 <= wide
 
 
 # ---- HTML to an article -------------------------------------------------------------------

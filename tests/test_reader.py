@@ -96,6 +96,11 @@ def test_capture_form_paste_upload_and_fetch(client, app):
     assert "三か月遅れている" in text and "ホーム" not in text
     r = capture(client, tok, id="fetched", url="http://127.0.0.1:9/article", fetch="1")
     assert r.status_code == 422 and "private or local address" in r.get_data(as_text=True)
+    broken = TEXT.encode() + b"\xff\xfe\xc3 end"
+    r = capture(client, tok, id="broken", file=(io.BytesIO(broken), "article.txt"))
+    assert r.status_code == 422 and "invalid byte sequences" in r.get_data(as_text=True)
+    r = capture(client, tok, id="binary", file=(io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00\x00"), "photo.txt"))
+    assert r.status_code == 422 and "binary" in r.get_data(as_text=True)
     r = capture(client, tok, id="empty", text="  ")
     assert r.status_code == 422 and "needs its text" in r.get_data(as_text=True)
 
