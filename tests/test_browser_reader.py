@@ -6,6 +6,7 @@ loopback server allowed by FETCH_ALLOW_HOSTS, and a private address refused. Scr
 of the reader page in English and Japanese go to tests/screenshots/."""
 
 import os
+import re
 
 import pytest
 from articles import EN_BODY, EN_TITLE, ArticleServer
@@ -92,23 +93,26 @@ def capture(page, server, **fields):
     page.click("#capture")
 
 
-def select_with_mouse(page, words):
-    """Drag the mouse over ``words`` in the reader's text, as a person would."""
-    box = page.evaluate("""(words) => {
-        for (const p of document.querySelectorAll('#reader p[data-start]')) {
-            const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
-            while (walker.nextNode()) {
-                const node = walker.currentNode, i = node.data.indexOf(words);
-                if (i < 0) continue;
-                const r = document.createRange();
-                r.setStart(node, i); r.setEnd(node, i + 1);
-                const a = r.getBoundingClientRect();
-                r.setStart(node, i + words.length - 1); r.setEnd(node, i + words.length);
-                const b = r.getBoundingClientRect();
-                return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
+def select_with_mouse(page, words, until=None):
+    """Drag the mouse over ``words`` (or from their first character to the last of ``until``) in the
+    reader's text, as a person would."""
+    box = page.evaluate("""([first, last]) => {
+        function rect(words, end) {
+            for (const p of document.querySelectorAll('#reader p[data-start]')) {
+                const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+                while (walker.nextNode()) {
+                    const node = walker.currentNode, i = node.data.indexOf(words);
+                    if (i < 0) continue;
+                    const r = document.createRange(), at = end ? i + words.length - 1 : i;
+                    r.setStart(node, at); r.setEnd(node, at + 1);
+                    return r.getBoundingClientRect();
+                }
             }
+            return null;
         }
-        return null; }""", words)
+        const a = rect(first, false), b = rect(last, true);
+        return a && b && {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
+        }""", [words, until or words])
     assert box, f"{words!r} is not on the page"
     page.mouse.move(box["x1"], box["y1"])
     page.mouse.down()
@@ -147,8 +151,35 @@ def test_from_a_pasted_japanese_article_to_a_claim(server, page):
     expect(page.locator("#quote-list li")).to_have_count(1)
     expect(page.locator("#quote-list li .status")).to_have_attribute("data-status", "reported")
     shot(page, "reader-en")
+    # a selection that starts inside a marked quote (a link) selects text, and counts its place right
+    select_with_mouse(page, "明らかにした", until="否定して")
+    assert page.evaluate("window.getSelection().toString()") == "明らかにした。市はこれを否定して"
+    expect(page.locator("#quote-actions")).to_be_visible()
+    href = page.locator("#record-claim").get_attribute("href")
+    assert f"quote_start={ARTICLE.index('明らかにした。市は')}&" in href
+    assert f"quote_end={ARTICLE.index('否定して') + 4}" in href
+
+    # and a dispute with a quote: the city's denial, against the claim just recorded (a click elsewhere
+    # first: a drag that starts on selected words would move them, not select anew)
+    page.click("#reader h2")
+    expect(page.locator("#quote-actions")).to_be_hidden()
+    select_with_mouse(page, "市はこれを否定している")
+    expect(page.locator("#add-dispute")).to_have_attribute("href", re.compile(f"quote_start={ARTICLE.index('市はこれを')}&"))
+    page.click("#add-dispute")
+    expect(page).to_have_url(re.compile(r"/claims/[^/]+/disputes/new\?"))
+    expect(page.locator("textarea[name=quote]")).to_have_value("市はこれを否定している")
+    page.select_option("select[name=party]", "microsoft")
+    page.locator("input[name=stance][value=denies]").check()
+    page.fill("textarea[name=text_en]", "The city denies it.")
+    page.click("#dispute-form button[type=submit]")
+    expect(page.locator("blockquote").nth(1)).to_contain_text("市はこれを否定している")
+    page.goto(f"{server}/sources/bridge")
+    expect(page.locator("#reader mark")).to_have_count(2)
+    expect(page.locator("#quote-list li[data-dispute]")).to_contain_text("denies")
+    expect(page.locator("#quote-list li[data-dispute] .status")).to_have_attribute("data-status", "disputed")
+    shot(page, "reader-en")
     page.goto(f"{server}/sources/bridge?lang=ja")
-    expect(page.locator("#quote-list h2")).to_contain_text("この出典からの引用 1 件")
+    expect(page.locator("#quote-list h2")).to_contain_text("この出典からの引用 2 件")
     shot(page, "reader-ja")
     # the seed article: 34 quotes marked in a long Japanese text
     page.goto(f"{server}/sources/windows-central-ms-ai-self-sufficiency")

@@ -79,7 +79,9 @@
     }
     bar.hidden = false;
     var box = reader.getBoundingClientRect();
-    bar.style.top = (q.rect.bottom - box.top + 6) + "px";
+    // above the selection (below it when there is no room), never over the words selected
+    var above = q.rect.top - box.top - bar.offsetHeight - 6;
+    bar.style.top = (above >= 0 ? above : q.rect.bottom - box.top + 6) + "px";
     bar.style.left = Math.max(0, Math.min(q.rect.left - box.left, box.width - bar.offsetWidth)) + "px";
   }
 
@@ -88,6 +90,8 @@
     clearTimeout(pending);
     pending = setTimeout(update, 60);
   });
+  // a selection just made with the mouse is offered at once (a quick click must not open the last one)
+  reader.addEventListener("mouseup", function () { clearTimeout(pending); setTimeout(update, 0); });
   if (disputeClaim) disputeClaim.addEventListener("change", function () { if (current) update(); });
   // keyboard: Tab to a paragraph, Shift+arrows (with Ctrl: by word) select, Enter goes to the
   // buttons, Escape hides them
