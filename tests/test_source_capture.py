@@ -57,6 +57,9 @@ META = {"publisher": "daily", "published": "2025-05-02", "language": "ja"}
 
 
 def test_paste_read_and_recapture_over_the_api(app):
+    # writes need an analyst's token
+    assert app.test_client().post("/api/sources", json={"text": PASTED}).status_code == 401
+    assert app.test_client().put("/api/sources/bridge", json={"version": 1, "text": "x"}).status_code == 401
     r = post(app, {"id": "bridge", "headline": "橋は五月に開通", "text": PASTED, **META})
     assert r.status_code == 201, r.get_json()
     s = r.get_json()
