@@ -154,7 +154,11 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        resp = app.make_response(error(e.code or 500, [{"field": None, "message": e.description}]))
+        message = e.description
+        if e.code == 413:  # a 2 MB pasted article, say: what the limit is, and that nothing changed
+            message = (f"the request is larger than the {app.config['MAX_CONTENT_LENGTH']:,} bytes this server "
+                       "accepts (MAX_CONTENT_LENGTH); nothing was written")
+        resp = app.make_response(error(e.code or 500, [{"field": None, "message": message}]))
         if isinstance(e, MethodNotAllowed) and e.valid_methods:  # a 405 names the methods there are
             resp.headers["Allow"] = ", ".join(e.valid_methods)
         return resp
