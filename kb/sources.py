@@ -82,6 +82,10 @@ class Sources:
         """Capture a source's text again (``text``, or ``"fetch": true`` from its URL): a new
         version of the source when the text changed; its metadata stays as it is."""
         iri = self.data.iri("source", ref)
+        extra = sorted(set(record) - {"text", "fetch", "url", "id"})
+        if extra:
+            raise KBError(f"a re-capture takes the text (text, or fetch with url) and nothing else; "
+                          f"{', '.join(extra)} cannot be changed here")
         current = set(self.data.describe([iri]))
         if not any(p == SDO.headline for _, p, _ in current):
             raise NotFound(f"there is no source {self.data.local_id(iri)!r}")

@@ -88,6 +88,8 @@ def test_paste_read_and_recapture_over_the_api(app):
     assert r.get_json()["changes"]["changed"] == 3 and [q["claim"] for q in r.get_json()["stale"]] == ["ok"]
     assert c.put("/api/sources/bridge", json={"version": got["version"], "text": "y"},
                  headers=app.token).status_code == 409
+    r = c.put("/api/sources/bridge", json={"version": 2, "text": "y", "headline": "new"}, headers=app.token)
+    assert r.status_code == 400 and "headline cannot be changed here" in r.get_json()["errors"][0]["message"]
     assert c.get("/api/sources/nowhere").status_code == 404
 
 
