@@ -49,6 +49,8 @@ SETTINGS = {
     "LOGIN_ATTEMPTS": (5, "failed sign-ins allowed per user name and per client address in LOGIN_WINDOW; "
                           "beyond them /login answers 429 without checking the password (0 turns this off)"),
     "LOGIN_WINDOW": (300, "the sign-in rate limit's window, in seconds (counted in each server process's memory)"),
+    "FETCH_ALLOW_HOSTS": ((), "hosts a source may be fetched from although they resolve to a loopback or private "
+                              "address (a list, or names separated by commas); none by default"),
 }
 csrf = CSRFProtect()
 
@@ -119,10 +121,10 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     app.extensions["kb"] = kb
     app.extensions["users"] = Users(folder / "users.json" if folder else None)
 
-    from . import api, auth, exports, pages, pictures, ratelimit, sparql
+    from . import api, auth, capture, exports, pages, pictures, ratelimit, sparql
 
     csrf.init_app(app)
-    for bp in (api.bp, auth.bp, exports.bp, pages.bp, pictures.bp, sparql.bp):
+    for bp in (api.bp, auth.bp, capture.bp, exports.bp, pages.bp, pictures.bp, sparql.bp):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # the API is authenticated by Bearer tokens, never by cookies
     csrf.exempt(sparql.bp)  # read-only
@@ -152,7 +154,11 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        resp = app.make_response(error(e.code or 500, [{"field": None, "message": e.description}]))
+        message = e.description
+        if e.code == 413:  # a 2 MB pasted article, say: what the limit is, and that nothing changed
+            message = (f"the request is larger than the {app.config['MAX_CONTENT_LENGTH']:,} bytes this server "
+                       "accepts (MAX_CONTENT_LENGTH); nothing was written")
+        resp = app.make_response(error(e.code or 500, [{"field": None, "message": message}]))
         if isinstance(e, MethodNotAllowed) and e.valid_methods:  # a 405 names the methods there are
             resp.headers["Allow"] = ", ".join(e.valid_methods)
         return resp

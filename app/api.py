@@ -3,7 +3,7 @@ claims and record disputes (analysts); accounts and bulk imports (admins)."""
 
 import re
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from kb import KBError
 from kb.filters import raw as filters_from
@@ -104,6 +104,37 @@ def restore_claim(cid, n):
     """Make version ``n`` current again; the restoring is itself a new version."""
     who = require_writer(token=True)
     return jsonify(get_kb().restore("claim", cid, n, by=who))
+
+
+# ---- sources that keep their text (issue 13) ---------------------------------------------
+
+def allow_hosts() -> list[str]:
+    """FETCH_ALLOW_HOSTS: a list, or names separated by commas or spaces."""
+    given = current_app.config.get("FETCH_ALLOW_HOSTS") or ()
+    if isinstance(given, str):
+        given = given.replace(",", " ").split()
+    return [str(h) for h in given]
+
+
+@bp.post("/sources")
+def add_source():
+    """A new source with its text (``text``, or ``"fetch": true`` with its ``url``)."""
+    who = require_writer(token=True)
+    return jsonify(get_kb().sources.add(body(), by=who, allow_hosts=allow_hosts())), 201
+
+
+@bp.get("/sources/<sid>")
+def source(sid):
+    return jsonify(get_kb().sources.get(sid))
+
+
+@bp.put("/sources/<sid>")
+def recapture_source(sid):
+    """Capture the text again (``text`` or ``"fetch": true``), from ``version``: a new version when it changed."""
+    who = require_writer(token=True)
+    data = body()
+    version = _edited_version(data)
+    return jsonify(get_kb().sources.recapture(sid, data, by=who, version=version, allow_hosts=allow_hosts()))
 
 
 # ---- admins: accounts and bulk imports -------------------------------------------------

@@ -16,6 +16,9 @@ STATUS = {"type": "string", "enum": ["reported", "disputed", "confirmed", "retra
 STANCE = {"type": "string", "enum": ["denies", "disputes", "qualifies", "confirms", "retracts"]}
 QUOTE_IN = {"type": "object", "required": ["exact"], "properties": {
     "exact": {"type": "string"}, "prefix": {"type": "string"}, "suffix": {"type": "string"},
+    "start": {"type": "integer", "minimum": 0, "description": "where the quote starts in the source's text "
+                                                             "(NFC characters): chooses between occurrences"},
+    "end": {"type": "integer", "minimum": 0},
     "source": {"type": "string", "description": "the source quoted (a local id or IRI)"},
     "translated": {"type": "boolean", "description": "the quote gives someone's words in a translation"}}}
 NOTE = {"anyOf": [LANG_MAP, {"type": "null"}], "description": "an analyst's note (skos:editorialNote)"}
@@ -48,6 +51,63 @@ VERSION = {"type": "object", "required": ["version", "action", "at", "by", "adde
     "at": {"type": "string", "format": "date-time"}, "by": {"type": ["string", "null"]},
     "added": {"type": "array", "items": {"type": "string"}, "description": "triples, N-Triples terms"},
     "removed": {"type": "array", "items": {"type": "string"}}}}
+
+
+SID = {"name": "sid", "in": "path", "required": True, "schema": {"type": "string"}, "description": "the source's id"}
+SOURCE_IN = {"type": "object", "properties": {
+    "id": {"type": "string", "description": "default: made from the headline"},
+    "type": {"type": "string", "enum": ["NewsArticle", "CreativeWork"]},
+    "headline": {"anyOf": [{"type": "string"}, LANG_MAP], "description": "text (in the source's language) or a map"},
+    "publisher": {"anyOf": [{"type": "string"}, {"type": "object"}],
+                  "description": "an agent's id, or a new organisation {name: {...}}"},
+    "author": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "object"}]},
+    "published": DATE, "language": {"type": "string"}, "url": {"type": "string", "format": "uri"},
+    "note": NOTE, "text": {"type": "string", "description": "the article's text (at most 200,000 characters)"},
+    "fetch": {"type": "boolean", "description": "fetch the text from url (the page's metadata fills what is not "
+                                                "given); hosts resolving to private addresses are refused unless "
+                                                "in FETCH_ALLOW_HOSTS"}}}
+SOURCE_QUOTE = {"type": "object", "required": ["claim", "exact", "start", "end", "verified"], "properties": {
+    "claim": {"type": "string"}, "dispute": {"type": ["string", "null"]}, "exact": {"type": "string"},
+    "start": {"type": ["integer", "null"]}, "end": {"type": ["integer", "null"]},
+    "verified": {"type": "boolean", "description": "found in the source's text as it is now"},
+    "stale": {"type": "boolean", "description": "no longer in the text after a re-capture"}}}
+SOURCE_OUT = {"type": "object", "required": ["id", "iri", "text", "digest", "captured", "quotes"], "properties": {
+    "id": {"type": "string"}, "iri": {"type": "string"}, "version": {"type": "integer"},
+    "text": {"type": ["string", "null"]},
+    "digest": {"type": ["string", "null"], "description": "SHA-256 of the text's UTF-8 bytes, hexadecimal"},
+    "captured": {"type": ["string", "null"], "format": "date-time"},
+    "quotes": {"type": "array", "items": SOURCE_QUOTE}, "stale": {"type": "array", "items": SOURCE_QUOTE},
+    "changes": {"type": ["object", "null"], "description": "since the first capture: characters removed, added, "
+                                                           "changed, and the changed paragraphs"}}}
+
+
+def _source_paths(json_of, secured) -> dict:
+    return {
+        "/api/sources": {
+            "post": {"summary": "Capture a source's text: pasted, or fetched from its URL", "operationId": "addSource",
+                     "security": secured, "requestBody": {"required": True, "content": json_of("SourceIn")},
+                     "responses": {"201": {"description": "the source as stored", "content": json_of("Source")},
+                                   "401": _error("no valid token"), "403": _error("not an analyst"),
+                                   "409": _error("a source with this id exists"),
+                                   "422": _error("bad text, a page that cannot be captured, or the record does not "
+                                                 "satisfy the shapes; nothing written")}},
+        },
+        "/api/sources/{sid}": {
+            "get": {"summary": "A source with its text, digest, capture time and every quote of it",
+                    "operationId": "getSource", "parameters": [SID],
+                    "responses": {"200": {"description": "the source", "content": json_of("Source")},
+                                  "404": _error("no such source")}},
+            "put": {"summary": "Capture the text again (a new version when it changed; the metadata stays)",
+                    "operationId": "recaptureSource", "parameters": [SID], "security": secured,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["version"], "properties": {
+                            "version": {"type": "integer", "minimum": 1}, "text": {"type": "string"},
+                            "fetch": {"type": "boolean"}}}}}},
+                    "responses": {"200": {"description": "the source as now stored", "content": json_of("Source")},
+                                  "404": _error("no such source"), "409": _error("changed since that version"),
+                                  "422": _error("bad text; nothing written"), "428": _error("no version given")}},
+        },
+    }
 
 
 def _error(desc):
@@ -220,6 +280,7 @@ def document() -> dict:
                                        "413": _error("larger than MAX_CONTENT_LENGTH"),
                                        "422": _error("some record does not satisfy the shapes; nothing written")}},
             },
+            **_source_paths(json_of, secured),
             "/api/openapi.json": {
                 "get": {"summary": "This document", "operationId": "openapi",
                         "responses": {"200": {"description": "OpenAPI 3.1",
@@ -231,7 +292,7 @@ def document() -> dict:
                                            "description": "a token printed by `kb user token NAME`"}},
             "schemas": {
                 "Ref": REF, "Claim": claim_out, "Dispute": dispute_out, "ClaimIn": claim_in,
-                "DisputeIn": dispute_in, "Errors": ERRORS,
+                "DisputeIn": dispute_in, "Errors": ERRORS, "SourceIn": SOURCE_IN, "Source": SOURCE_OUT,
                 "ClaimEdit": {"allOf": [{"$ref": "#/components/schemas/ClaimIn"}, {
                     "type": "object", "properties": {"version": {
                         "type": "integer", "minimum": 1,

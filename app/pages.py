@@ -119,7 +119,8 @@ def agent(rid):
 
 @bp.get("/sources/<rid>")
 def source(rid):
-    s = get_kb().source_story(rid)
+    """The reader page: the source's text with its quotes marked, and what quotes it (kb.sources)."""
+    s = get_kb().sources.reader(rid)
     return render_template("source.html", s=s, view=_view(source=s["id"]))
 
 
@@ -175,6 +176,11 @@ def _with_sources(form, record: dict) -> dict:
         record["quote"] = {"exact": form["quote"].strip()}
         if sources and not new_src:
             record["quote"]["source"] = sources[0]
+        # where in the source's text the words were selected (the reader page sends them)
+        if form.get("quote_source") in sources:
+            record["quote"]["source"] = form["quote_source"]
+        record["quote"].update({k: form[f"quote_{k}"] for k in ("prefix", "suffix", "start", "end")
+                                if form.get(f"quote_{k}", "") != ""})
     return {k: v for k, v in record.items() if v not in (None, "", [])}
 
 
@@ -201,7 +207,8 @@ def new_claim():
     if current_user() is None:
         return redirect(url_for("auth.login", next=request.path))
     who = require_writer()
-    form, problems, general = request.form, {}, []
+    # a GET may prefill the form (the reader page sends the source and the quote it selected)
+    form, problems, general = request.form if request.method == "POST" else request.args, {}, []
     if request.method == "POST":
         claimant = _new_agent(form, "new_claimant") or form.get("claimant") or None
         record = _with_sources(form, {"text": _lang_map(form, "text"), "claimant": claimant,
@@ -224,7 +231,7 @@ def new_dispute(rid):
         return redirect(url_for("auth.login", next=request.path))
     who = require_writer()
     c = get_kb().get_claim(rid)
-    form, problems, general = request.form, {}, []
+    form, problems, general = request.form if request.method == "POST" else request.args, {}, []
     if request.method == "POST":
         party = _new_agent(form, "new_party") or form.get("party") or None
         record = _with_sources(form, {"party": party, "stance": form.get("stance") or None,

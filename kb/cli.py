@@ -113,7 +113,8 @@ def load(ctx, files, as_, fmt):
 
         try:
             if kind == "yaml":
-                result = kb.import_yaml(data, by=_user(as_), name=path.name, progress=progress)
+                result = kb.import_yaml(data, by=_user(as_), name=path.name, progress=progress,
+                                        folder=path.parent)
             else:
                 result = kb.import_rdf(data, kind, by=_user(as_), name=path.name, progress=progress)
         finally:
@@ -126,10 +127,57 @@ def load(ctx, files, as_, fmt):
 @click.pass_context
 def validate(ctx):
     """Check the whole store against the shapes."""
-    report = _open(ctx).validate_store()
+    kb = _open(ctx)
+    report = kb.validate_store()
     click.echo(report.text(), err=not report.conforms)
+    # quotes a re-captured source no longer holds: a warning (the store still conforms)
+    for q in kb.sources.stale():
+        where = f"dispute {q['dispute']!r}" if q["dispute"] else f"claim {q['claim']!r}"
+        click.echo(f"warning: {where} quotes source {q['source']!r}, whose text no longer holds "
+                   f"{q['exact'][:60]!r}", err=True)
     if not report.conforms:
         sys.exit(1)
+
+
+@main.group()
+def source():
+    """Sources that keep their text."""
+
+
+@source.command("add")
+@click.option("--url", default=None, help="The article's address (fetched unless --file or - gives the text).")
+@click.option("--file", "file_", type=click.Path(dir_okay=False), default=None,
+              help="A .txt or saved .html file holding the article.")
+@click.argument("stdin", required=False, metavar="[-]")
+@click.option("--id", "rid", default=None, help="The source's id (default: made from the headline).")
+@click.option("--headline", default=None, help="The headline (default: the page's).")
+@click.option("--publisher", default=None, help="The publisher's agent id.")
+@click.option("--author", multiple=True, help="An author's agent id (repeatable).")
+@click.option("--published", default=None, help="YYYY-MM-DD, YYYY-MM or YYYY (default: the page's).")
+@click.option("--language", default=None, help="ja, en, … (default: the page's).")
+@click.option("--allow-host", "allow_hosts", multiple=True, envvar="KB_FETCH_ALLOW_HOSTS",
+              help="A host that may resolve to a local or private address (FETCH_ALLOW_HOSTS; repeatable).")
+@click.option("--as", "as_", envvar="KB_USER", default=None, help="The analyst recording this (default: login name).")
+@click.pass_context
+def source_add(ctx, url, file_, stdin, rid, headline, publisher, author, published, language, allow_hosts, as_):
+    """Capture a source's text: fetched from --url, read from --file, or - (standard input)."""
+    if stdin not in (None, "-"):
+        _fail(f"unexpected argument {stdin!r} (give - to read the text from standard input)", 2)
+    if sum(x is not None for x in (file_, stdin)) > 1 or not (url or file_ or stdin):
+        _fail("give one of --url URL, --file FILE or - (the text on standard input)", 2)
+    kb = _open(ctx)
+    hosts = [h for value in allow_hosts for h in value.replace(",", " ").split()]
+    record = {"id": rid, "headline": headline, "publisher": publisher, "author": list(author) or None,
+              "published": published, "language": language, "url": url}
+    if file_:
+        page = kb.sources.extract(Path(file_).read_bytes(), Path(file_).name)
+    elif stdin:
+        page = kb.sources.extract(sys.stdin.buffer.read(), "stdin.txt")
+    else:
+        page = kb.sources.fetch(url, allow_hosts=hosts)
+    page = {k: v for k, v in page.items() if k in ("text", "headline", "published", "language", "url")}
+    s = kb.sources.add({**page, **{k: v for k, v in record.items() if v}}, by=_user(as_))
+    click.echo(f"source {s['id']}: {len(s['text']):,} characters captured (sha256 {s['digest'][:12]}…)")
 
 
 @main.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Literal
@@ -27,11 +28,47 @@ def import_data(data, doc, *, by: str, progress=None) -> ImportResult:
     return commit(data, records, by, progress=progress)
 
 
-def import_yaml(data, text: bytes | str, *, by: str, name: str = "input", progress=None) -> ImportResult:
+def import_yaml(data, text: bytes | str, *, by: str, name: str = "input", progress=None,
+                folder=None) -> ImportResult:
     doc = load_yaml(text, name=name)
     if doc is None:
         raise KBError(f"{name} is empty")
-    return import_data(data, doc, by=by, progress=progress)
+    return import_data(data, read_text_files(doc, folder), by=by, progress=progress)
+
+
+def read_text_files(doc, folder):
+    """Sources' ``text_file`` (a path relative to the YAML file's ``folder``, inside it) -> ``text``."""
+    sources = doc.get("sources") if isinstance(doc, dict) else None
+    if not isinstance(sources, list) or not any(isinstance(s, dict) and "text_file" in s for s in sources):
+        return doc
+    problems, out = [], []
+    for i, s in enumerate(sources):
+        if not isinstance(s, dict) or "text_file" not in s:
+            out.append(s)
+            continue
+        s, rid = dict(s), s.get("id") or f"#{i + 1}"
+        name = s.pop("text_file")
+        if "text" in s:
+            problems.append(Problem("give text or text_file, not both", record=rid, field="text_file", kind="source"))
+        elif folder is None:
+            problems.append(Problem("is read only from a YAML file on disk; send the text itself (text)",
+                                    record=rid, field="text_file", kind="source"))
+        else:
+            root = Path(folder).resolve()
+            path = (root / str(name)).resolve()
+            if not path.is_relative_to(root) or not path.is_file():
+                problems.append(Problem("must name a file in the YAML file's folder", record=rid,
+                                        field="text_file", value=str(name), kind="source"))
+            else:
+                try:
+                    s["text"] = path.read_bytes().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    problems.append(Problem("is not UTF-8 text", record=rid, field="text_file", value=str(name),
+                                            kind="source"))
+        out.append(s)
+    if problems:
+        raise InvalidData(problems)
+    return {**doc, "sources": out}
 
 
 def _nfc(term):

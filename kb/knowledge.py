@@ -19,6 +19,7 @@ from .dataset import Dataset
 from .errors import KBError, Report
 from .namespaces import KB, PREFIXES
 from .queries import CLAIM_GRAPH, render
+from .sources import Sources
 from .sparql import QUERY_TIMEOUT, QueryResult, run_query
 from .status import derive_status, status_timeline
 from .stores import RDF_FORMATS, Store, open_store, to_ox
@@ -39,6 +40,7 @@ class KnowledgeBase:
         self.current, self.history_graph = self.data.current, self.data.history_graph
         self.locks_graph, self.default_graphs = self.data.locks_graph, self.data.default_graphs
         indexer.open_index(self.data)
+        self.sources = Sources(self.data)  # sources' texts: capture, re-capture, the reader (kb.sources)
 
     @property
     def index(self):
@@ -64,8 +66,10 @@ class KnowledgeBase:
         """A YAML-shaped document {agents, topics, sources, claims}: all or nothing."""
         return imports.import_data(self.data, doc, by=by, progress=progress)
 
-    def import_yaml(self, text: bytes | str, *, by: str, name: str = "input", progress=None) -> ImportResult:
-        return imports.import_yaml(self.data, text, by=by, name=name, progress=progress)
+    def import_yaml(self, text: bytes | str, *, by: str, name: str = "input", progress=None,
+                    folder=None) -> ImportResult:
+        """``folder``: where a source's ``text_file`` is read from (a YAML file's folder; None: not at all)."""
+        return imports.import_yaml(self.data, text, by=by, name=name, progress=progress, folder=folder)
 
     def import_rdf(self, raw: bytes, fmt: str, *, by: str, name: str = "input", progress=None) -> ImportResult:
         """Turtle, TriG, N-Triples, N-Quads or JSON-LD, all or nothing."""

@@ -20,6 +20,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from .errors import Problem
 from .ids import Minter, content_id, slugify
 from .namespaces import KB, OA, SDO
+from .quotes import position_triples, text_triples
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
 LANG = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
@@ -60,7 +61,7 @@ FIELDS = {
     "source": {
         SDO.headline: "headline", SDO.publisher: "publisher", SDO.datePublished: "published",
         SDO.inLanguage: "language", SDO.url: "url", SDO.author: "author", RDF.type: "type",
-        SDO.translationOfWork: "translation_of", SKOS.editorialNote: "note",
+        SDO.translationOfWork: "translation_of", SKOS.editorialNote: "note", SDO.text: "text", KB.digest: "digest",
     },
     "agent": {
         SDO.name: "name", SDO.sameAs: "same_as", SDO.jobTitle: "job_title",
@@ -69,7 +70,8 @@ FIELDS = {
     "topic": {SKOS.prefLabel: "label"},
     "quote": {
         OA.exact: "quote.exact", OA.prefix: "quote.prefix", OA.suffix: "quote.suffix",
-        OA.hasSource: "quote.source", KB.translated: "quote.translated",
+        OA.hasSource: "quote.source", KB.translated: "quote.translated", OA.start: "quote.start",
+        OA.end: "quote.end",
     },
 }
 
@@ -77,10 +79,10 @@ KEYS = {
     "claim": {"id", "text", "claimant", "sourcing", "about", "sources", "date", "quote", "note", "disputes"},
     "dispute": {"id", "claim", "party", "stance", "text", "date", "sources", "quote"},
     "source": {"id", "type", "headline", "publisher", "author", "published", "language", "url", "translation_of",
-               "note"},
+               "note", "text"},
     "agent": {"id", "type", "name", "job_title", "works_for", "same_as"},
     "topic": {"id", "label"},
-    "quote": {"source", "exact", "prefix", "suffix", "translated"},
+    "quote": {"source", "exact", "prefix", "suffix", "translated", "start", "end"},
 }
 
 
@@ -267,7 +269,7 @@ def _quote(b: _Builder, kind: str, rid: str, subject: URIRef, value, rec: Record
     unknown = sorted(set(map(str, value)) - KEYS["quote"])
     for k in unknown:
         b.problem(kind, rid, f"quote.{k}", "is not a field of a quote (expected source, exact, prefix, suffix, "
-                                           "translated)")
+                                           "translated, start, end)")
     q = URIRef(f"{subject}#quote")
     rec.triples.add((subject, KB.quote, q))
     rec.triples.add((q, RDF.type, OA.TextQuoteSelector))
@@ -285,6 +287,7 @@ def _quote(b: _Builder, kind: str, rid: str, subject: URIRef, value, rec: Record
         b.problem(kind, rid, "quote.translated", "must be true or false", translated)
     elif translated:  # false is what an unmarked quote means: nothing is written
         rec.triples.add((q, KB.translated, Literal(True)))
+    rec.triples |= position_triples(b, kind, rid, q, value)  # where in the source's text (kb.quotes)
 
 
 def build_claim(b: _Builder, rec_in: dict, index: int, local_id: str | None = None) -> Record | None:
@@ -431,6 +434,8 @@ def build_source(b: _Builder, rec_in: dict, index: int) -> Record | None:
             t.add((s, SDO.translationOfWork, r))
     for lit in b.lang_map("source", rid, "note", rec_in.get("note")):
         t.add((s, SKOS.editorialNote, lit))
+    if rec_in.get("text") is not None:  # the source's own text, with its digest (kb.quotes)
+        t |= text_triples(b, rid, s, rec_in["text"], rec_in.get("language"))
     return rec
 
 

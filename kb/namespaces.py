@@ -58,6 +58,7 @@ class KB(DefinedNamespace):
     quote: URIRef
     sourcing: URIRef
     translated: URIRef
+    digest: URIRef
     withdrawn: URIRef
     withdrawnReason: URIRef
     versionOf: URIRef
@@ -92,6 +93,9 @@ class OA(DefinedNamespace):
     _fail = True
 
     TextQuoteSelector: URIRef
+    TextPositionSelector: URIRef
+    start: URIRef
+    end: URIRef
     exact: URIRef
     prefix: URIRef
     suffix: URIRef

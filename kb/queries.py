@@ -315,6 +315,17 @@ def records_of_types(types) -> str:
 # claims an agent made, disputes a party took, claims in a source
 CLAIMS_BY_CLAIMANT = "SELECT ?c WHERE { ?c schema:author $agent ; a schema:Claim . }"
 CLAIMS_ABOUT = "SELECT ?c WHERE { ?c schema:about $entity ; a schema:Claim . }"
+# every claim's and dispute's quote of a source (kb.quotes), and the sources that keep their text
+QUOTES_OF_SOURCE = """
+SELECT ?rec ?claim ?exact ?prefix ?suffix ?start ?end ?withdrawn WHERE {
+  ?q oa:hasSource $source ; oa:exact ?exact .
+  ?rec kb:quote ?q .
+  OPTIONAL { ?rec kb:disputes ?claim }
+  OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix }
+  OPTIONAL { ?q oa:start ?start ; oa:end ?end }
+  OPTIONAL { ?rec kb:withdrawn ?withdrawn }
+}"""
+SOURCES_WITH_TEXT = render("SELECT ?s WHERE { ?s schema:text ?t ; kb:digest ?d . }")
 CLAIMS_IN_SOURCE = "SELECT ?c WHERE { ?c schema:appearance $source ; a schema:Claim . }"
 DISPUTES_BY_PARTY_OF = "SELECT ?d ?c ?stance ?withdrawn WHERE { ?d kb:party $agent ; kb:disputes ?c ; kb:stance ?stance . OPTIONAL { ?d kb:withdrawn ?withdrawn } }"
 

@@ -47,6 +47,10 @@ def _quote(data, g: Graph, s, labels):
     out["source"] = labels.get(src, {"id": data.local_id(src), "iri": str(src)}) if src else None
     # the quoted words are someone's, in a translation (their own were in another language)
     out["translated"] = bool(g.value(q, KB.translated))
+    # where the words are in the source's text: found there when written (kb.quotes), else unverified
+    start, end = g.value(q, OA.start), g.value(q, OA.end)
+    out["start"], out["end"] = (int(start), int(end)) if start is not None and end is not None else (None, None)
+    out["verified"] = out["start"] is not None
     return out
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from . import indexer, queries
+from . import indexer, queries, quotes
 from .errors import Conflict, InvalidData, KBError, NotFound, Problem
 from .ids import content_id, slugify
 from .model import Record, analyst_triples, build_one, build_records
@@ -141,7 +141,9 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
     with data.write_lock:
         pending = {r.iri: r for r in records}
         fresh = {r.iri for r in records if _with_provenance(data, r, by, when)}
-        problems = validate(data, records, pending, progress) if validated else []
+        # quotes are checked against their source's text (a withdrawal or a restore keeps them as they were)
+        problems = quotes.verify(data, records, pending) if action is None else []
+        problems += validate(data, records, pending, progress) if validated else []
         if problems:
             raise InvalidData(problems)
         for tried in range(COMMIT_ATTEMPTS):

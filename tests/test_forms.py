@@ -32,10 +32,10 @@ def test_record_a_claim_then_dispute_it(client, app):
     assert c["status"] == "reported" and {a["id"] for a in c["about"]} == {"openai", "chatgpt"}
     r = client.post(f"/claims/{cid}/disputes/new", data={
         "csrf_token": tok, "party": "openai", "stance": "denies", "text_en": "OpenAI denies it.",
-        "sources": [SOURCE], "date": "2025-09-13", "quote": "no such plan"})
+        "sources": [SOURCE], "date": "2025-09-13", "quote": "自社チップクラスターを構築"})
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/claims/{cid}")
     c = app.extensions["kb"].get_claim(cid)
-    assert c["status"] == "disputed" and c["disputes"][0]["quote"]["exact"] == "no such plan"
+    assert c["status"] == "disputed" and c["disputes"][0]["quote"]["exact"] == "自社チップクラスターを構築"
     assert c["disputes"][0]["recorded_by"] == "ana"
 
 
