@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS claims (
   iri TEXT PRIMARY KEY, date TEXT NOT NULL, dstart TEXT NOT NULL, dend TEXT NOT NULL,
   recorded TEXT NOT NULL, status TEXT NOT NULL, claimant TEXT, withdrawn INTEGER NOT NULL,
-  disputes INTEGER NOT NULL);
+  disputes INTEGER NOT NULL, verdict TEXT);
 CREATE INDEX IF NOT EXISTS claims_order ON claims (withdrawn, date DESC, recorded DESC, iri);
 CREATE INDEX IF NOT EXISTS claims_claimant ON claims (claimant);
 CREATE INDEX IF NOT EXISTS claims_status ON claims (status);
@@ -48,7 +48,9 @@ CREATE INDEX IF NOT EXISTS texts_claim ON texts (claim);
 -- the search table's rowid is the texts row's rowid, so a claim's entries are found by the texts index
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (text, content = '', tokenize = 'trigram case_sensitive 1');
 """
-VERSION = "6"  # 6: a date's span from kb.status (a month ends on its last day; no date: "")
+VERSION = "7"  # 6: a date's span from kb.status (a month ends on its last day; no date: "")
+# 7: each claim's verdict (its rating's notation, "unmapped", or NULL); a duplicate (the same as another
+# standing claim) is left out of the list as a withdrawn claim is
 
 
 log = logging.getLogger("claimkb")
@@ -126,9 +128,9 @@ class ClaimIndex:
                         db.execute("DELETE FROM links WHERE claim = ?", (c,))
                         db.execute("DELETE FROM texts WHERE claim = ?", (c,))
                         db.execute("DELETE FROM disputes WHERE claim = ?", (c,))
-                db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                     (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"],
-                     int(r["withdrawn"]), r["disputes"]) for r in rows])
+                     int(r["withdrawn"]), r["disputes"], r.get("verdict")) for r in rows])
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
                 db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", disputes)
                 for c, lang, text in texts:
@@ -202,6 +204,9 @@ class ClaimIndex:
         if f.get("status") is not None:
             sql.append("c.status = ?")
             args.append(str(f["status"]))
+        if f.get("verdict") is not None:
+            sql.append("c.verdict = ?")
+            args.append(str(f["verdict"]))
         if f.get("date_from") is not None:
             sql.append("c.dend >= ?")
             args.append(str(f["date_from"]))
@@ -249,6 +254,8 @@ class ClaimIndex:
         "language": "SELECT t.lang, COUNT(DISTINCT c.iri) FROM claims c JOIN texts t ON t.claim = c.iri "
                     "WHERE {w} GROUP BY 1",
         "date": "SELECT substr(c.date, 1, 7), COUNT(*) FROM claims c WHERE {w} AND c.date != '' GROUP BY 1",
+        "verdict": "SELECT c.verdict, COUNT(*) FROM claims c WHERE {w} AND c.verdict IS NOT NULL "
+                   "AND c.verdict != 'unmapped' GROUP BY 1",
     }
 
     TOPIC_STATS = ("SELECT l.value, COUNT(*), SUM(c.disputes), MAX(c.recorded) FROM links l "

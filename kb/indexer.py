@@ -14,7 +14,9 @@ from rdflib.namespace import PROV, RDF, SKOS
 from . import queries
 from .model import STANCE_NAMES, Record
 from .namespaces import KB, SDO
+from .relations import duplicates_by_claim
 from .status import status_of
+from .verdicts import ratings_by_claim
 
 log = logging.getLogger("claimkb")
 
@@ -65,6 +67,8 @@ def rebuild(data, claims=None) -> None:
                 date = str(f[SDO.dateCreated]) if SDO.dateCreated in f else min(dates) if dates else None
                 dispute_rows.append((str(d), str(c), str(f[KB.party]), str(f[KB.stance]), date,
                                      str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else None))
+    verdicts = ratings_by_claim(data, None if everything else ids)
+    duplicates = duplicates_by_claim(data, None if everything else ids)
     rows, link_rows, texts = [], [], []
     for c in ids:
         f, ds = facts[c], disputes[c]
@@ -75,7 +79,9 @@ def rebuild(data, claims=None) -> None:
         rows.append({"iri": str(c), "date": date, "status": status,
                      "recorded": max((str(o) for o in f[PROV.generatedAtTime]), default=""),
                      "claimant": str(author) if author is not None else None,
-                     "withdrawn": bool(f[KB.withdrawn]), "disputes": len(ds)})
+                     # a duplicate is listed under the claim it is the same as: out of the list, as if withdrawn
+                     "withdrawn": bool(f[KB.withdrawn]) or c in duplicates, "disputes": len(ds),
+                     "verdict": verdicts.get(c)})
         link_rows += [(str(c), "about", str(o)) for o in f[SDO.about]]
         link_rows += [(str(c), "topic", str(o)) for o in f[SDO.about] if o in topics]
         link_rows += [(str(c), "source", str(o)) for o in f[SDO.appearance]]
@@ -113,6 +119,10 @@ def affected_claims(data, changed: list[tuple[Record, set]]) -> set:
             out |= {o for s, p, o in rec.triples | old if p == KB.disputes}
         elif rec.kind == "source":
             sources.append(rec.iri)
+        elif rec.kind == "verdict":
+            out |= {o for s, p, o in rec.triples | old if p == SDO.itemReviewed}
+        elif rec.kind == "relation":  # the claim it starts from may become (or stop being) a duplicate
+            out |= {o for s, p, o in rec.triples | old if p in (KB.fromClaim, KB.toClaim)}
     if sources:
         out |= set(data.column(queries.index_query(queries.CLAIMS_OF_SOURCES, sources, "s"), "c"))
     return out

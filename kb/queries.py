@@ -62,6 +62,8 @@ FILTERS = {
     "party": "?_pd kb:disputes ?c ; kb:party $party . FILTER NOT EXISTS { ?_pd kb:withdrawn ?_pw }",
     "language": "?c schema:text ?_lt . FILTER(LANGMATCHES(LANG(?_lt), $language))",
     "q": "?c schema:text ?_qt . FILTER(CONTAINS(LCASE(STR(?_qt)), $q))",
+    "verdict": "?_vv schema:itemReviewed ?c ; schema:reviewRating/kb:rating/skos:notation $verdict . "
+               "FILTER NOT EXISTS { ?_vv kb:withdrawn ?_vw }",
 }
 AFTER_FILTERS = {
     "status": "FILTER(?status = $status)",
@@ -77,6 +79,7 @@ _CLAIM_SET = """
   { SELECT ?c (SAMPLE(?_cd) AS ?cd) (MIN(STR(?_sd)) AS ?sd) (MAX(?_rt) AS ?recorded) WHERE {
       ?c a schema:Claim .
       FILTER NOT EXISTS { ?c kb:withdrawn ?_w }
+      %(same_as)s
       %(filters)s
       OPTIONAL { ?c schema:dateCreated ?_cd }
       OPTIONAL { ?c schema:appearance ?_sa . ?_sa schema:datePublished ?_sd }
@@ -88,8 +91,14 @@ _CLAIM_SET = """
 """
 
 
+# a claim that is the same as another standing claim (a duplicate) is listed under that claim
+NOT_DUPLICATE = ("FILTER NOT EXISTS { ?_dr kb:fromClaim ?c ; kb:relationType kb:RelSameAs ; kb:toClaim ?_dt . "
+                 "FILTER NOT EXISTS { ?_dr kb:withdrawn ?_drw } FILTER NOT EXISTS { ?_dt kb:withdrawn ?_dtw } }")
+
+
 def _claim_set(filters: dict) -> str:
     return _CLAIM_SET % {
+        "same_as": NOT_DUPLICATE,
         "filters": "\n      ".join(FILTERS[k] for k in FILTERS if filters.get(k) is not None),
         "status": STATUS_EXPR,
         "after": "\n  ".join(AFTER_FILTERS[k] for k in AFTER_FILTERS if filters.get(k) is not None),
@@ -134,6 +143,8 @@ FACET_PATTERNS = {
     "source": "?c schema:appearance ?value .",
     "language": "?c schema:text ?_ft . BIND(LANG(?_ft) AS ?value)",
     "date": "",  # grouped by the whole ?date; facet_months() folds days into months
+    "verdict": "?_fv schema:itemReviewed ?c ; schema:reviewRating/kb:rating/skos:notation ?value . "
+               "FILTER NOT EXISTS { ?_fv kb:withdrawn ?_fvw }",
 }
 
 
@@ -216,6 +227,29 @@ SELECT ?scheme ?concept ?notation ?label WHERE {
   OPTIONAL { ?concept skos:notation ?notation }
 }""")
 
+# the rating and relation schemes, from the vocabulary: notation, labels, definitions, value on the scale
+SCHEME_CONCEPTS = """
+SELECT ?concept ?notation ?label ?definition ?value WHERE {
+  ?concept skos:inScheme $scheme ; skos:notation ?notation .
+  { ?concept skos:prefLabel ?label } UNION { ?concept skos:definition ?definition }
+  UNION { ?concept schema:ratingValue ?value }
+}"""
+# the current verdicts (verdict IRI, claim) and the standing relations touching some claims
+VERDICTS = render("SELECT ?v ?c WHERE { ?v a schema:ClaimReview ; schema:itemReviewed ?c . "
+                  "FILTER NOT EXISTS { ?v kb:withdrawn ?_w } FILTER NOT EXISTS { ?c kb:withdrawn ?_cw } }")
+RELATIONS_OF = """
+SELECT ?r ?from ?type ?to WHERE {
+  %(values)s
+  { ?r kb:fromClaim ?c } UNION { ?r kb:toClaim ?c }
+  ?r a kb:ClaimRelation ; kb:fromClaim ?from ; kb:relationType ?type ; kb:toClaim ?to .
+  FILTER NOT EXISTS { ?r kb:withdrawn ?_w }
+}"""
+SAME_AS_FROM = """
+SELECT ?to WHERE {
+  ?r kb:fromClaim $claim ; kb:relationType kb:RelSameAs ; kb:toClaim ?to .
+  FILTER NOT EXISTS { ?r kb:withdrawn ?_w }
+}"""
+
 # one claim as a graph: the claim, its quote, its disputes and their quotes
 # (the query a claim page shows as "the SPARQL for this view")
 CLAIM_GRAPH = """
@@ -281,6 +315,32 @@ SELECT ?c ?claimant ?text WHERE {
 }
 ORDER BY ?claimant ?c
 LIMIT 500"""),
+    "false-not-disputed": with_prefixes("""
+# Claims our analysts rated false that no party disputes or denies: what the parties say and what we conclude differ
+SELECT ?c ?text ?analyst ?reviewed WHERE {
+  ?v a schema:ClaimReview ; schema:itemReviewed ?c ; schema:reviewRating/kb:rating kb:RatingFalse ;
+     schema:datePublished ?reviewed .
+  OPTIONAL { ?v schema:author/rdfs:label ?analyst }
+  ?c a schema:Claim ; schema:text ?text . FILTER(LANG(?text) = "en")
+  FILTER NOT EXISTS { ?v kb:withdrawn ?vw }
+  FILTER NOT EXISTS { ?c kb:withdrawn ?cw }
+  FILTER NOT EXISTS { ?d kb:disputes ?c ; kb:stance ?s . FILTER(?s IN (kb:Denies, kb:Disputes))
+                      FILTER NOT EXISTS { ?d kb:withdrawn ?dw } }
+}
+ORDER BY DESC(?reviewed) ?c
+LIMIT 500"""),
+    "self-contradictions": with_prefixes("""
+# Contradicting claims made by the same party
+SELECT ?party ?a ?textA ?b ?textB WHERE {
+  ?r a kb:ClaimRelation ; kb:fromClaim ?a ; kb:relationType kb:RelContradicts ; kb:toClaim ?b .
+  FILTER NOT EXISTS { ?r kb:withdrawn ?rw }
+  ?a schema:author ?p ; schema:text ?textA .
+  ?b schema:author ?p ; schema:text ?textB .
+  ?p schema:name ?party .
+  FILTER(LANG(?party) = "en" && LANG(?textA) = "en" && LANG(?textB) = "en")
+}
+ORDER BY ?party ?a
+LIMIT 500"""),
     "story-timeline": with_prefixes("""
 # One story in time order: each claim about the topic, and each stance taken on it
 SELECT ?when ?event ?who ?text ?c WHERE {
@@ -320,6 +380,7 @@ SELECT ?d ?party ?stance ?c ?claimant ?date ?recorded WHERE {
   FILTER NOT EXISTS { ?d kb:withdrawn ?_dw }
   ?c schema:author ?claimant .
   FILTER NOT EXISTS { ?c kb:withdrawn ?_cw }
+  %(same_as)s
   %(filters)s
   OPTIONAL { ?d schema:dateCreated ?_dd }
   OPTIONAL { ?d prov:generatedAtTime ?recorded }
@@ -329,7 +390,7 @@ SELECT ?d ?party ?stance ?c ?claimant ?date ?recorded WHERE {
 
 
 def network(filters: dict) -> str:
-    text = _NETWORK % {"filters": "\n  ".join(NETWORK_FILTERS[k] for k in NETWORK_FILTERS if filters.get(k) is not None)}
+    text = _NETWORK % {"same_as": NOT_DUPLICATE, "filters": "\n  ".join(NETWORK_FILTERS[k] for k in NETWORK_FILTERS if filters.get(k) is not None)}
     return render(text, **_bind(filters))
 
 
