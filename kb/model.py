@@ -553,6 +553,12 @@ def build_records(doc, minter: Minter, known_kind) -> tuple[list[Record], list[P
             if isinstance(d, dict) and "claim" in d:
                 b.problem("dispute", f"#{j + 1}", "claim", "is implied by the claim it is listed under; leave it out")
                 continue
+            if isinstance(d, dict) and isinstance(d.get("counter_claim"), dict):  # a new claim, the party's
+                defaults = {k: d.get(f) for k, f in (("claimant", "party"), ("sources", "sources"), ("date", "date"))}
+                counter = build_claim(b, {**{k: v for k, v in defaults.items() if v},
+                                          "about": rec_in.get("about"), **d["counter_claim"]}, j)
+                keep(counter)
+                d = {**d, "counter_claim": counter.iri if counter is not None else None}
             keep(build_dispute(b, d, j, claim_ref=rec.iri))
     return records, b.problems
 
