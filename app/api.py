@@ -162,9 +162,12 @@ def delete_user(name):
 
 @bp.post("/import")
 def bulk_import():
-    """A YAML document (DESIGN.md's import format): validated whole, all or nothing; answers the counts."""
+    """A YAML document (DESIGN.md's import format), or JSON-LD (``application/ld+json``: ClaimKB's RDF,
+    or schema.org ClaimReviews): validated whole, all or nothing; answers the counts."""
     who = require_admin(token=True)
     data = request.get_data(cache=False)
     if not data:
         raise KBError("send the YAML document as the request body")
+    if request.mimetype in ("application/ld+json", "application/json"):
+        return jsonify(get_kb().import_rdf(data, "jsonld", by=who, name="the request body").to_dict())
     return jsonify(get_kb().import_yaml(data, by=who, name="the request body").to_dict())

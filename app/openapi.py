@@ -252,7 +252,10 @@ def document() -> dict:
                          "operationId": "bulkImport", "security": secured,
                          "requestBody": {"required": True, "content": {
                              "application/yaml": {"schema": {"type": "string",
-                                                             "description": "DESIGN.md's YAML import format"}}}},
+                                                             "description": "DESIGN.md's YAML import format"}},
+                             "application/ld+json": {"schema": {"description": "ClaimKB's RDF as JSON-LD, or "
+                                                                "schema.org ClaimReview markup: one review, a list, "
+                                                                "or a DataFeed (each becomes a claim and a verdict)"}}}},
                          "responses": {"200": {"description": "records created, updated and unchanged, by kind",
                                                "content": json_of("ImportResult")},
                                        "400": _error("not valid YAML (the line is named)"),

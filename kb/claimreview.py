@@ -48,9 +48,12 @@ def review(claim: dict, item: dict, *, url: str | None, publisher: dict | None) 
             rating[name] = v[k]
     if v["rating"]:
         rating["kb:rating"] = {"@id": str(RATINGS[v["rating"]])}
-    org = {"@type": "Organization", "name": (publisher or {}).get("name") or "ClaimKB"}
-    if (publisher or {}).get("url"):
-        org["url"] = publisher["url"]
+    if v["author"]["kind"] == "agent":  # a fact-checker's verdict, imported: theirs
+        org = {"@type": "Organization", "@id": v["author"]["iri"], "name": _first(v["author"]["name"])}
+    else:  # our analysts': the publishing organisation's
+        org = {"@type": "Organization", "name": (publisher or {}).get("name") or "ClaimKB"}
+        if (publisher or {}).get("url"):
+            org["url"] = publisher["url"]
     out = {"@type": "ClaimReview", "@id": v["iri"], "claimReviewed": _first(claim["text"]),
            "itemReviewed": item, "reviewRating": rating, "author": org, "datePublished": v["date"],
            "reviewBody": [{"@value": t, "@language": k} for k, t in sorted(v["text"].items())]}

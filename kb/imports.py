@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from rdflib import Literal
 from rdflib.namespace import RDF
 
+from . import claimreview_in
 from .errors import InvalidData, KBError, Problem
 from .io import load_yaml
 from .model import MAX_TEXT, Record, build_records, kind_of_types
@@ -88,7 +89,10 @@ def _sort_quads(data, quads: list, name: str) -> tuple[dict, list]:
 
 def import_rdf(data, raw: bytes, fmt: str, *, by: str, name: str = "input", progress=None) -> ImportResult:
     """Turtle, TriG, N-Triples, N-Quads or JSON-LD: the triples of the current (or
-    default) graph are records; a TriG export's history graphs come along unchanged."""
+    default) graph are records; a TriG export's history graphs come along unchanged. JSON-LD holding
+    schema.org ClaimReviews (fact-checkers' markup and feeds) becomes claims and verdicts instead."""
+    if fmt == "jsonld" and claimreview_in.is_claimreview(raw):
+        return claimreview_in.load(data, raw, by=by, name=name, progress=progress)
     by_subject, history = _sort_quads(data, _parse(raw, fmt, name), name)
     records: dict = {}
     for s, triples in by_subject.items():

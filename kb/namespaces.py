@@ -19,6 +19,7 @@ class SDO(DefinedNamespace):
     Claim: URIRef
     ClaimReview: URIRef
     CreativeWork: URIRef
+    DataFeed: URIRef
     NewsArticle: URIRef
     Organization: URIRef
     Person: URIRef

@@ -229,10 +229,10 @@ SELECT ?scheme ?concept ?notation ?label WHERE {
 
 # the rating and relation schemes, from the vocabulary: notation, labels, definitions, value on the scale
 SCHEME_CONCEPTS = """
-SELECT ?concept ?notation ?label ?definition ?value WHERE {
+SELECT ?concept ?notation ?label ?alt ?definition ?value WHERE {
   ?concept skos:inScheme $scheme ; skos:notation ?notation .
-  { ?concept skos:prefLabel ?label } UNION { ?concept skos:definition ?definition }
-  UNION { ?concept schema:ratingValue ?value }
+  { ?concept skos:prefLabel ?label } UNION { ?concept skos:altLabel ?alt }
+  UNION { ?concept skos:definition ?definition } UNION { ?concept schema:ratingValue ?value }
 }"""
 # the current verdicts (verdict IRI, claim) and the standing relations touching some claims
 VERDICTS = render("SELECT ?v ?c WHERE { ?v a schema:ClaimReview ; schema:itemReviewed ?c . "

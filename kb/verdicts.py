@@ -46,7 +46,9 @@ def scheme(data, name=KB.RatingScheme) -> dict:
         out: dict = {}
         for r in data.select(queries.render(queries.SCHEME_CONCEPTS, scheme=name)):
             c = out.setdefault(str(r["notation"]), {"concept": r["concept"], "label": {}, "definition": {},
-                                                   "value": None})
+                                                   "value": None, "alt": []})
+            if r["alt"] is not None:
+                c["alt"].append(str(r["alt"]))
             if r["label"] is not None:
                 c["label"][r["label"].language or ""] = str(r["label"])
             if r["definition"] is not None:
