@@ -71,6 +71,9 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "verdict.status_heading": {"en": "What the parties say: the status", "ja": "当事者の主張:状態"},
     "verdict.status_note": {"en": "Derived from the parties' stances below; it is not our verdict.",
                             "ja": "下記の当事者の立場から導かれたもので、当方の判定ではありません。"},
+    "verdict.note": {"en": "What our analysts conclude from the evidence. The status says what the parties say; "
+                            "neither changes the other.",
+                     "ja": "証拠に基づくアナリストの結論です。状態は当事者の主張を示すもので、互いに影響しません。"},
     "verdict.none": {"en": "No verdict yet: our analysts have not concluded on this claim.",
                      "ja": "判定はまだありません。アナリストはこの主張について結論を出していません。"},
     "verdict.reasoning": {"en": "Reasoning", "ja": "根拠"},
@@ -78,6 +81,7 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "verdict.by": {"en": "Concluded by {who} on {date}", "ja": "{who}が{date}に判定"},
     "verdict.scale": {"en": "{value} on a scale of {worst} to {best}", "ja": "{worst}〜{best}の尺度で{value}"},
     "verdict.earlier": {"en": "Earlier verdicts", "ja": "以前の判定"},
+    "verdict.timeline": {"en": "Our verdicts over time (not part of the status)", "ja": "当方の判定の推移(状態とは別)"},
     "verdict.form": {"en": "Record a verdict", "ja": "判定を記録"},
     "verdict.rating": {"en": "Rating", "ja": "評価"},
     "verdict.text_en": {"en": "Reasoning (English)", "ja": "根拠(英語)"},
