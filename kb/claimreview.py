@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import json
 
+from rdflib import URIRef
+from rdflib.namespace import RDF
+
 from . import queries
 from .namespaces import KB, SCHEMA_CONTEXT, SDO
 from .reads import get_claims
@@ -62,24 +65,100 @@ def review(claim: dict, item: dict, *, url: str | None, publisher: dict | None) 
     return {k: x for k, x in out.items() if x not in (None, [])}
 
 
-def feed(data, *, url_of, publisher: dict | None = None, chunk: int = 200):
+# what the feed reads of each verdict, its rating, its claim, and the claim's claimant and sources
+FEED_PREDICATES = (SDO.itemReviewed, SDO.datePublished, SDO.author, SDO.reviewRating, KB.rating, SDO.alternateName,
+                   SDO.ratingValue, SDO.bestRating, SDO.worstRating, SDO.text, SDO.dateCreated, SDO.appearance,
+                   SDO.name, SDO.url, RDF.type)
+
+
+def feed(data, *, url_of, publisher: dict | None = None, chunk: int = 1000):
     """Every current verdict as one schema.org ``DataFeed`` of ``ClaimReview`` items, in pieces of
-    JSON text to write or stream one after another; ``chunk`` claims are read at a time, so the
-    feed's memory does not grow with the store. ``url_of(claim id)`` is a claim page's address."""
-    claims = sorted({r["c"] for r in data.select(queries.VERDICTS)})
+    JSON text to write or stream one after another. ``chunk`` verdicts are read at a time, with three
+    lookups of the triples it needs (the verdicts and their ratings; their claims; the claimants,
+    authors and sources), so the feed's memory does not grow with the store and its first piece comes
+    at once. ``url_of(claim id)`` is a claim page's address."""
+    verdicts = sorted((r["c"], r["v"]) for r in data.select(queries.VERDICTS))
+    ours = _organisation(publisher)
     yield '{"@context": ' + json.dumps(CONTEXT) + ', "@type": "DataFeed", "dataFeedElement": ['
     n = 0
-    for i in range(0, len(claims), chunk):
+    for i in range(0, len(verdicts), chunk):
+        vs = [v for _, v in verdicts[i : i + chunk]]
+        facts = _facts(data, vs + [URIRef(f"{v}#rating") for v in vs])
+        claims = [facts[v][SDO.itemReviewed][0] for v in vs]
+        facts.update(_facts(data, claims))
+        facts.update(_facts(data, {x for v, c in zip(vs, claims, strict=True)
+                                   for x in (*facts[v].get(SDO.author, ()), *facts[c].get(SDO.author, ()),
+                                             *facts[c].get(SDO.appearance, ()))}))
         part = []
-        for c in get_claims(data, claims[i : i + chunk]):
-            if c["verdict"]:
-                url = url_of(c["id"])
-                item = _claim_item(data, c, url=url, stances=False)
-                part.append((",\n" if n else "\n") + json.dumps(review(c, item, url=url, publisher=publisher),
-                                                                ensure_ascii=False))
-                n += 1
+        for v, c in zip(vs, claims, strict=True):
+            part.append((",\n" if n else "\n")
+                        + json.dumps(_feed_item(data, v, c, facts, url_of, ours), ensure_ascii=False))
+            n += 1
         yield "".join(part)
     yield "\n]}\n"
+
+
+def _facts(data, subjects) -> dict:
+    """{subject: {predicate: [objects]}} of the predicates the feed reads."""
+    out: dict = {s: {} for s in subjects}
+    for s, p, o in data.store.describe(list(out), data.current, FEED_PREDICATES):
+        out[s].setdefault(p, []).append(o)
+    return out
+
+
+def _english(texts) -> str | None:
+    """English where given, else Japanese, else any: for the fields aggregators read as one string."""
+    by = {t.language or "": str(t) for t in texts or ()}
+    return by.get("en") or by.get("ja") or next(iter(by.values()), None)
+
+
+def _organisation(publisher: dict | None) -> dict:
+    org = {"@type": "Organization", "name": (publisher or {}).get("name") or "ClaimKB"}
+    if (publisher or {}).get("url"):
+        org["url"] = publisher["url"]
+    return org
+
+
+def _feed_item(data, v, c, facts: dict, url_of, ours: dict) -> dict:
+    """One verdict ``v`` of claim ``c`` as a ClaimReview, from the triples in ``facts``."""
+    claim, verdict = facts[c], facts[v]
+    rating_node = facts.get(URIRef(f"{v}#rating"), {})
+    url = url_of(data.local_id(c))
+
+    def one(found, p):
+        return found.get(p, [None])[0]
+
+    claimant = None
+    if claim.get(SDO.author):
+        a = claim[SDO.author][0]
+        claimant = {"@type": "Person" if SDO.Person in facts.get(a, {}).get(RDF.type, ()) else "Organization",
+                    "@id": str(a), "name": _english(facts.get(a, {}).get(SDO.name))}
+    appearance = []
+    for s in sorted(claim.get(SDO.appearance, ())):
+        src_url = one(facts.get(s, {}), SDO.url)
+        appearance.append({"@type": "CreativeWork", "@id": str(s), **({"url": str(src_url)} if src_url else {})})
+    published = min((str(p) for s in claim.get(SDO.appearance, ()) for p in facts.get(s, {}).get(SDO.datePublished, ())),
+                    default=None)
+    made = one(claim, SDO.dateCreated)
+    item = {"@type": "Claim", "@id": str(c), "author": claimant, "datePublished": str(made) if made else published,
+            "appearance": appearance, "url": url}
+    alt = one(rating_node, SDO.alternateName)
+    rating = {"@type": "Rating", "alternateName": str(alt) if alt is not None else None}
+    for p, name in ((SDO.ratingValue, "ratingValue"), (SDO.bestRating, "bestRating"), (SDO.worstRating, "worstRating")):
+        x = one(rating_node, p)
+        if x is not None:
+            x = float(x)
+            rating[name] = int(x) if x == int(x) else x
+    if one(rating_node, KB.rating) is not None:
+        rating["kb:rating"] = {"@id": str(one(rating_node, KB.rating))}
+    a = one(verdict, SDO.author)
+    names = facts.get(a, {}).get(SDO.name)
+    # a fact-checker's verdict, imported, is theirs; our analysts' are the publishing organisation's
+    author = {"@type": "Organization", "@id": str(a), "name": _english(names)} if names else ours
+    out = {"@type": "ClaimReview", "@id": str(v), "url": url, "claimReviewed": _english(claim.get(SDO.text)),
+           "itemReviewed": {k: x for k, x in item.items() if x not in (None, [])}, "reviewRating": rating,
+           "author": author, "datePublished": str(one(verdict, SDO.datePublished))}
+    return {k: x for k, x in out.items() if x is not None}
 
 
 class ClaimReviews:
