@@ -88,4 +88,38 @@ class Relations:
         return verdicts_.scheme(self.data, KB.RelationScheme)
 
 
-__all__ = ["Verdicts", "Relations"]
+def conclusions(data, doc, *, by: str):
+    """A YAML-shaped import document whose claims may hold a ``verdict`` ({rating, text, sources, date},
+    by ``by``) and ``relations`` ([{relation, claim, note}]): the document without them, and a function
+    giving their records (to be called once the document's own records are built)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("claims"), list):
+        return doc, lambda: []
+    claims, found = [], []
+    for rec in doc["claims"]:
+        if isinstance(rec, dict) and ("verdict" in rec or "relations" in rec):
+            found.append((rec.get("id"), rec.get("verdict"), rec.get("relations")))
+            rec = {k: v for k, v in rec.items() if k not in ("verdict", "relations")}
+        claims.append(rec)
+
+    def records():
+        out, problems = [], []
+        for cid, verdict, rels in found:
+            if not isinstance(cid, str):
+                problems.append(Problem("a claim with a verdict or relations needs an id", field="id", kind="claim"))
+                continue
+            c = data.iri("claim", cid)
+            try:
+                if verdict is not None:
+                    out.append(verdicts_.build(data, c, verdict, author=data.minter.analyst(by)))
+                for rel in rels or []:
+                    out.append(relations_.build(data, c, rel))
+            except InvalidData as e:
+                problems += e.problems
+        if problems:
+            raise InvalidData(problems)
+        return out
+
+    return {**doc, "claims": claims}, records
+
+
+__all__ = ["Verdicts", "Relations", "conclusions"]

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import Literal
 from rdflib.namespace import RDF
 
-from . import claimreview_in
+from . import analysis, claimreview_in
 from .errors import InvalidData, KBError, Problem
 from .io import load_yaml
 from .model import MAX_TEXT, Record, build_records, kind_of_types
@@ -21,11 +21,13 @@ from .writes import ImportResult, commit
 
 
 def import_data(data, doc, *, by: str, progress=None) -> ImportResult:
-    """A YAML-shaped document {agents, topics, sources, claims}: all or nothing."""
+    """A YAML-shaped document {agents, topics, sources, claims}: all or nothing. A claim may hold its
+    ``verdict`` and ``relations`` (:func:`kb.analysis.conclusions`)."""
+    doc, conclusions = analysis.conclusions(data, doc, by=by)
     records, problems = build_records(doc, data.minter, data.known_kind)
     if problems:
         raise InvalidData(problems)
-    return commit(data, records, by, progress=progress)
+    return commit(data, records + conclusions(), by, progress=progress)
 
 
 def import_yaml(data, text: bytes | str, *, by: str, name: str = "input", progress=None) -> ImportResult:

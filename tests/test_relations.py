@@ -211,3 +211,31 @@ def test_the_two_new_example_queries_find_what_they_say(client, app):
     for name in ("false-not-disputed", "self-contradictions"):
         page = client.get(f"/query?example={name}", headers=HTML).get_data(as_text=True)
         assert int(re.search(r'class="row-count">(\d+) row', page).group(1)) == 1, name
+
+
+def test_verdicts_and_relations_in_yaml(seeded):
+    doc = f"""
+claims:
+  - id: paused-not-cancelled
+    text: {{en: "Microsoft paused two data-centre deals."}}
+    claimant: unnamed-reports
+    about: [microsoft]
+    sources: [{SOURCE}]
+    verdict: {{rating: unproven, text: {{en: "Nobody on record."}}, date: 2025-10-03}}
+    relations:
+      - {{relation: refines, claim: {CLAIM}, note: {{en: "says less"}}}}
+      - {{relation: contradicts, claim: {A}}}
+"""
+    result = seeded.import_yaml(doc, by="ana")
+    assert result.created == {"claim": 1, "verdict": 1, "relation": 2}
+    c = seeded.get_claim("paused-not-cancelled")
+    assert c["verdict"]["rating"] == "unproven" and c["verdict"]["author"]["id"] == "ana"
+    assert sorted((r["relation"], r["claim"]) for r in c["relations"]) == [("contradicts", A), ("refines", CLAIM)]
+    assert ("refines", "paused-not-cancelled", "in") in rels(seeded, CLAIM)
+    assert not seeded.import_yaml(doc, by="ana").created  # again: nothing changes
+    with pytest.raises(InvalidData) as e:
+        seeded.import_yaml(doc.replace("rating: unproven", "rating: dubious").replace("paused-not", "other-paused-not"),
+                           by="ana")
+    assert "rating" in {p.field for p in e.value.problems}
+    with pytest.raises(NotFound):
+        seeded.get_claim("other-paused-not-cancelled")  # all or nothing
