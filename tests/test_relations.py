@@ -239,3 +239,17 @@ claims:
     assert "rating" in {p.field for p in e.value.problems}
     with pytest.raises(NotFound):
         seeded.get_claim("other-paused-not-cancelled")  # all or nothing
+
+
+def test_the_dispute_network_shows_claim_to_claim_edges(client, app):
+    kb = app.extensions["kb"]
+    disputed = [c["id"] for c in kb.list_claims(status="disputed", limit=10)["claims"]]
+    kb.relations.add(disputed[0], {"relation": "supports", "claim": disputed[1]}, by="ana")
+    kb.relations.add(disputed[0], {"relation": "refines", "claim": B}, by="ana")  # B is in no dispute: not drawn
+    net = client.get("/network.json").get_json()
+    edges = [e for e in net["edges"] if e["kind"] == "relation"]
+    assert edges == [{"from": disputed[0], "to": disputed[1], "kind": "relation", "relation": "supports"}]
+    svg = client.get("/network.svg").get_data(as_text=True)
+    assert 'class="edge relation"' in svg and 'data-relation="supports"' in svg
+    page = client.get("/network?lang=ja", headers=HTML).get_data(as_text=True)
+    assert "支持する" in page
