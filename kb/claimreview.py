@@ -18,7 +18,7 @@ from rdflib.namespace import RDF
 from . import queries
 from .namespaces import KB, SCHEMA_CONTEXT, SDO
 from .reads import get_claims
-from .verdicts import RATINGS
+from .verdicts import RATINGS, verdict_iri
 
 STANCE_TERMS = {"denies": KB.Denies, "disputes": KB.Disputes, "qualifies": KB.Qualifies,
                 "confirms": KB.Confirms, "retracts": KB.Retracts}
@@ -73,29 +73,54 @@ FEED_PREDICATES = (SDO.itemReviewed, SDO.datePublished, SDO.author, SDO.reviewRa
 
 def feed(data, *, url_of, publisher: dict | None = None, chunk: int = 1000):
     """Every current verdict as one schema.org ``DataFeed`` of ``ClaimReview`` items, in pieces of
-    JSON text to write or stream one after another. ``chunk`` verdicts are read at a time, with three
-    lookups of the triples it needs (the verdicts and their ratings; their claims; the claimants,
-    authors and sources), so the feed's memory does not grow with the store and its first piece comes
-    at once. ``url_of(claim id)`` is a claim page's address."""
-    verdicts = sorted((r["c"], r["v"]) for r in data.select(queries.VERDICTS))
+    JSON text to write or stream one after another, ``chunk`` verdicts at a time, so the feed's memory
+    does not grow with the store and its first piece comes at once. From the claim index where the
+    store keeps one (each judged claim's review is kept there by every write), else read from the store
+    (:func:`reviews_of`). ``url_of(claim id)`` is a claim page's address."""
     ours = _organisation(publisher)
     yield '{"@context": ' + json.dumps(CONTEXT) + ', "@type": "DataFeed", "dataFeedElement": ['
     n = 0
-    for i in range(0, len(verdicts), chunk):
-        vs = [v for _, v in verdicts[i : i + chunk]]
-        facts = _facts(data, vs + [URIRef(f"{v}#rating") for v in vs])
-        claims = [facts[v][SDO.itemReviewed][0] for v in vs]
-        facts.update(_facts(data, claims))
-        facts.update(_facts(data, {x for v, c in zip(vs, claims, strict=True)
-                                   for x in (*facts[v].get(SDO.author, ()), *facts[c].get(SDO.author, ()),
-                                             *facts[c].get(SDO.appearance, ()))}))
+    if data.index is not None:
+        batches = ([json.loads(j) for _, j in rows] for rows in data.index.reviews(chunk))
+    else:
+        verdicts = sorted(r["c"] for r in data.select(queries.VERDICTS))
+        batches = (reviews_of(data, verdicts[i : i + chunk]) for i in range(0, len(verdicts), chunk))
+    for batch in batches:
         part = []
-        for v, c in zip(vs, claims, strict=True):
-            part.append((",\n" if n else "\n")
-                        + json.dumps(_feed_item(data, v, c, facts, url_of, ours), ensure_ascii=False))
+        for review in batch:
+            part.append((",\n" if n else "\n") + json.dumps(_addressed(data, review, url_of, ours), ensure_ascii=False))
             n += 1
         yield "".join(part)
     yield "\n]}\n"
+
+
+def _addressed(data, review: dict, url_of, ours: dict) -> dict:
+    """A review with this site's addresses: the claim page's, and our organisation as the author of our
+    analysts' verdicts (a review with no author of its own)."""
+    url = url_of(data.local_id(review["itemReviewed"]["@id"]))
+    out = {"@type": "ClaimReview", "@id": review["@id"], "url": url, **review}
+    out["itemReviewed"] = {**review["itemReviewed"], "url": url}
+    out.setdefault("author", ours)
+    return out
+
+
+def index_rows(data, claims) -> list[tuple]:
+    """``[(claim IRI, review JSON)]`` of judged claims, for the claim index."""
+    return [(r["itemReviewed"]["@id"], json.dumps(r, ensure_ascii=False, sort_keys=True))
+            for i in range(0, len(claims), 1000) for r in reviews_of(data, claims[i : i + 1000])]
+
+
+def reviews_of(data, claims) -> list[dict]:
+    """The ClaimReviews of some judged claims, without this site's addresses (see :func:`_addressed`),
+    read with three lookups of only the triples they need (the verdicts and their ratings; the claims;
+    the claimants, authors and sources)."""
+    vs = [verdict_iri(data, c) for c in claims]
+    facts = _facts(data, vs + [URIRef(f"{v}#rating") for v in vs])
+    pairs = [(v, facts[v][SDO.itemReviewed][0]) for v in vs if facts[v].get(SDO.itemReviewed)]
+    facts.update(_facts(data, [c for _, c in pairs]))
+    facts.update(_facts(data, {x for v, c in pairs for x in (*facts[v].get(SDO.author, ()), *facts[c].get(SDO.author, ()),
+                                                             *facts[c].get(SDO.appearance, ()))}))
+    return [_feed_item(data, v, c, facts) for v, c in pairs]
 
 
 def _facts(data, subjects) -> dict:
@@ -119,11 +144,11 @@ def _organisation(publisher: dict | None) -> dict:
     return org
 
 
-def _feed_item(data, v, c, facts: dict, url_of, ours: dict) -> dict:
-    """One verdict ``v`` of claim ``c`` as a ClaimReview, from the triples in ``facts``."""
+def _feed_item(data, v, c, facts: dict) -> dict:
+    """One verdict ``v`` of claim ``c`` as a ClaimReview, from the triples in ``facts`` (without this
+    site's addresses, and without an author when it is our analysts')."""
     claim, verdict = facts[c], facts[v]
     rating_node = facts.get(URIRef(f"{v}#rating"), {})
-    url = url_of(data.local_id(c))
 
     def one(found, p):
         return found.get(p, [None])[0]
@@ -141,7 +166,7 @@ def _feed_item(data, v, c, facts: dict, url_of, ours: dict) -> dict:
                     default=None)
     made = one(claim, SDO.dateCreated)
     item = {"@type": "Claim", "@id": str(c), "author": claimant, "datePublished": str(made) if made else published,
-            "appearance": appearance, "url": url}
+            "appearance": appearance}
     alt = one(rating_node, SDO.alternateName)
     rating = {"@type": "Rating", "alternateName": str(alt) if alt is not None else None}
     for p, name in ((SDO.ratingValue, "ratingValue"), (SDO.bestRating, "bestRating"), (SDO.worstRating, "worstRating")):
@@ -154,8 +179,8 @@ def _feed_item(data, v, c, facts: dict, url_of, ours: dict) -> dict:
     a = one(verdict, SDO.author)
     names = facts.get(a, {}).get(SDO.name)
     # a fact-checker's verdict, imported, is theirs; our analysts' are the publishing organisation's
-    author = {"@type": "Organization", "@id": str(a), "name": _english(names)} if names else ours
-    out = {"@type": "ClaimReview", "@id": str(v), "url": url, "claimReviewed": _english(claim.get(SDO.text)),
+    author = {"@type": "Organization", "@id": str(a), "name": _english(names)} if names else None
+    out = {"@type": "ClaimReview", "@id": str(v), "claimReviewed": _english(claim.get(SDO.text)),
            "itemReviewed": {k: x for k, x in item.items() if x not in (None, [])}, "reviewRating": rating,
            "author": author, "datePublished": str(one(verdict, SDO.datePublished))}
     return {k: x for k, x in out.items() if x is not None}

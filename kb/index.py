@@ -46,11 +46,13 @@ CREATE TABLE IF NOT EXISTS topics (topic TEXT PRIMARY KEY, claims INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS texts (claim TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS texts_claim ON texts (claim);
 -- the search table's rowid is the texts row's rowid, so a claim's entries are found by the texts index
+-- each judged claim's ClaimReview for the feed, as JSON without the addresses of this site (kb.claimreview)
+CREATE TABLE IF NOT EXISTS reviews (claim TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (text, content = '', tokenize = 'trigram case_sensitive 1');
 """
 VERSION = "7"  # 6: a date's span from kb.status (a month ends on its last day; no date: "")
 # 7: each claim's verdict (its rating's notation, "unmapped", or NULL); a duplicate (the same as another
-# standing claim) is left out of the list as a withdrawn claim is
+# standing claim) is left out of the list as a withdrawn claim is; each judged claim's ClaimReview
 
 
 log = logging.getLogger("claimkb")
@@ -77,7 +79,7 @@ class ClaimIndex:
         self.db.execute("PRAGMA synchronous = NORMAL")
         with self.lock:
             if self._meta("version") not in (None, VERSION):
-                for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search"):
+                for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search", "reviews"):
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
@@ -103,7 +105,7 @@ class ClaimIndex:
 
     # ---- writes ----------------------------------------------------------------------
     def write(self, rows: list[dict], links: list[tuple], texts: list[tuple], claims: set[str], generation: int,
-              *, everything: bool = False, disputes: list[tuple] = ()) -> None:
+              *, everything: bool = False, disputes: list[tuple] = (), reviews: list[tuple] = ()) -> None:
         """Replace the index rows of ``claims`` (or of all claims) in one transaction."""
         with self.lock:
             self._cache.clear()
@@ -111,7 +113,7 @@ class ClaimIndex:
             db.execute("BEGIN")
             try:
                 if everything:
-                    for t in ("claims", "links", "texts", "disputes", "counts", "topics"):
+                    for t in ("claims", "links", "texts", "disputes", "counts", "topics", "reviews"):
                         db.execute(f"DELETE FROM {t}")
                     db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 else:
@@ -128,11 +130,13 @@ class ClaimIndex:
                         db.execute("DELETE FROM links WHERE claim = ?", (c,))
                         db.execute("DELETE FROM texts WHERE claim = ?", (c,))
                         db.execute("DELETE FROM disputes WHERE claim = ?", (c,))
+                        db.execute("DELETE FROM reviews WHERE claim = ?", (c,))
                 db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                     (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"],
                      int(r["withdrawn"]), r["disputes"], r.get("verdict")) for r in rows])
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
                 db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", disputes)
+                db.executemany("INSERT OR REPLACE INTO reviews VALUES (?, ?)", reviews)
                 for c, lang, text in texts:
                     rowid = db.execute("INSERT INTO texts VALUES (?, ?, ?)", (c, lang, text)).lastrowid
                     db.execute("INSERT INTO search (rowid, text) VALUES (?, ?)", (rowid, text.lower()))
@@ -288,6 +292,18 @@ class ClaimIndex:
         where, args = self._where(f)
         return [r[0] for r in self.db.execute(
             f"SELECT iri FROM claims c WHERE {where} ORDER BY date DESC, recorded DESC, iri", args)]
+
+    def reviews(self, batch: int = 1000):
+        """Every judged claim's ClaimReview JSON, by claim IRI, a batch of (claim, json) rows at a time."""
+        last = ""
+        while True:
+            with self.lock:
+                rows = self.db.execute("SELECT claim, json FROM reviews WHERE claim > ? ORDER BY claim LIMIT ?",
+                                       (last, batch)).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
 
     def network(self, f: dict) -> list[tuple]:
         """(dispute, party, stance, claim, claimant, date, recorded) for the standing disputes of the

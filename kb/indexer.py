@@ -11,7 +11,7 @@ from collections import defaultdict
 from rdflib import URIRef
 from rdflib.namespace import PROV, RDF, SKOS
 
-from . import queries
+from . import claimreview, queries
 from .model import STANCE_NAMES, Record
 from .namespaces import KB, SDO
 from .relations import duplicates_by_claim
@@ -87,8 +87,9 @@ def rebuild(data, claims=None) -> None:
         link_rows += [(str(c), "source", str(o)) for o in f[SDO.appearance]]
         link_rows += [(str(c), "party", str(d[KB.party])) for d in ds if KB.party in d]
         texts += [(str(c), (o.language or "").lower(), str(o)) for o in f[SDO.text]]
+    judged = sorted(c for c in verdicts if c in ids and not facts[c][KB.withdrawn])
     data.index.write(rows, link_rows, texts, {str(c) for c in claims or ()}, data.generation(),
-                     everything=everything, disputes=dispute_rows)
+                     everything=everything, disputes=dispute_rows, reviews=claimreview.index_rows(data, judged))
 
 
 def follow(data, changed: list[tuple[Record, set]]) -> None:
@@ -111,7 +112,7 @@ def follow(data, changed: list[tuple[Record, set]]) -> None:
 def affected_claims(data, changed: list[tuple[Record, set]]) -> set:
     """Claims whose index rows a write changes: claims written, claims of disputes
     written (before and after), claims appearing in sources written."""
-    out, sources = set(), []
+    out, sources, agents = set(), [], []
     for rec, old in changed:
         if rec.kind == "claim":
             out.add(rec.iri)
@@ -119,12 +120,16 @@ def affected_claims(data, changed: list[tuple[Record, set]]) -> set:
             out |= {o for s, p, o in rec.triples | old if p == KB.disputes}
         elif rec.kind == "source":
             sources.append(rec.iri)
+        elif rec.kind == "agent":  # its name is in the feed's reviews of the claims it made or judged
+            agents.append(rec.iri)
         elif rec.kind == "verdict":
             out |= {o for s, p, o in rec.triples | old if p == SDO.itemReviewed}
         elif rec.kind == "relation":  # the claim it starts from may become (or stop being) a duplicate
             out |= {o for s, p, o in rec.triples | old if p in (KB.fromClaim, KB.toClaim)}
     if sources:
         out |= set(data.column(queries.index_query(queries.CLAIMS_OF_SOURCES, sources, "s"), "c"))
+    if agents:
+        out |= set(data.column(queries.index_query(queries.JUDGED_CLAIMS_OF_AGENTS, agents, "a"), "c"))
     return out
 
 

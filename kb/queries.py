@@ -412,6 +412,11 @@ CLAIMS_OF_SOURCES = ("SELECT DISTINCT ?c WHERE { %(values)s ?c a schema:Claim . 
                      "{ ?c schema:appearance ?s } UNION { ?d kb:disputes ?c ; schema:appearance ?s } }")
 
 
+# the judged claims an agent made or judged (their reviews in the claim index name it)
+JUDGED_CLAIMS_OF_AGENTS = ("SELECT DISTINCT ?c WHERE { %(values)s ?v schema:itemReviewed ?c . "
+                           "{ ?c schema:author ?a } UNION { ?v schema:author ?a } }")
+
+
 # the writers' reservations of some version IRIs (see kb.writes), and which write made some versions
 _RESERVATIONS = ("SELECT ?v ?w ?at WHERE { GRAPH $graph { %(values)s ?v $reserves ?w "
                  "OPTIONAL { ?w prov:startedAtTime ?at } } }")

@@ -177,3 +177,32 @@ def test_load_and_the_import_api_take_claimreview(tmp_path):
     authors = {d["author"]["name"][0]["@value"] if isinstance(d["author"]["name"], list) else d["author"]["name"]
                for d in doc["dataFeedElement"]}
     assert {"Northwind Fact Desk", "Contoso Ledger Checks", "東都ファクトチェック"} <= authors
+
+
+def test_the_feed_from_the_claim_index_is_the_feed_from_the_store(tmp_path):
+    """On a store that keeps a claim index, each write keeps the judged claims' reviews there; the feed
+    read from it is the one read from the store, after verdicts, imports, a renamed fact-checker and
+    a withdrawn claim."""
+    kb = open_kb(str(tmp_path / "store"))
+    try:
+        kb.import_yaml((Path(__file__).resolve().parent.parent / "fixtures" / "seed.yaml").read_bytes(), by="t")
+        kb.verdicts.add(CLAIM, {"rating": "false", "sources": [SOURCE]}, by="ana")
+        kb.import_rdf(good_feed(), "jsonld", by="ana")
+        kb.add_record("agent", {"id": "northwind-fact-desk", "type": "Organization",
+                                "name": {"en": "Northwind Verification"}}, by="ana")
+        kb.withdraw("claim", "openai-has-bought-every-gpu-nvidia-becd68f3", by="ana")
+
+        def read(use_index):
+            index, kb.data.index = kb.data.index, kb.data.index if use_index else None
+            try:
+                return json.loads("".join(kb.reviews.feed(url_of=lambda c: f"https://kb.example/claims/{c}")))
+            finally:
+                kb.data.index = index
+
+        assert kb.data.index is not None
+        from_index, from_store = read(True), read(False)
+        assert from_index == from_store and len(from_index["dataFeedElement"]) == 6
+        names = {d["author"]["name"] for d in from_index["dataFeedElement"]}
+        assert "Northwind Verification" in names and "Northwind Fact Desk" not in names
+    finally:
+        kb.close()
