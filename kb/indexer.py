@@ -116,6 +116,10 @@ def affected_claims(data, changed: list[tuple[Record, set]]) -> set:
     for rec, old in changed:
         if rec.kind == "claim":
             out.add(rec.iri)
+            # its duplicates are listed under it while it stands: withdrawn (or back), they are listed again
+            out |= {frm for r, _, _ in data.store.triples(None, KB.toClaim, rec.iri, data.current)
+                    if data.store.triples(r, KB.relationType, KB.RelSameAs, data.current)
+                    for _, _, frm in data.store.triples(r, KB.fromClaim, None, data.current)}
         elif rec.kind == "dispute":
             out |= {o for s, p, o in rec.triples | old if p == KB.disputes}
         elif rec.kind == "source":

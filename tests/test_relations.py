@@ -253,3 +253,15 @@ def test_the_dispute_network_shows_claim_to_claim_edges(client, app):
     assert 'class="edge relation"' in svg and 'data-relation="supports"' in svg
     page = client.get("/network?lang=ja", headers=HTML).get_data(as_text=True)
     assert "支持する" in page
+
+
+def test_a_duplicate_is_listed_again_when_the_claim_it_is_the_same_as_is_withdrawn(seeded):
+    seeded.relations.add(A, {"relation": "same-as", "claim": C}, by="ana")
+    seeded.withdraw("claim", C, by="ana")
+    for use_index in (True, False):
+        ids = [c["id"] for c in seeded.list_claims(limit=100, use_index=use_index)["claims"]]
+        assert A in ids and C not in ids
+    seeded.restore("claim", C, 1, by="ana")
+    for use_index in (True, False):
+        ids = [c["id"] for c in seeded.list_claims(limit=100, use_index=use_index)["claims"]]
+        assert C in ids and A not in ids
