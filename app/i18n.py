@@ -87,6 +87,7 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "verdict.text_en": {"en": "Reasoning (English)", "ja": "根拠(英語)"},
     "verdict.text_ja": {"en": "Reasoning (Japanese)", "ja": "根拠(日本語)"},
     "verdict.sources": {"en": "Evidence (sources)", "ja": "証拠(出典)"},
+    "verdict.quote": {"en": "Quote from the first evidence source", "ja": "最初の証拠の出典からの引用"},
     "verdict.save": {"en": "Record the verdict", "ja": "判定を記録する"},
     "relation.heading": {"en": "Related claims", "ja": "関連する主張"},
     "relation.none": {"en": "No related claims recorded.", "ja": "関連する主張は記録されていません。"},

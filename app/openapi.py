@@ -177,7 +177,10 @@ def document() -> dict:
                          "requestBody": {"required": True, "content": {"application/json": {"schema": {
                              "type": "object", "required": ["rating"], "properties": {
                                  "rating": RATING, "text": LANG_MAP, "date": {"type": "string", "format": "date"},
-                                 "sources": {"type": "array", "items": {"type": "string"}}}}}}},
+                                 "sources": {"type": "array", "items": {"type": "string"}},
+                                 "quotes": {"type": "array", "items": {
+                                     "type": "object", "required": ["source", "exact"],
+                                     "properties": {"source": {"type": "string"}, "exact": {"type": "string"}}}}}}}}},
                          "responses": {"201": {"description": "the claim with its verdict", "content": json_of("Claim")},
                                        "400": _error("the body is not a JSON object"),
                                        "401": _error("no valid token"), "403": _error("not an analyst"),

@@ -239,8 +239,11 @@ def new_dispute(rid):
 @bp.post("/claims/<rid>/verdicts")
 def new_verdict(rid):
     who = require_writer()
+    sources, quote = request.form.getlist("sources"), request.form.get("quote", "").strip()
     get_kb().verdicts.add(rid, {"rating": request.form.get("rating") or None, "text": _lang_map(request.form, "text"),
-                                "sources": request.form.getlist("sources")}, by=who)
+                                "sources": sources,
+                                "quotes": [{"source": sources[0], "exact": quote}] if quote and sources else []},
+                          by=who)
     return redirect(url_for("pages.claim", rid=rid) + "#verdict", code=303)
 
 

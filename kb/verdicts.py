@@ -23,7 +23,7 @@ from . import queries
 from .errors import InvalidData, Problem
 from .ids import content_id
 from .model import LANG, MAX_TEXT, SLUG, Record
-from .namespaces import KB, SDO
+from .namespaces import KB, OA, SDO
 
 RATINGS = {
     "accurate": KB.RatingAccurate,
@@ -35,7 +35,7 @@ RATINGS = {
 }
 RATING_NAMES = {v: k for k, v in RATINGS.items()}
 BEST, WORST = 5, 1
-KEYS = {"rating", "text", "sources", "date", "author"}
+KEYS = {"rating", "text", "sources", "quotes", "date", "author"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -123,6 +123,17 @@ def build(data, claim_iri, record, *, author: URIRef) -> Record:
             t.add((v, SDO.citation, data.iri("source", s)))
         else:
             problem("sources", "must be a list of source ids", s)
+    quotes = record.get("quotes") or []
+    for i, q in enumerate(quotes if isinstance(quotes, list) else [quotes]):
+        # the evidence quoted: Web Annotation selectors, checked by the quote shape like a claim's
+        if not (isinstance(q, dict) and isinstance(q.get("exact"), str) and q["exact"].strip()
+                and isinstance(q.get("source"), str) and (SLUG.match(q["source"]) or q["source"].startswith("http"))):
+            problem(f"quotes.{i + 1}", "must be {source: <source id>, exact: <the words quoted>}", q)
+            continue
+        node = URIRef(f"{v}#quote-{i + 1}")
+        src = data.iri("source", q["source"])
+        t |= {(v, KB.quote, node), (node, RDF.type, OA.TextQuoteSelector), (node, OA.hasSource, src),
+              (node, OA.exact, Literal(unicodedata.normalize("NFC", q["exact"].strip()))), (v, SDO.citation, src)}
     date = record.get("date") or dt.date.today().isoformat()
     if isinstance(date, dt.date):
         date = date.isoformat()
@@ -163,6 +174,8 @@ def read(data, g: Graph, v, labels: dict, ratings: dict) -> dict:
         "author": {"id": who["id"], "iri": who["iri"], "kind": who["kind"], "name": who["name"]},
         "date": str(g.value(v, SDO.datePublished) or "") or None,
         "sources": [labels.get(s) or {"id": data.local_id(s), "iri": str(s)} for s in sorted(g.objects(v, SDO.citation))],
+        "quotes": [{"source": data.local_id(g.value(q, OA.hasSource)), "exact": str(g.value(q, OA.exact))}
+                   for q in sorted(g.objects(v, KB.quote))],
         "recorded_by": data.local_id(by).rsplit("/", 1)[-1] if by is not None else None,
         "recorded_at": str(g.value(v, PROV.generatedAtTime) or "") or None,
     }

@@ -68,6 +68,20 @@ def test_bad_verdicts_are_refused_and_nothing_is_stored(seeded, record, field):
         seeded.verdicts.add("no-such-claim", {"rating": "false"}, by="ana")
 
 
+def test_a_verdict_quotes_its_evidence(seeded):
+    quote = "2つの大規模データセンター契約を破棄したと報じられました"
+    v = seeded.verdicts.add(CLAIM, {"rating": "unproven", "quotes": [{"source": SOURCE, "exact": quote}]}, by="ana")
+    assert v["quotes"] == [{"source": SOURCE, "exact": quote}] and v["sources"][0]["id"] == SOURCE
+    with pytest.raises(InvalidData) as e:
+        seeded.verdicts.add(CLAIM, {"rating": "false", "quotes": [{"source": "no-such-source", "exact": "x"}]},
+                            by="ana")
+    assert {p.field for p in e.value.problems} >= {"quote.source"}
+    with pytest.raises(InvalidData) as e:
+        seeded.verdicts.add(CLAIM, {"rating": "false", "quotes": [{"exact": "no source"}]}, by="ana")
+    assert {p.field for p in e.value.problems} == {"quotes.1"}
+    assert seeded.get_claim(CLAIM)["verdict"]["rating"] == "unproven"  # nothing stored
+
+
 def test_the_verdict_facet_on_both_listings(seeded):
     seeded.verdicts.add(CLAIM, {"rating": "false"}, by="ana")
     seeded.verdicts.add(OTHER, {"rating": "accurate"}, by="ana")
@@ -123,13 +137,14 @@ def test_the_claim_page_shows_the_verdict_apart_from_the_status(client, app):
     r = client.post(f"/claims/{CLAIM}/verdicts", data={"csrf_token": tok, "rating": "misleading",
                                                        "text_en": "The deals were paused, not cancelled.",
                                                        "text_ja": "契約は中断されただけで破棄ではない。",
-                                                       "sources": [SOURCE]})
+                                                       "sources": [SOURCE], "quote": "破棄したと報じられました"})
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/claims/{CLAIM}#verdict")
     page = client.get(f"/claims/{CLAIM}", headers=HTML).get_data(as_text=True)
     status_at = page.index("What the parties say: the status")
     verdict_at = page.index("What we conclude: the verdict")
     assert 'data-status="disputed"' in page[status_at:verdict_at]  # both shown, each under its own label
     assert 'data-verdict="misleading"' in page and "The deals were paused, not cancelled." in page
+    assert f'class="verdict-quote" data-source="{SOURCE}">破棄したと報じられました' in page
     ld = embedded(page)
     assert ld["@type"] == "ClaimReview" and ld["itemReviewed"]["@type"] == "Claim"
     assert ld["itemReviewed"]["@id"].endswith(f"/claims/{CLAIM}") and ld["url"].endswith(f"/claims/{CLAIM}")
