@@ -33,6 +33,9 @@ SETTINGS = {
     "SECRET_KEY": (None, "signs session cookies; by default made once and kept in the store folder"),
     "PUBLIC_READS": (True, "let anyone read without signing in; False asks every reader to sign in"),
     "PAGE_SIZE": (20, "claims per page of the list"),
+    "PUBLISHER_NAME": ("ClaimKB", "the organisation that publishes the verdicts: the author of each ClaimReview "
+                                  "in /claimreview.jsonld and on claim pages"),
+    "PUBLISHER_URL": (None, "the publishing organisation's web address (default: this site's)"),
     "QUERY_PAGE_SIZE": (50, "rows per page of the query page's results"),
     "QUERY_TIMEOUT": (5, "seconds a user's SPARQL query (/sparql, the query page) may run before it is stopped "
                          "and answered 503; 0 lets queries run for as long as they take"),

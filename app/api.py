@@ -61,6 +61,32 @@ def add_dispute(cid):
     return jsonify(get_kb().add_dispute(cid, body(), by=who)), 201
 
 
+@bp.post("/claims/<cid>/verdicts")
+def add_verdict(cid):
+    """An analyst's verdict (``rating``, ``text``, ``sources``, ``date``): the claim with its verdict now current."""
+    who = require_writer(token=True)
+    get_kb().verdicts.add(cid, body(), by=who)
+    return jsonify(get_kb().get_claim(cid)), 201
+
+
+@bp.post("/claims/<cid>/relations")
+def add_relation(cid):
+    """Relate the claim to another (``relation``, ``claim``, ``note``): the claim with its relations."""
+    who = require_writer(token=True)
+    get_kb().relations.add(cid, body(), by=who)
+    return jsonify(get_kb().get_claim(cid)), 201
+
+
+@bp.delete("/claims/<cid>/relations/<rid>")
+def withdraw_relation(cid, rid):
+    """Undo a relation (it stays in the history)."""
+    who = require_writer(token=True)
+    if rid not in {r["id"] for r in get_kb().get_claim(cid)["relations"]}:
+        raise KBError(f"claim {cid!r} has no standing relation {rid!r}", status=404)
+    get_kb().relations.withdraw(rid, by=who)
+    return jsonify(get_kb().get_claim(cid))
+
+
 def _edited_version(data: dict) -> int:
     """The version an edit was made from: ``version`` in the body, else ``If-Match``; 428 without either."""
     given = data.pop("version", None)
@@ -167,9 +193,12 @@ def delete_user(name):
 
 @bp.post("/import")
 def bulk_import():
-    """A YAML document (DESIGN.md's import format): validated whole, all or nothing; answers the counts."""
+    """A YAML document (DESIGN.md's import format), or JSON-LD (``application/ld+json``: ClaimKB's RDF,
+    or schema.org ClaimReviews): validated whole, all or nothing; answers the counts."""
     who = require_admin(token=True)
     data = request.get_data(cache=False)
     if not data:
         raise KBError("send the YAML document as the request body")
+    if request.mimetype in ("application/ld+json", "application/json"):
+        return jsonify(get_kb().import_rdf(data, "jsonld", by=who, name="the request body").to_dict())
     return jsonify(get_kb().import_yaml(data, by=who, name="the request body").to_dict())

@@ -181,7 +181,7 @@ def network(data: dict, *, width: int = 960, height: int = 640) -> dict:
     for n in data["nodes"]:
         g.add_node((n["kind"], n["id"]))
     for e in data["edges"]:
-        a = ("agent", e["from"])
+        a = ("claim" if e["kind"] == "relation" else "agent", e["from"])
         b = ("claim", e["to"]) if e["kind"] != "party" else ("agent", e["to"])
         if a != b:
             g.add_edge(a, b, weight=e.get("weight", 1))
@@ -207,7 +207,7 @@ def network(data: dict, *, width: int = 960, height: int = 640) -> dict:
     edges = []
     for e in data["edges"]:
         target = ("claim", e["to"]) if e["kind"] != "party" else ("agent", e["to"])
-        a, b = where[("agent", e["from"])], where[target]
+        a, b = where[("claim" if e["kind"] == "relation" else "agent", e["from"])], where[target]
         if e["kind"] != "claims" and a != b:  # stop the arrow at the target's edge
             dx, dy = b[0] - a[0], b[1] - a[1]
             dist = math.hypot(dx, dy) or 1

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+from urllib.parse import quote
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 from werkzeug.wsgi import wrap_file
 
 from kb import KBError
@@ -48,6 +49,20 @@ def export(fmt):
                     direct_passthrough=True,
                     headers={"Content-Disposition": f'attachment; filename="claimkb.{fmt}"',
                              "Content-Length": str(size)})
+
+
+def publisher() -> dict:
+    """The organisation publishing the verdicts (settings PUBLISHER_NAME, PUBLISHER_URL)."""
+    return {"name": current_app.config["PUBLISHER_NAME"],
+            "url": current_app.config["PUBLISHER_URL"] or url_for("pages.index", _external=True)}
+
+
+@bp.get("/claimreview.jsonld")
+def claimreview_feed():
+    """Every verdict as a schema.org DataFeed of ClaimReview items, streamed as it is read."""
+    base = url_for("pages.claim", rid="-", _external=True)[:-1]
+    parts = get_kb().reviews.feed(url_of=lambda cid: base + quote(cid), publisher=publisher())
+    return Response(stream_with_context(parts), mimetype="application/ld+json")
 
 
 @bp.get("/claims/<cid>.ttl")

@@ -69,6 +69,48 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "facet.date": {"en": "Date", "ja": "日付"},
     "facet.language": {"en": "Language of text", "ja": "テキストの言語"},
     "facet.q": {"en": "Search", "ja": "検索"},
+    "facet.verdict": {"en": "Our verdict", "ja": "当方の判定"},
+    "verdict.short": {"en": "Verdict", "ja": "判定"},
+    "verdict.title": {"en": "What our analysts conclude (not what the parties say)",
+                      "ja": "アナリストの結論(当事者の主張ではない)"},
+    "verdict.unmapped": {"en": "the fact-checker's own rating, not on our scale",
+                         "ja": "ファクトチェック機関独自の評価(当方の尺度外)"},
+    "verdict.heading": {"en": "What we conclude: the verdict", "ja": "当方の結論:判定"},
+    "verdict.status_heading": {"en": "What the parties say: the status", "ja": "当事者の主張:状態"},
+    "verdict.status_note": {"en": "Derived from the parties' stances below; it is not our verdict.",
+                            "ja": "下記の当事者の立場から導かれたもので、当方の判定ではありません。"},
+    "verdict.note": {"en": "What our analysts conclude from the evidence. The status says what the parties say; "
+                            "neither changes the other.",
+                     "ja": "証拠に基づくアナリストの結論です。状態は当事者の主張を示すもので、互いに影響しません。"},
+    "verdict.none": {"en": "No verdict yet: our analysts have not concluded on this claim.",
+                     "ja": "判定はまだありません。アナリストはこの主張について結論を出していません。"},
+    "verdict.reasoning": {"en": "Reasoning", "ja": "根拠"},
+    "verdict.evidence": {"en": "Evidence", "ja": "証拠"},
+    "verdict.by": {"en": "Concluded by {who} on {date}", "ja": "{who}が{date}に判定"},
+    "verdict.scale": {"en": "{value} on a scale of {worst} to {best}", "ja": "{worst}〜{best}の尺度で{value}"},
+    "verdict.earlier": {"en": "Earlier verdicts", "ja": "以前の判定"},
+    "verdict.timeline": {"en": "Our verdicts over time (not part of the status)", "ja": "当方の判定の推移(状態とは別)"},
+    "verdict.form": {"en": "Record a verdict", "ja": "判定を記録"},
+    "verdict.rating": {"en": "Rating", "ja": "評価"},
+    "verdict.text_en": {"en": "Reasoning (English)", "ja": "根拠(英語)"},
+    "verdict.text_ja": {"en": "Reasoning (Japanese)", "ja": "根拠(日本語)"},
+    "verdict.sources": {"en": "Evidence (sources)", "ja": "証拠(出典)"},
+    "verdict.quote": {"en": "Quote from the first evidence source", "ja": "最初の証拠の出典からの引用"},
+    "verdict.save": {"en": "Record the verdict", "ja": "判定を記録する"},
+    "relation.heading": {"en": "Related claims", "ja": "関連する主張"},
+    "relation.none": {"en": "No related claims recorded.", "ja": "関連する主張は記録されていません。"},
+    "relation.out": {"en": "This claim {relation}", "ja": "この主張は次の主張と「{relation}」"},
+    "relation.in": {"en": "{relation} this claim", "ja": "次の主張はこの主張と「{relation}」"},
+    "relation.also_reported": {"en": {"one": "also reported as {n} other", "other": "also reported as {n} others"},
+                               "ja": "他に {n} 件の同一の報道"},
+    "relation.form": {"en": "Relate this claim to another", "ja": "この主張を他の主張に関連づける"},
+    "relation.kind": {"en": "Relation", "ja": "関係"},
+    "relation.other": {"en": "Other claim (id)", "ja": "相手の主張(ID)"},
+    "relation.save": {"en": "Record the relation", "ja": "関係を記録する"},
+    "relation.undo": {"en": "undo", "ja": "取り消す"},
+    "dispute.counter_claim": {"en": "Counter-claim", "ja": "反対主張"},
+    "dispute.counter_claim_en": {"en": "Counter-claim the party makes (English)", "ja": "当事者の反対主張(英語)"},
+    "dispute.counter_claim_ja": {"en": "Counter-claim the party makes (Japanese)", "ja": "当事者の反対主張(日本語)"},
     "facet.date_from": {"en": "From", "ja": "開始"},
     "facet.date_to": {"en": "To", "ja": "終了"},
     "view.download_turtle": {"en": "Download as Turtle", "ja": "Turtle でダウンロード"},
@@ -294,6 +336,8 @@ EXAMPLE_TITLES = {
     "never-confirmed": {"en": "Reported but never confirmed", "ja": "報道されたが確認されていない主張"},
     "story-timeline": {"en": "The timeline of one story (the data-centre deals)",
                        "ja": "一つの話の時系列(データセンター契約)"},
+    "false-not-disputed": {"en": "Rated false, but disputed by nobody", "ja": "誤りと判定されたが誰も反論していない主張"},
+    "self-contradictions": {"en": "Contradicting claims by the same party", "ja": "同じ当事者による矛盾する主張"},
 }
 
 bp = Blueprint("i18n", __name__)
@@ -374,7 +418,11 @@ def plain(texts: dict | None) -> str:
 def label(scheme: str, name: str | None) -> str:
     if not name:
         return ""
-    labels = get_kb().scheme_labels()[scheme].get(name, {})
+    if scheme in ("rating", "relation"):  # the analysts' schemes: verdict ratings, relations between claims
+        k = get_kb()
+        labels = (k.verdicts.scheme() if scheme == "rating" else k.relations.names()).get(name, {}).get("label", {})
+    else:
+        labels = get_kb().scheme_labels()[scheme].get(name, {})
     return labels.get(lang()) or labels.get("en") or name
 
 

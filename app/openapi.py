@@ -132,6 +132,19 @@ FILTER_PARAMS = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 20}},
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
 ]
+RATING = {"type": "string", "enum": ["accurate", "mostly-accurate", "mixed", "misleading", "false", "unproven"]}
+RELATION = {"type": "string", "enum": ["supports", "contradicts", "same-as", "refines"]}
+VERDICT = {"type": ["object", "null"], "required": ["rating", "label", "text", "author", "date"],
+           "description": "what analysts conclude (a schema:ClaimReview); never part of the derived status",
+           "properties": {"rating": {"anyOf": [RATING, {"type": "null"}],
+                                     "description": "null: an imported rating that maps onto none of ours"},
+                          "label": LANG_MAP, "text": LANG_MAP, "author": {"type": "object"},
+                          "date": {"type": "string", "format": "date"}, "unmapped": {"type": "boolean"},
+                          "rating_name": {"type": ["string", "null"]}, "rating_value": {"type": ["number", "null"]},
+                          "sources": {"type": "array", "items": {"type": "object"}}}}
+RELATION_OUT = {"type": "object", "required": ["relation", "claim", "direction"], "properties": {
+    "id": {"type": "string", "description": "the relation record (DELETE it to undo)"}, "relation": RELATION,
+    "claim": {"type": "string"}, "direction": {"type": "string", "enum": ["out", "in"]}}}
 CID = {"name": "cid", "in": "path", "required": True, "schema": {"type": "string"}, "description": "the claim's id"}
 
 
@@ -152,7 +165,10 @@ def document() -> dict:
                      "disputes": {"type": "array", "items": {"$ref": "#/components/schemas/Dispute"}},
                      "status_timeline": {"type": "array", "items": {"type": "object"}},
                      "recorded_by": {"type": ["string", "null"]}, "recorded_at": {"type": ["string", "null"]},
-                     "withdrawn": {"type": ["string", "null"]}}}
+                     "withdrawn": {"type": ["string", "null"]}, "verdict": VERDICT,
+                     "relations": {"type": "array", "items": RELATION_OUT},
+                     "also_reported_as": {"type": "array", "items": {"type": "string"},
+                                          "description": "claims that are the same as this one (duplicates)"}}}
     dispute_out = {"type": "object", "required": ["id", "party", "stance", "text", "date", "sources"],
                    "properties": {"id": {"type": "string"}, "iri": {"type": "string"},
                                   "party": {"$ref": "#/components/schemas/Ref"}, "stance": STANCE,
@@ -172,7 +188,10 @@ def document() -> dict:
                   "properties": {"party": {"type": "string"}, "stance": STANCE, "text": LANG_MAP,
                                  "date": {"type": "string"},
                                  "sources": {"type": "array", "items": {"type": "string"}},
-                                 "quote": QUOTE_IN}}
+                                 "quote": QUOTE_IN,
+                                 "counter_claim": {"anyOf": [{"type": "string"}, {"type": "object"}],
+                                                   "description": "the claim the party makes instead: a claim record "
+                                                                  "(written with the dispute) or a claim's id"}}}
     json_of = lambda ref: {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}  # noqa: E731
     secured = [{"bearer": []}]
     return {
@@ -228,6 +247,46 @@ def document() -> dict:
                                        "404": _error("no such claim"),
                                        "422": _error("the record does not satisfy the shapes; nothing written")}},
             },
+            "/api/claims/{cid}/verdicts": {
+                "post": {"summary": "Record an analyst's verdict on a claim (it supersedes the one before)",
+                         "operationId": "addVerdict", "parameters": [CID], "security": secured,
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["rating"], "properties": {
+                                 "rating": RATING, "text": LANG_MAP, "date": {"type": "string", "format": "date"},
+                                 "sources": {"type": "array", "items": {"type": "string"}},
+                                 "quotes": {"type": "array", "items": {
+                                     "type": "object", "required": ["source", "exact"],
+                                     "properties": {"source": {"type": "string"}, "exact": {"type": "string"}}}}}}}}},
+                         "responses": {"201": {"description": "the claim with its verdict", "content": json_of("Claim")},
+                                       "400": _error("the body is not a JSON object"),
+                                       "401": _error("no valid token"), "403": _error("not an analyst"),
+                                       "404": _error("no such claim"),
+                                       "422": _error("a rating outside the scheme, or another bad field; nothing "
+                                                     "written")}},
+            },
+            "/api/claims/{cid}/relations": {
+                "post": {"summary": "Relate a claim to another: supports, contradicts, same-as, refines",
+                         "operationId": "addRelation", "parameters": [CID], "security": secured,
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["relation", "claim"], "properties": {
+                                 "relation": RELATION, "claim": {"type": "string"}, "note": LANG_MAP}}}}},
+                         "responses": {"201": {"description": "the claim with its relations",
+                                               "content": json_of("Claim")},
+                                       "400": _error("the body is not a JSON object"),
+                                       "401": _error("no valid token"), "403": _error("not an analyst"),
+                                       "404": _error("no such claim"),
+                                       "422": _error("unknown relation or claim, the claim itself, or a same-as "
+                                                     "circle; nothing written")}},
+            },
+            "/api/claims/{cid}/relations/{rid}": {
+                "delete": {"summary": "Undo a relation (withdrawn: kept in the history)",
+                           "operationId": "withdrawRelation", "security": secured,
+                           "parameters": [CID, {"name": "rid", "in": "path", "required": True,
+                                                "schema": {"type": "string"}, "description": "the relation's id"}],
+                           "responses": {"200": {"description": "the claim", "content": json_of("Claim")},
+                                         "401": _error("no valid token"), "403": _error("not an analyst"),
+                                         "404": _error("no such claim or relation")}},
+            },
             "/api/claims/{cid}/history": {
                 "get": {"summary": "Every version of a claim: who, when, what was added and removed",
                         "operationId": "claimHistory", "parameters": [CID],
@@ -272,7 +331,10 @@ def document() -> dict:
                          "operationId": "bulkImport", "security": secured,
                          "requestBody": {"required": True, "content": {
                              "application/yaml": {"schema": {"type": "string",
-                                                             "description": "DESIGN.md's YAML import format"}}}},
+                                                             "description": "DESIGN.md's YAML import format"}},
+                             "application/ld+json": {"schema": {"description": "ClaimKB's RDF as JSON-LD, or "
+                                                                "schema.org ClaimReview markup: one review, a list, "
+                                                                "or a DataFeed (each becomes a claim and a verdict)"}}}},
                          "responses": {"200": {"description": "records created, updated and unchanged, by kind",
                                                "content": json_of("ImportResult")},
                                        "400": _error("not valid YAML (the line is named)"),

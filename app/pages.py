@@ -14,12 +14,12 @@ from kb.filters import raw as filters_from
 
 from .auth import current_user, require_writer
 from .context import get_kb
-from .exports import claim_jsonld, claim_turtle
+from .exports import claim_jsonld, claim_turtle, publisher
 from .i18n import plain
 from .pictures import busiest_pictures, claim_picture
 
 bp = Blueprint("pages", __name__)
-FACETS = ("status", "party", "claimant", "about", "source", "date", "language")
+FACETS = ("status", "verdict", "party", "claimant", "about", "source", "date", "language")
 STANCES = ("denies", "disputes", "qualifies", "confirms", "retracts")
 
 
@@ -76,12 +76,15 @@ def claim(rid):
     c = get_kb().get_claim(rid)
     if best == "application/json":
         return jsonify(c)
-    review = get_kb().claim_review(c, url=url_for("pages.claim", rid=rid, _external=True))
+    review = get_kb().claim_review(c, url=url_for("pages.claim", rid=rid, _external=True), publisher=publisher())
     # JSON-LD inside <script>: escape "<" so no text can close the element
     review_json = Markup(json.dumps(review, ensure_ascii=False).replace("<", "\\u003c"))
+    related = {r["claim"] for r in c["relations"]}
     return render_template("claim.html", c=c, review_json=review_json, story=_story(c),
                            history=get_kb().history("claim", rid), sparql=get_kb().claim_query(rid),
-                           pic=claim_picture(c))
+                           pic=claim_picture(c), verdicts=get_kb().verdicts.history(rid),
+                           ratings=get_kb().verdicts.scheme(), relation_names=list(get_kb().relations.names()),
+                           related={x["id"]: x for x in get_kb().get_claims(sorted(related))} if related else {})
 
 
 def _story(c: dict) -> list[dict]:
@@ -236,6 +239,8 @@ def new_dispute(rid):
         party = _new_agent(form, "new_party") or form.get("party") or None
         record = _with_sources(form, {"party": party, "stance": form.get("stance") or None,
                                       "text": _lang_map(form, "text")})
+        if _lang_map(form, "counter_claim"):  # the claim the party makes instead: a claim of its own
+            record["counter_claim"] = {"text": _lang_map(form, "counter_claim")}
         try:
             get_kb().add_dispute(rid, record, by=who)
         except InvalidData as e:
@@ -245,3 +250,31 @@ def new_dispute(rid):
     status = 422 if problems or general else 200
     return render_template("dispute_form.html", c=c, form=form, problems=problems, general=general,
                            **_pickers()), status
+
+
+# ---- the analysts' conclusions, from the claim page ------------------------------------
+
+@bp.post("/claims/<rid>/verdicts")
+def new_verdict(rid):
+    who = require_writer()
+    sources, quote = request.form.getlist("sources"), request.form.get("quote", "").strip()
+    get_kb().verdicts.add(rid, {"rating": request.form.get("rating") or None, "text": _lang_map(request.form, "text"),
+                                "sources": sources,
+                                "quotes": [{"source": sources[0], "exact": quote}] if quote and sources else []},
+                          by=who)
+    return redirect(url_for("pages.claim", rid=rid) + "#verdict", code=303)
+
+
+@bp.post("/claims/<rid>/relations")
+def new_relation(rid):
+    who = require_writer()
+    get_kb().relations.add(rid, {"relation": request.form.get("relation", ""),
+                                 "claim": request.form.get("claim", "").strip()}, by=who)
+    return redirect(url_for("pages.claim", rid=rid) + "#relations", code=303)
+
+
+@bp.post("/claims/<rid>/relations/<relation>/withdraw")
+def withdraw_relation(rid, relation):
+    who = require_writer()
+    get_kb().relations.withdraw(relation, by=who)
+    return redirect(url_for("pages.claim", rid=rid) + "#relations", code=303)

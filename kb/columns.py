@@ -68,6 +68,7 @@ class Columns:
         """Room for ``cap`` claims (the per-claim columns, kept or made)."""
         old = getattr(self, "status", None)
         made = {"status": np.full(cap, -1, np.int32), "claimant": np.full(cap, -1, np.int32),
+                "verdict": np.full(cap, -1, np.int32),
                 "month": np.full(cap, -1, np.int32), "live": np.zeros(cap, bool),
                 "key_date": np.zeros(cap, np.int64), "key_recorded": np.zeros(cap, np.int64),
                 "key_iri": np.zeros(cap, np.int64), "date": np.full(cap, "", object),
@@ -108,7 +109,7 @@ class Columns:
         """Follow one write of the index."""
         if change.everything:
             self.__init__()
-            self._all([(r["iri"], r["date"], r["recorded"], r["status"], r["claimant"], r["withdrawn"])
+            self._all([(r["iri"], r["date"], r["recorded"], r["status"], r["claimant"], r["withdrawn"], r.get("verdict"))
                        for r in change.rows])
         else:
             gone = [self.pos[c] for c in change.claims if c in self.pos]
@@ -134,7 +135,8 @@ class Columns:
                 date = [r["date"] for r in rows]
                 self._set([self.pos[r["iri"]] for r in rows], [r["status"] for r in rows],
                           [r["claimant"] for r in rows], date, [r["withdrawn"] for r in rows],
-                          self._keys("date", date), self._keys("recorded", [r["recorded"] for r in rows]))
+                          self._keys("date", date), self._keys("recorded", [r["recorded"] for r in rows]),
+                          [r.get("verdict") for r in rows])
         self._link(change.links, change.texts)
         self._fields(change.fields)
         for e in change.named:
@@ -158,10 +160,13 @@ class Columns:
             self._id(v)
         return [self.ids[v] for v in values]
 
-    def _set(self, p, status: list, claimant: list, date: list, withdrawn: list, key_date, key_recorded) -> None:
+    def _set(self, p, status: list, claimant: list, date: list, withdrawn: list, key_date, key_recorded,
+             verdict: list) -> None:
         """Claims' columns at positions ``p`` (a list or an array), from their index rows' values."""
         self.status[p] = self._ids(status)
         self.claimant[p] = [-1 if c is None else i for c, i in zip(claimant, self._ids(claimant), strict=True)]
+        # a verdict counted in the facet: none, or one kept with its own text ("unmapped"), is -1 there
+        self.verdict[p] = [-1 if v is None else i for v, i in zip(verdict, self._ids(verdict), strict=True)]
         self.month[p] = [-1 if not d else i for d, i in zip(date, self._ids([d[:7] for d in date]), strict=True)]
         self.live[p] = [not w for w in withdrawn]
         spans = {d: bounds(d) for d in set(date)}
@@ -173,11 +178,11 @@ class Columns:
         self.key_date[p], self.key_recorded[p] = key_date, key_recorded
 
     def _all(self, rows: list) -> None:
-        """Every claim at once, from rows of (iri, date, recorded, status, claimant, withdrawn)
+        """Every claim at once, from rows of (iri, date, recorded, status, claimant, withdrawn, verdict)
         (a vocabulary sorted once, not grown claim by claim)."""
         self._size(max(1024, len(rows)))
-        iri, date, recorded, status, claimant, withdrawn = \
-            (list(c) for c in zip(*rows, strict=True)) if rows else ([] for _ in range(6))
+        iri, date, recorded, status, claimant, withdrawn, verdict = \
+            (list(c) for c in zip(*rows, strict=True)) if rows else ([] for _ in range(7))
         keys = {}
         for name, values in (("date", date), ("recorded", recorded), ("iri", iri)):
             self.vocab[name] = sorted(set(values))
@@ -188,7 +193,7 @@ class Columns:
         self.n = len(rows)
         at = np.arange(self.n)
         self.key_iri[at] = keys["iri"]
-        self._set(at, status, claimant, date, withdrawn, keys["date"], keys["recorded"])
+        self._set(at, status, claimant, date, withdrawn, keys["date"], keys["recorded"], verdict)
 
     @staticmethod
     def _distinct(*columns) -> list[np.ndarray]:
@@ -308,6 +313,8 @@ class Columns:
             keep &= spoken[found]
         if f.get("status") is not None:
             keep &= self.status[found] == self.ids.get(str(f["status"]), -2)
+        if f.get("verdict") is not None:
+            keep &= self.verdict[found] == self.ids.get(str(f["verdict"]), -2)
         if f.get("date_from") is not None:
             keep &= (self.dend[found] >= str(f["date_from"])).astype(bool)
         if f.get("date_to") is not None:
@@ -325,7 +332,10 @@ class Columns:
         (then by value); the first ``limit`` of each, when given."""
         inside = np.zeros(self.n, bool)
         inside[found] = True
-        counted = {"status": self.status[found], "claimant": self.claimant[found], "date": self.month[found]}
+        verdict = self.verdict[found]
+        unmapped = self.ids.get("unmapped", -2)
+        counted = {"status": self.status[found], "claimant": self.claimant[found], "date": self.month[found],
+                   "verdict": verdict[verdict != unmapped]}
         linked = inside[self.link_pos]
         for i, kind in enumerate(LINKED):
             counted[kind] = self.link_val[linked & (self.link_kind == i)]
@@ -364,7 +374,7 @@ def load(db) -> Columns:
     db.execute("BEGIN")
     try:
         gen = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        columns._all(db.execute("SELECT iri, date, recorded, status, claimant, withdrawn FROM claims").fetchall())
+        columns._all(db.execute("SELECT iri, date, recorded, status, claimant, withdrawn, verdict FROM claims").fetchall())
         for sql, add in (("SELECT claim, kind, value FROM links WHERE kind != 'topic'", lambda rows: columns._link(rows, [])),
                          ("SELECT claim, lang FROM texts", lambda rows: columns._link([], rows)),
                          ("SELECT rowid, claim, kind, norm FROM fields ORDER BY rowid DESC", columns._fields)):

@@ -15,8 +15,9 @@ from rdflib.namespace import RDF
 from . import text
 from .errors import KBError
 from .status import STATUS_ORDER, span
+from .verdicts import RATINGS
 
-KEYS = ("q", "status", "party", "claimant", "about", "source", "date_from", "date_to", "date", "language")
+KEYS = ("q", "status", "party", "claimant", "about", "source", "date_from", "date_to", "date", "language", "verdict")
 DATE_KEYS = ("date_from", "date_to", "date")  # applied to the claim set's rows, not in SPARQL (see kb.listing)
 _REFS = {"party": "agent", "claimant": "agent", "source": "source"}
 
@@ -52,6 +53,10 @@ def parse(data, raw_filters: Mapping) -> dict:
         elif k == "status":
             if v not in STATUS_ORDER:
                 raise KBError(f"unknown status {v!r} (expected one of: {', '.join(STATUS_ORDER)})")
+            out[k] = Literal(v)
+        elif k == "verdict":
+            if v not in RATINGS:
+                raise KBError(f"unknown verdict {v!r} (expected one of: {', '.join(RATINGS)})")
             out[k] = Literal(v)
         elif k in ("date_from", "date_to"):
             s = span(v) if len(str(v)) in (4, 7, 10) else None

@@ -15,6 +15,8 @@ KINDS = {
     "source": "sources",
     "agent": "agents",
     "topic": "topics",
+    "verdict": "verdicts",
+    "relation": "relations",
 }
 
 class Minter:

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from rdflib import Literal
 from rdflib.namespace import RDF
 
+from . import analysis, claimreview_in
 from .errors import InvalidData, KBError, Problem
 from .io import load_yaml
 from .model import MAX_TEXT, Record, build_records, kind_of_types
@@ -21,11 +22,13 @@ from .writes import ImportResult, commit
 
 
 def import_data(data, doc, *, by: str, progress=None) -> ImportResult:
-    """A YAML-shaped document {agents, topics, sources, claims}: all or nothing."""
+    """A YAML-shaped document {agents, topics, sources, claims}: all or nothing. A claim may hold its
+    ``verdict`` and ``relations`` (:func:`kb.analysis.conclusions`)."""
+    doc, conclusions = analysis.conclusions(data, doc, by=by)
     records, problems = build_records(doc, data.minter, data.known_kind)
     if problems:
         raise InvalidData(problems)
-    return commit(data, records, by, progress=progress)
+    return commit(data, records + conclusions(), by, progress=progress)
 
 
 def import_yaml(data, text: bytes | str, *, by: str, name: str = "input", progress=None,
@@ -125,7 +128,10 @@ def _sort_quads(data, quads: list, name: str) -> tuple[dict, list]:
 
 def import_rdf(data, raw: bytes, fmt: str, *, by: str, name: str = "input", progress=None) -> ImportResult:
     """Turtle, TriG, N-Triples, N-Quads or JSON-LD: the triples of the current (or
-    default) graph are records; a TriG export's history graphs come along unchanged."""
+    default) graph are records; a TriG export's history graphs come along unchanged. JSON-LD holding
+    schema.org ClaimReviews (fact-checkers' markup and feeds) becomes claims and verdicts instead."""
+    if fmt == "jsonld" and claimreview_in.is_claimreview(raw):
+        return claimreview_in.load(data, raw, by=by, name=name, progress=progress)
     by_subject, history = _sort_quads(data, _parse(raw, fmt, name), name)
     records: dict = {}
     for s, triples in by_subject.items():

@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS claims (
   iri TEXT PRIMARY KEY, date TEXT NOT NULL, dstart TEXT NOT NULL, dend TEXT NOT NULL,
   recorded TEXT NOT NULL, status TEXT NOT NULL, claimant TEXT, withdrawn INTEGER NOT NULL,
-  disputes INTEGER NOT NULL);
+  disputes INTEGER NOT NULL, verdict TEXT);
 CREATE INDEX IF NOT EXISTS claims_order ON claims (withdrawn, date DESC, recorded DESC, iri);
 CREATE INDEX IF NOT EXISTS claims_claimant ON claims (claimant);
 CREATE INDEX IF NOT EXISTS claims_status ON claims (status);
@@ -68,9 +68,13 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (norm, content = '', tokeni
 -- every agent's and topic's names (all languages), folded; a claim reaches them through its claimant and links
 CREATE TABLE IF NOT EXISTS names (entity TEXT NOT NULL, norm TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS names_entity ON names (entity);
+-- each judged claim's ClaimReview for the feed, as JSON without the addresses of this site (kb.claimreview)
+CREATE TABLE IF NOT EXISTS reviews (claim TEXT PRIMARY KEY, json TEXT NOT NULL);
 """
 SEARCHED = 32  # searches whose claims are kept until the next write
-VERSION = "7"  # 7: search over folded texts, quotes, disputes and names (kb.text)
+VERSION = "8"  # 7: search over folded texts, quotes, disputes and names (kb.text)
+# 8: each claim's verdict (its rating's notation, "unmapped", or NULL); a duplicate (the same as another
+# standing claim) is left out of the list as a withdrawn claim is; each judged claim's ClaimReview
 
 
 log = logging.getLogger("claimkb")
@@ -98,7 +102,8 @@ class ClaimIndex:
         with self.lock:
             if self._meta("version") not in (None, VERSION):
                 for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search", "fields",
-                          "names"):
+                          "names",
+                          "reviews"):
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
@@ -177,10 +182,10 @@ class ClaimIndex:
     # ---- writes ----------------------------------------------------------------------
     def write(self, rows: list[dict], links: list[tuple], texts: list[tuple], claims: set[str], generation: int,
               *, everything: bool = False, disputes: list[tuple] = (), fields: list[tuple] = (),
-              names: list[tuple] = (), named: set[str] = frozenset()) -> None:
+              names: list[tuple] = (), named: set[str] = frozenset(), reviews: list[tuple] = ()) -> None:
         """Replace the index rows of ``claims`` (or of all claims) and the names of the
         entities ``named`` (or of all) in one transaction. ``fields``: (claim, kind, folded
-        text); ``names``: (entity, folded name)."""
+        text); ``names``: (entity, folded name); ``reviews``: (claim, ClaimReview JSON)."""
         with self.lock:
             self._cache.clear()
             self._searched.clear()
@@ -189,7 +194,7 @@ class ClaimIndex:
             db.execute("BEGIN")
             try:
                 if everything:
-                    for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names"):
+                    for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews"):
                         db.execute(f"DELETE FROM {t}")
                     db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 else:
@@ -209,9 +214,10 @@ class ClaimIndex:
                         db.execute("DELETE FROM links WHERE claim = ?", (c,))
                         db.execute("DELETE FROM texts WHERE claim = ?", (c,))
                         db.execute("DELETE FROM disputes WHERE claim = ?", (c,))
-                db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                        db.execute("DELETE FROM reviews WHERE claim = ?", (c,))
+                db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                     (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"],
-                     int(r["withdrawn"]), r["disputes"]) for r in rows])
+                     int(r["withdrawn"]), r["disputes"], r.get("verdict")) for r in rows])
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
                 db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", disputes)
                 db.executemany("INSERT INTO texts VALUES (?, ?, ?)", texts)
@@ -220,6 +226,7 @@ class ClaimIndex:
                     db.execute("INSERT INTO search (rowid, norm) VALUES (?, ?)", (rowid, norm))
                     change.fields.append((rowid, c, kind, norm))
                 db.executemany("INSERT INTO names VALUES (?, ?)", names)
+                db.executemany("INSERT OR REPLACE INTO reviews VALUES (?, ?)", reviews)
                 if everything:
                     self._count_all()
                 else:
@@ -338,6 +345,9 @@ class ClaimIndex:
         if f.get("status") is not None:
             sql.append("c.status = ?")
             args.append(str(f["status"]))
+        if f.get("verdict") is not None:
+            sql.append("c.verdict = ?")
+            args.append(str(f["verdict"]))
         if f.get("date_from") is not None:
             sql.append("c.dend >= ?")
             args.append(str(f["date_from"]))
@@ -390,6 +400,8 @@ class ClaimIndex:
         "language": "SELECT t.lang, COUNT(DISTINCT c.iri) FROM claims c JOIN texts t ON t.claim = c.iri "
                     "WHERE {w} GROUP BY 1",
         "date": "SELECT substr(c.date, 1, 7), COUNT(*) FROM claims c WHERE {w} AND c.date != '' GROUP BY 1",
+        "verdict": "SELECT c.verdict, COUNT(*) FROM claims c WHERE {w} AND c.verdict IS NOT NULL "
+                   "AND c.verdict != 'unmapped' GROUP BY 1",
     }
 
     TOPIC_STATS = ("SELECT l.value, COUNT(*), SUM(c.disputes), MAX(c.recorded) FROM links l "
@@ -435,6 +447,18 @@ class ClaimIndex:
             where, args = self._where(f)
             return [r[0] for r in self.db.execute(
                 f"SELECT iri FROM claims c WHERE {where} ORDER BY date DESC, recorded DESC, iri", args)]
+
+    def reviews(self, batch: int = 1000):
+        """Every judged claim's ClaimReview JSON, by claim IRI, a batch of (claim, json) rows at a time."""
+        last = ""
+        while True:
+            with self.lock:
+                rows = self.db.execute("SELECT claim, json FROM reviews WHERE claim > ? ORDER BY claim LIMIT ?",
+                                       (last, batch)).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
 
     def network(self, f: dict) -> list[tuple]:
         """(dispute, party, stance, claim, claimant, date, recorded) for the standing disputes of the

@@ -11,11 +11,13 @@ from collections import defaultdict
 from rdflib import URIRef
 from rdflib.namespace import PROV, RDF, SKOS
 
-from . import queries
+from . import claimreview, queries
 from .model import STANCE_NAMES, Record
 from .namespaces import KB, OA, SDO
+from .relations import duplicates_by_claim
 from .status import status_of
 from .text import fold
+from .verdicts import ratings_by_claim
 
 NAME_PREDICATES = (SDO.name, SKOS.prefLabel)  # an agent's names, a topic's labels: searched in every language
 
@@ -75,6 +77,8 @@ def rebuild(data, claims=None, named=()) -> None:
                 date = str(f[SDO.dateCreated]) if SDO.dateCreated in f else min(dates) if dates else None
                 dispute_rows.append((str(d), str(c), str(f[KB.party]), str(f[KB.stance]), date,
                                      str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else None))
+    verdicts = ratings_by_claim(data, None if everything else ids)
+    duplicates = duplicates_by_claim(data, None if everything else ids)
     rows, link_rows, texts, fields = [], [], [], []
     for c in ids:
         f, ds = facts[c], disputes[c]
@@ -85,7 +89,9 @@ def rebuild(data, claims=None, named=()) -> None:
         rows.append({"iri": str(c), "date": date, "status": status,
                      "recorded": max((str(o) for o in f[PROV.generatedAtTime]), default=""),
                      "claimant": str(author) if author is not None else None,
-                     "withdrawn": bool(f[KB.withdrawn]), "disputes": len(ds)})
+                     # a duplicate is listed under the claim it is the same as: out of the list, as if withdrawn
+                     "withdrawn": bool(f[KB.withdrawn]) or c in duplicates, "disputes": len(ds),
+                     "verdict": verdicts.get(c)})
         link_rows += [(str(c), "about", str(o)) for o in f[SDO.about]]
         link_rows += [(str(c), "topic", str(o)) for o in f[SDO.about] if o in topics]
         link_rows += [(str(c), "source", str(o)) for o in f[SDO.appearance]]
@@ -97,10 +103,12 @@ def rebuild(data, claims=None, named=()) -> None:
             if d.get(KB.quote) in exact_of:
                 found.append(("quote", exact_of[d[KB.quote]]))
         fields += [(str(c), kind, norm) for kind, norm in dict.fromkeys((k, fold(t)) for k, t in found) if norm]
+    judged = sorted(c for c in verdicts if c in ids and not facts[c][KB.withdrawn])
     name_rows = list(dict.fromkeys((str(e), norm) for e, _, o in names if (norm := fold(str(o)))))
     data.index.write(rows, link_rows, texts, {str(c) for c in claims or ()}, data.generation(),
                      everything=everything, disputes=dispute_rows, fields=fields, names=name_rows,
-                     named={str(e) for e in named})
+                     named={str(e) for e in named},
+                     reviews=claimreview.index_rows(data, judged))
 
 
 def follow(data, changed: list[tuple[Record, set]]) -> None:
@@ -123,16 +131,28 @@ def follow(data, changed: list[tuple[Record, set]]) -> None:
 def affected_claims(data, changed: list[tuple[Record, set]]) -> set:
     """Claims whose index rows a write changes: claims written, claims of disputes
     written (before and after), claims appearing in sources written."""
-    out, sources = set(), []
+    out, sources, agents = set(), [], []
     for rec, old in changed:
         if rec.kind == "claim":
             out.add(rec.iri)
+            # its duplicates are listed under it while it stands: withdrawn (or back), they are listed again
+            out |= {frm for r, _, _ in data.store.triples(None, KB.toClaim, rec.iri, data.current)
+                    if data.store.triples(r, KB.relationType, KB.RelSameAs, data.current)
+                    for _, _, frm in data.store.triples(r, KB.fromClaim, None, data.current)}
         elif rec.kind == "dispute":
             out |= {o for s, p, o in rec.triples | old if p == KB.disputes}
         elif rec.kind == "source":
             sources.append(rec.iri)
+        elif rec.kind == "agent":  # its name is in the feed's reviews of the claims it made or judged
+            agents.append(rec.iri)
+        elif rec.kind == "verdict":
+            out |= {o for s, p, o in rec.triples | old if p == SDO.itemReviewed}
+        elif rec.kind == "relation":  # the claim it starts from may become (or stop being) a duplicate
+            out |= {o for s, p, o in rec.triples | old if p in (KB.fromClaim, KB.toClaim)}
     if sources:
         out |= set(data.column(queries.index_query(queries.CLAIMS_OF_SOURCES, sources, "s"), "c"))
+    if agents:
+        out |= set(data.column(queries.index_query(queries.JUDGED_CLAIMS_OF_AGENTS, agents, "a"), "c"))
     return out
 
 

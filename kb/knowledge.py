@@ -13,8 +13,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph
 
-from . import imports, indexer, jsonld, listing, reads, writes
-from .claimreview import claim_review
+from . import claimreview, imports, indexer, jsonld, listing, reads, writes
+from .analysis import Relations, Verdicts
 from .dataset import Dataset
 from .errors import KBError, Report
 from .namespaces import KB, PREFIXES
@@ -41,6 +41,9 @@ class KnowledgeBase:
         self.locks_graph, self.default_graphs = self.data.locks_graph, self.data.default_graphs
         indexer.open_index(self.data)
         self.sources = Sources(self.data)  # sources' texts: capture, re-capture, the reader (kb.sources)
+        # analysts' conclusions, each a room of its own: kb.verdicts.add(...), kb.relations.add(...)
+        self.verdicts, self.relations = Verdicts(self.data), Relations(self.data)
+        self.reviews = claimreview.ClaimReviews(self.data)  # schema.org ClaimReview out (the feed) and in
 
     @property
     def index(self):
@@ -152,9 +155,11 @@ class KnowledgeBase:
         """A CONSTRUCT query giving one claim with its quote and disputes."""
         return render(CLAIM_GRAPH, claim=self.iri("claim", ref))
 
-    def claim_review(self, ref, *, url: str | None = None) -> dict:
-        """schema.org JSON-LD of a claim (a dict from :meth:`get_claim`, or its id)."""
-        return claim_review(self.data, ref, url=url)
+    def claim_review(self, ref, *, url: str | None = None, publisher: dict | None = None) -> dict:
+        """schema.org JSON-LD of a claim (a dict from :meth:`get_claim`, or its id): a ``Claim``, in a
+        ``ClaimReview`` by ``publisher`` ({name, url}) when it has a verdict (the feed of every
+        verdict, and ClaimReview imports: :attr:`reviews`)."""
+        return claimreview.claim_review(self.data, ref, url=url, publisher=publisher)
 
     def summary(self) -> dict:
         """Counts of claims, disputes, sources and agents; disputes by party; claims by status."""

@@ -55,9 +55,16 @@ FIELDS = {
     },
     "dispute": {
         KB.disputes: "claim", KB.party: "party", KB.stance: "stance", SDO.text: "text",
-        SDO.dateCreated: "date", SDO.appearance: "sources", KB.quote: "quote",
+        SDO.dateCreated: "date", SDO.appearance: "sources", KB.quote: "quote", KB.counterClaim: "counter_claim",
         PROV.wasAttributedTo: "recorded_by", PROV.generatedAtTime: "recorded_at",
     },
+    "verdict": {SDO.itemReviewed: "claim", SDO.reviewRating: "rating", SDO.reviewBody: "text", SDO.author: "author",
+                SDO.datePublished: "date", SDO.citation: "sources", PROV.wasAttributedTo: "recorded_by",
+                PROV.generatedAtTime: "recorded_at"},
+    "rating": {KB.rating: "rating", SDO.alternateName: "rating", SDO.ratingValue: "rating_value",
+               SDO.bestRating: "best_rating", SDO.worstRating: "worst_rating"},
+    "relation": {KB.fromClaim: "claim", KB.toClaim: "claim", KB.relationType: "relation",
+                 SKOS.editorialNote: "note"},
     "source": {
         SDO.headline: "headline", SDO.publisher: "publisher", SDO.datePublished: "published",
         SDO.inLanguage: "language", SDO.url: "url", SDO.author: "author", RDF.type: "type",
@@ -77,7 +84,7 @@ FIELDS = {
 
 KEYS = {
     "claim": {"id", "text", "claimant", "sourcing", "about", "sources", "date", "quote", "note", "disputes"},
-    "dispute": {"id", "claim", "party", "stance", "text", "date", "sources", "quote"},
+    "dispute": {"id", "claim", "party", "stance", "text", "date", "sources", "quote", "counter_claim"},
     "source": {"id", "type", "headline", "publisher", "author", "published", "language", "url", "translation_of",
                "note", "text"},
     "agent": {"id", "type", "name", "job_title", "works_for", "same_as"},
@@ -100,6 +107,12 @@ def kind_of_types(types) -> str | None:
         return "topic"
     if OA.TextQuoteSelector in types:
         return "quote"
+    if SDO.ClaimReview in types:
+        return "verdict"
+    if KB.ClaimRelation in types:
+        return "relation"
+    if SDO.Rating in types:
+        return "rating"
     return None
 
 
@@ -381,6 +394,10 @@ def build_dispute(b: _Builder, rec_in: dict, index: int, claim_ref=None) -> Reco
     for r in b.refs("dispute", rid, "sources", rec_in.get("sources"), ("source",)):
         t.add((s, SDO.appearance, r))
     _quote(b, "dispute", rid, s, rec_in.get("quote"), rec)
+    if rec_in.get("counter_claim") is not None:  # the claim the party makes instead (kb.relations)
+        r = b.ref("dispute", rid, "counter_claim", rec_in["counter_claim"], ("claim",))
+        if r is not None:
+            t.add((s, KB.counterClaim, r))
     return rec
 
 
@@ -541,6 +558,12 @@ def build_records(doc, minter: Minter, known_kind) -> tuple[list[Record], list[P
             if isinstance(d, dict) and "claim" in d:
                 b.problem("dispute", f"#{j + 1}", "claim", "is implied by the claim it is listed under; leave it out")
                 continue
+            if isinstance(d, dict) and isinstance(d.get("counter_claim"), dict):  # a new claim, the party's
+                defaults = {k: d.get(f) for k, f in (("claimant", "party"), ("sources", "sources"), ("date", "date"))}
+                counter = build_claim(b, {**{k: v for k, v in defaults.items() if v},
+                                          "about": rec_in.get("about"), **d["counter_claim"]}, j)
+                keep(counter)
+                d = {**d, "counter_claim": counter.iri if counter is not None else None}
             keep(build_dispute(b, d, j, claim_ref=rec.iri))
     return records, b.problems
 

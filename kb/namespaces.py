@@ -19,6 +19,7 @@ class SDO(DefinedNamespace):
     Claim: URIRef
     ClaimReview: URIRef
     CreativeWork: URIRef
+    DataFeed: URIRef
     NewsArticle: URIRef
     Organization: URIRef
     Person: URIRef
@@ -27,18 +28,26 @@ class SDO(DefinedNamespace):
     alternateName: URIRef
     appearance: URIRef
     author: URIRef
+    bestRating: URIRef
+    citation: URIRef
+    claimReviewed: URIRef
     dateCreated: URIRef
     datePublished: URIRef
     headline: URIRef
     inLanguage: URIRef
+    itemReviewed: URIRef
     jobTitle: URIRef
     name: URIRef
     publisher: URIRef
+    ratingValue: URIRef
+    reviewBody: URIRef
+    reviewRating: URIRef
     sameAs: URIRef
     text: URIRef
     translationOfWork: URIRef
     url: URIRef
     worksFor: URIRef
+    worstRating: URIRef
 
 
 class KB(DefinedNamespace):
@@ -84,6 +93,26 @@ class KB(DefinedNamespace):
     Reportedly: URIRef
     Suggested: URIRef
     Apparently: URIRef
+    # verdicts: a schema:Rating's concept, and the rating scheme
+    rating: URIRef
+    RatingScheme: URIRef
+    RatingAccurate: URIRef
+    RatingMostlyAccurate: URIRef
+    RatingMixed: URIRef
+    RatingMisleading: URIRef
+    RatingFalse: URIRef
+    RatingUnproven: URIRef
+    # relations between claims, and a dispute's counter-claim
+    ClaimRelation: URIRef
+    fromClaim: URIRef
+    toClaim: URIRef
+    relationType: URIRef
+    counterClaim: URIRef
+    RelationScheme: URIRef
+    RelSupports: URIRef
+    RelContradicts: URIRef
+    RelSameAs: URIRef
+    RelRefines: URIRef
 
 
 class OA(DefinedNamespace):

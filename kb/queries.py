@@ -62,6 +62,8 @@ FILTERS = {
     # still counts once (Virtuoso 7.2 answered FILTER EXISTS here wrongly)
     "party": "?_pd kb:disputes ?c ; kb:party $party . FILTER NOT EXISTS { ?_pd kb:withdrawn ?_pw }",
     "language": "?c schema:text ?_lt . FILTER(LANGMATCHES(LANG(?_lt), $language))",
+    "verdict": "?_vv schema:itemReviewed ?c ; schema:reviewRating/kb:rating/skos:notation $verdict . "
+               "FILTER NOT EXISTS { ?_vv kb:withdrawn ?_vw }",
 }
 AFTER_FILTERS = {
     "status": "FILTER(?status = $status)",
@@ -177,6 +179,7 @@ _CLAIM_SET = """
       ?c a schema:Claim .
       FILTER NOT EXISTS { ?c kb:withdrawn ?_w }
       %(search)s
+      %(same_as)s
       %(filters)s
       OPTIONAL { ?c schema:dateCreated ?_cd }
       OPTIONAL { ?c schema:appearance ?_sa . ?_sa schema:datePublished ?_sd }
@@ -188,11 +191,17 @@ _CLAIM_SET = """
 """
 
 
+# a claim that is the same as another standing claim (a duplicate) is listed under that claim
+NOT_DUPLICATE = ("FILTER NOT EXISTS { ?_dr kb:fromClaim ?c ; kb:relationType kb:RelSameAs ; kb:toClaim ?_dt . "
+                 "FILTER NOT EXISTS { ?_dr kb:withdrawn ?_drw } FILTER NOT EXISTS { ?_dt kb:withdrawn ?_dtw } }")
+
+
 def _claim_set(filters: dict) -> str:
     searched = filters.get("q") is not None
     return _CLAIM_SET % {
         "rank": " (MIN(?_qrank) AS ?rank)" if searched else "",
         "search": search(str(filters["q"]))[0] if searched else "",
+        "same_as": NOT_DUPLICATE,
         "filters": "\n      ".join(FILTERS[k] for k in FILTERS if filters.get(k) is not None),
         "status": STATUS_EXPR,
         "after": "\n  ".join(AFTER_FILTERS[k] for k in AFTER_FILTERS if filters.get(k) is not None),
@@ -244,6 +253,8 @@ FACET_PATTERNS = {
     "source": "?c schema:appearance ?value .",
     "language": "?c schema:text ?_ft . BIND(LANG(?_ft) AS ?value)",
     "date": "",  # grouped by the whole ?date; facet_months() folds days into months
+    "verdict": "?_fv schema:itemReviewed ?c ; schema:reviewRating/kb:rating/skos:notation ?value . "
+               "FILTER NOT EXISTS { ?_fv kb:withdrawn ?_fvw }",
 }
 
 
@@ -337,6 +348,29 @@ SELECT ?scheme ?concept ?notation ?label WHERE {
   OPTIONAL { ?concept skos:notation ?notation }
 }""")
 
+# the rating and relation schemes, from the vocabulary: notation, labels, definitions, value on the scale
+SCHEME_CONCEPTS = """
+SELECT ?concept ?notation ?label ?alt ?definition ?value WHERE {
+  ?concept skos:inScheme $scheme ; skos:notation ?notation .
+  { ?concept skos:prefLabel ?label } UNION { ?concept skos:altLabel ?alt }
+  UNION { ?concept skos:definition ?definition } UNION { ?concept schema:ratingValue ?value }
+}"""
+# the current verdicts (verdict IRI, claim) and the standing relations touching some claims
+VERDICTS = render("SELECT ?v ?c WHERE { ?v a schema:ClaimReview ; schema:itemReviewed ?c . "
+                  "FILTER NOT EXISTS { ?v kb:withdrawn ?_w } FILTER NOT EXISTS { ?c kb:withdrawn ?_cw } }")
+RELATIONS_OF = """
+SELECT ?r ?from ?type ?to WHERE {
+  %(values)s
+  { ?r kb:fromClaim ?c } UNION { ?r kb:toClaim ?c }
+  ?r a kb:ClaimRelation ; kb:fromClaim ?from ; kb:relationType ?type ; kb:toClaim ?to .
+  FILTER NOT EXISTS { ?r kb:withdrawn ?_w }
+}"""
+SAME_AS_FROM = """
+SELECT ?to WHERE {
+  ?r kb:fromClaim $claim ; kb:relationType kb:RelSameAs ; kb:toClaim ?to .
+  FILTER NOT EXISTS { ?r kb:withdrawn ?_w }
+}"""
+
 # one claim as a graph: the claim, its quote, its disputes and their quotes
 # (the query a claim page shows as "the SPARQL for this view")
 CLAIM_GRAPH = """
@@ -402,6 +436,32 @@ SELECT ?c ?claimant ?text WHERE {
 }
 ORDER BY ?claimant ?c
 LIMIT 500"""),
+    "false-not-disputed": with_prefixes("""
+# Claims our analysts rated false that no party disputes or denies: what the parties say and what we conclude differ
+SELECT ?c ?text ?analyst ?reviewed WHERE {
+  ?v a schema:ClaimReview ; schema:itemReviewed ?c ; schema:reviewRating/kb:rating kb:RatingFalse ;
+     schema:datePublished ?reviewed .
+  OPTIONAL { ?v schema:author/rdfs:label ?analyst }
+  ?c a schema:Claim ; schema:text ?text . FILTER(LANG(?text) = "en")
+  FILTER NOT EXISTS { ?v kb:withdrawn ?vw }
+  FILTER NOT EXISTS { ?c kb:withdrawn ?cw }
+  FILTER NOT EXISTS { ?d kb:disputes ?c ; kb:stance ?s . FILTER(?s IN (kb:Denies, kb:Disputes))
+                      FILTER NOT EXISTS { ?d kb:withdrawn ?dw } }
+}
+ORDER BY DESC(?reviewed) ?c
+LIMIT 500"""),
+    "self-contradictions": with_prefixes("""
+# Contradicting claims made by the same party
+SELECT ?party ?a ?textA ?b ?textB WHERE {
+  ?r a kb:ClaimRelation ; kb:fromClaim ?a ; kb:relationType kb:RelContradicts ; kb:toClaim ?b .
+  FILTER NOT EXISTS { ?r kb:withdrawn ?rw }
+  ?a schema:author ?p ; schema:text ?textA .
+  ?b schema:author ?p ; schema:text ?textB .
+  ?p schema:name ?party .
+  FILTER(LANG(?party) = "en" && LANG(?textA) = "en" && LANG(?textB) = "en")
+}
+ORDER BY ?party ?a
+LIMIT 500"""),
     "story-timeline": with_prefixes("""
 # One story in time order: each claim about the topic, and each stance taken on it
 SELECT ?when ?event ?who ?text ?c WHERE {
@@ -441,6 +501,7 @@ SELECT ?d ?party ?stance ?c ?claimant ?date ?recorded WHERE {
   FILTER NOT EXISTS { ?d kb:withdrawn ?_dw }
   ?c schema:author ?claimant .
   FILTER NOT EXISTS { ?c kb:withdrawn ?_cw }
+  %(same_as)s
   %(filters)s
   OPTIONAL { ?d schema:dateCreated ?_dd }
   OPTIONAL { ?d prov:generatedAtTime ?recorded }
@@ -450,7 +511,8 @@ SELECT ?d ?party ?stance ?c ?claimant ?date ?recorded WHERE {
 
 
 def network(filters: dict) -> str:
-    query = _NETWORK % {"filters": "\n  ".join(NETWORK_FILTERS[k] for k in NETWORK_FILTERS if filters.get(k) is not None)}
+    query = _NETWORK % {"same_as": NOT_DUPLICATE, "filters": "\n  ".join(NETWORK_FILTERS[k] for k in NETWORK_FILTERS
+                                                                        if filters.get(k) is not None)}
     return render(query, **_bind(filters))
 
 
@@ -470,6 +532,11 @@ LIMIT $limit""".replace("$limit", "12"))
 # the claims appearing in some sources, or disputed in them (their index rows follow the sources' dates)
 CLAIMS_OF_SOURCES = ("SELECT DISTINCT ?c WHERE { %(values)s ?c a schema:Claim . "
                      "{ ?c schema:appearance ?s } UNION { ?d kb:disputes ?c ; schema:appearance ?s } }")
+
+
+# the judged claims an agent made or judged (their reviews in the claim index name it)
+JUDGED_CLAIMS_OF_AGENTS = ("SELECT DISTINCT ?c WHERE { %(values)s ?v schema:itemReviewed ?c . "
+                           "{ ?c schema:author ?a } UNION { ?v schema:author ?a } }")
 
 
 # the writers' reservations of some version IRIs (see kb.writes), and which write made some versions

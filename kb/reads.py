@@ -11,9 +11,11 @@ from . import queries
 from .errors import NotFound
 from .model import STANCE_NAMES
 from .namespaces import KB, OA, PREFIXES, SDO
+from .relations import relations_of
 from .status import derive_status, start_of, status_timeline
+from .verdicts import verdicts_of
 
-SUMMARY_KEYS = ("id", "iri", "text", "claimant", "status", "date", "about", "sources")
+SUMMARY_KEYS = ("id", "iri", "text", "claimant", "status", "date", "about", "sources", "verdict", "also_reported_as")
 PICKER_TYPES = {"agent": [SDO.Person, SDO.Organization], "source": [SDO.NewsArticle, SDO.CreativeWork],
                 "topic": [SKOS.Concept]}
 GRAPH_LABELS = (RDF.type, SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label, SDO.datePublished, SDO.publisher)
@@ -84,6 +86,8 @@ def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
     refs = {o for s, p, o in g if isinstance(o, URIRef) and p not in (RDF.type, KB.stance, KB.quote, KB.disputes)}
     labels = data.labels(refs)
     sources_info = _sources_info(data, labels)
+    verdicts, relations = verdicts_of(data, iris), relations_of(data, iris)
+    counters = _counter_claims(data, {o for _, p, o in g if p == KB.counterClaim})
 
     def recorded(s):
         by = g.value(s, PROV.wasAttributedTo)
@@ -111,6 +115,7 @@ def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
                 "sources": [sources_info.get(s, labels.get(s)) for s in srcs],
                 "quote": _quote(data, g, d, labels),
                 "withdrawn": str(g.value(d, KB.withdrawn)) if g.value(d, KB.withdrawn) else None,
+                "counter_claim": counters.get(g.value(d, KB.counterClaim)),
                 **recorded(d),
             })
         ds.sort(key=lambda x: (start_of(x["effective_date"]), x["recorded_at"] or "", x["id"]))
@@ -135,8 +140,19 @@ def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
         }
         claim["status"] = derive_status(claim, as_of)
         claim["status_timeline"] = status_timeline(claim)
+        # what analysts conclude (never part of the status), and the claims it relates to, both ways
+        claim["verdict"] = verdicts[c]
+        claim["relations"] = relations[c]
+        claim["also_reported_as"] = [r["claim"] for r in relations[c] if r["relation"] == "same-as"
+                                     and r["direction"] == "in"]
         out.append(claim)
     return out
+
+
+def _counter_claims(data, iris) -> dict:
+    """{claim IRI: {"id", "iri", "text"}} of the counter-claims disputes carry."""
+    g = data.graph_of(iris) if iris else Graph()
+    return {c: {"id": data.local_id(c), "iri": str(c), "text": _texts(g, c)} for c in iris}
 
 
 def summary_of(claim: dict) -> dict:

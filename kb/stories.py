@@ -153,6 +153,10 @@ def _dispute_network(kb, about, stance, date_from, date_to, max_nodes, use_index
             edges.append({"from": claimant["id"], "to": kb.local_id(c), "kind": "claims"})
             nodes.append({"id": kb.local_id(c), "kind": "claim", "name": texts[c]["text"],
                           "status": texts[c]["status"]})
+        shown = {kb.local_id(c) for c in claims}
+        for c in sorted(claims):  # claim to claim: the relations analysts recorded between claims shown
+            edges += [{"from": kb.local_id(c), "to": r["claim"], "kind": "relation", "relation": r["relation"]}
+                      for r in texts[c]["relations"] if r["direction"] == "out" and r["claim"] in shown]
     else:
         weights: dict = defaultdict(Counter)
         for r, _ in kept:

@@ -430,6 +430,8 @@ def add_dispute(data, claim: str, record: dict, *, by: str, new: dict | None = N
     record, new, held = _unnest(data, record, new)
     try:
         extra = _new_records(data, new)
+        record, counter = _counter_claim(data, record, claim_iri, extra)
+        extra += counter
         local = {r.local_id: r.kind for r in extra}
 
         def known(local_id, kinds):
@@ -442,6 +444,32 @@ def add_dispute(data, claim: str, record: dict, *, by: str, new: dict | None = N
     except InvalidData as e:
         raise InvalidData(_held_problems(e.problems, held)) from None
     return claim_iri
+
+
+def _counter_claim(data, record, claim_iri, extra: list[Record]) -> tuple[dict, list[Record]]:
+    """A dispute's ``counter_claim`` given as a claim record (a mapping without an id): a new claim,
+    written with the dispute, that the dispute names. By default it is the party's, in the dispute's
+    sources and on its date, about what the disputed claim is about."""
+    counter = record.get("counter_claim") if isinstance(record, dict) else None
+    if not isinstance(counter, dict):
+        return record, []
+    disputed = data.graph_of([claim_iri])
+    defaults = {"claimant": record.get("party"), "sources": record.get("sources"), "date": record.get("date"),
+                "about": [data.local_id(o) for o in disputed.objects(claim_iri, SDO.about)]}
+    counter = {**{k: v for k, v in defaults.items() if v}, **counter}
+    names = counter.get("text") if isinstance(counter.get("text"), dict) else {}
+    counter.setdefault("id", new_id(data, "claim", names))
+    local = {r.local_id: r.kind for r in extra}
+    rec, problems = build_one("claim", counter, data.minter,
+                              lambda i, kinds: local[i] if local.get(i) in kinds else data.known_kind(i, kinds))
+    if problems or rec is None:
+        raise InvalidData([Problem(p.message, record=p.record, field=f"counter_claim.{p.field or 'id'}",
+                                   value=p.value, kind="claim") for p in problems]
+                          or [Problem("the counter-claim is empty", field="counter_claim")])
+    if data.describe([rec.iri]):
+        raise InvalidData([Problem("a claim with this id already exists; name it as the counter-claim instead",
+                                   record=rec.local_id, field="counter_claim.id", kind="claim")])
+    return {**record, "counter_claim": rec.local_id}, [rec]
 
 
 def withdraw(data, kind: str, ref: str, *, by: str, reason: str | None = None) -> URIRef:

@@ -61,7 +61,7 @@ def test_sparql_protocol_formats(client):
 
 def test_query_page(client):
     page = client.get("/query", headers=HTML).get_data(as_text=True)
-    assert page.count("data-example=") == 5 and "codemirror.js" in page
+    assert page.count("data-example=") == 7 and "codemirror.js" in page
     for name in ("disputed-by-party", "about-entity", "who-denies-most", "never-confirmed", "story-timeline"):
         r = client.get(f"/query?example={name}", headers=HTML)
         assert r.status_code == 200 and "<table class=\"results\">" in r.get_data(as_text=True), name

@@ -1,0 +1,136 @@
+"""Relations between claims: one claim supports, contradicts, is the same as, or refines another.
+
+Each relation is a record of its own (``kb:ClaimRelation``: ``kb:fromClaim``,
+``kb:relationType`` a concept of ``kb:RelationScheme``, ``kb:toClaim``, an
+optional note, who and when), so it is undone by withdrawing it and kept in
+the history. A claim that is the same as another standing claim (a duplicate)
+is listed under that one: the list shows the other, "also reported as" this
+one; nothing is deleted. The writes are in :mod:`kb.analysis`; this module
+builds and reads.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from . import queries
+from .errors import InvalidData, Problem
+from .ids import content_id, slugify
+from .model import LANG, SLUG, Record
+from .namespaces import KB
+
+RELATIONS = {
+    "supports": KB.RelSupports,
+    "contradicts": KB.RelContradicts,
+    "same-as": KB.RelSameAs,
+    "refines": KB.RelRefines,
+}
+RELATION_NAMES = {v: k for k, v in RELATIONS.items()}
+KEYS = {"relation", "claim", "note"}
+
+
+def relation_iri(data, from_iri, name: str, to_iri) -> URIRef:
+    """``relations/<from>-<relation>-<hash of to>``: the same relation recorded again is the same record."""
+    local = data.minter.local(from_iri)[1] or slugify(str(from_iri))
+    return data.minter.iri("relation", f"{local[:90]}-{name}-{content_id(str(to_iri))}")
+
+
+def build(data, from_iri, record) -> Record:
+    """``{relation, claim: <other id>, note: {lang: …}}`` from a claim -> the relation's record; InvalidData
+    for an unknown relation or a malformed field (the shapes judge the claims: known, not the same one)."""
+    rid = data.local_id(from_iri)
+    problems: list[Problem] = []
+
+    def problem(fld, message, value=None):
+        problems.append(Problem(message, record=rid, field=fld, value=None if value is None else str(value)[:200],
+                                kind="relation"))
+
+    if not isinstance(record, dict):
+        raise InvalidData([Problem("a relation must be a JSON object with relation and claim")])
+    for k in sorted(set(map(str, record)) - KEYS):
+        problem(k, f"is not a field of a relation (expected one of: {', '.join(sorted(KEYS))})")
+    name = record.get("relation")
+    name = name.strip().lower().replace("_", "-").replace(" ", "-") if isinstance(name, str) else name
+    if name not in RELATIONS:
+        problem("relation", "must be one of: " + ", ".join(RELATIONS), record.get("relation"))
+    other = record.get("claim")
+    if not isinstance(other, str) or not (SLUG.match(other) or other.startswith(("http://", "https://"))):
+        problem("claim", "must be the id of a claim", other)
+    note = record.get("note")
+    if isinstance(note, str):
+        note = {"en": note}
+    if note is not None and not (isinstance(note, dict) and all(isinstance(k, str) and LANG.match(k)
+                                                                and isinstance(v, str) for k, v in note.items())):
+        problem("note", "must map language codes to text, e.g. {en: …}", note)
+    if problems:
+        raise InvalidData(problems)
+    to = data.iri("claim", other)
+    r = relation_iri(data, from_iri, name, to)
+    t = {(r, RDF.type, KB.ClaimRelation), (r, KB.fromClaim, URIRef(from_iri)), (r, KB.relationType, RELATIONS[name]),
+         (r, KB.toClaim, to)}
+    for lang, text in (note or {}).items():
+        if text.strip():
+            t.add((r, SKOS.editorialNote, Literal(unicodedata.normalize("NFC", text.strip()), lang=lang.lower())))
+    return Record(r, "relation", t, data.local_id(r))
+
+
+def same_as_targets(data, claim) -> set:
+    """The claims ``claim`` is the same as, directly or through others (standing relations)."""
+    seen, todo = set(), [URIRef(claim)]
+    while todo:
+        c = todo.pop()
+        for r in data.select(queries.render(queries.SAME_AS_FROM, claim=c)):
+            if r["to"] not in seen:
+                seen.add(r["to"])
+                todo.append(r["to"])
+    return seen
+
+
+def relations_of(data, claim_iris) -> dict:
+    """``{claim IRI: [{"id", "relation", "claim", "direction": "out" | "in"}]}``: the standing relations
+    of each claim, both ways."""
+    out: dict = {URIRef(c): [] for c in claim_iris}
+    if not out:
+        return out
+    rows = data.select(queries.render(queries.RELATIONS_OF % {"values": queries.values("c", list(out))}))
+    seen = set()
+    for r in rows:
+        if r["r"] in seen:
+            continue
+        seen.add(r["r"])
+        name = RELATION_NAMES.get(r["type"])
+        if r["from"] in out:
+            out[r["from"]].append({"id": data.local_id(r["r"]), "relation": name, "claim": data.local_id(r["to"]),
+                                   "direction": "out"})
+        if r["to"] in out:
+            out[r["to"]].append({"id": data.local_id(r["r"]), "relation": name, "claim": data.local_id(r["from"]),
+                                 "direction": "in"})
+    for rels in out.values():
+        rels.sort(key=lambda x: (x["direction"] != "out", x["relation"] or "", x["claim"]))
+    return out
+
+
+def duplicates_by_claim(data, claims=None) -> set:
+    """The claims (of ``claims``, or all) that are the same as another standing claim: listed under it."""
+    store, cur = data.store, data.current
+    if claims is None:
+        rels = [r for r, _, _ in store.triples(None, KB.relationType, KB.RelSameAs, cur)]
+    else:
+        rels = [r for c in claims for r, _, _ in store.triples(None, KB.fromClaim, URIRef(c), cur)
+                if store.triples(r, KB.relationType, KB.RelSameAs, cur)]
+    out = set()
+    for r in rels:
+        if store.triples(r, KB.withdrawn, None, cur):
+            continue
+        to = store.triples(r, KB.toClaim, None, cur)
+        frm = store.triples(r, KB.fromClaim, None, cur)
+        if to and frm and not store.triples(to[0][2], KB.withdrawn, None, cur):
+            out.add(frm[0][2])
+    return out
+
+
+__all__ = ["RELATIONS", "RELATION_NAMES", "relation_iri", "build", "same_as_targets", "relations_of",
+           "duplicates_by_claim"]
