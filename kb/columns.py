@@ -160,13 +160,18 @@ class Columns:
             self._id(v)
         return [self.ids[v] for v in values]
 
+    def _ids_or_none(self, values: list) -> list[int]:
+        """The ids of values that may be None (-1; None is never given an id)."""
+        ids = self._ids([v for v in values if v is not None])
+        it = iter(ids)
+        return [-1 if v is None else next(it) for v in values]
+
     def _set(self, p, status: list, claimant: list, date: list, withdrawn: list, key_date, key_recorded,
              verdict: list) -> None:
         """Claims' columns at positions ``p`` (a list or an array), from their index rows' values."""
         self.status[p] = self._ids(status)
-        self.claimant[p] = [-1 if c is None else i for c, i in zip(claimant, self._ids(claimant), strict=True)]
-        # a verdict counted in the facet: none, or one kept with its own text ("unmapped"), is -1 there
-        self.verdict[p] = [-1 if v is None else i for v, i in zip(verdict, self._ids(verdict), strict=True)]
+        self.claimant[p] = self._ids_or_none(claimant)
+        self.verdict[p] = self._ids_or_none(verdict)  # its rating's notation, "unmapped", or none
         self.month[p] = [-1 if not d else i for d, i in zip(date, self._ids([d[:7] for d in date]), strict=True)]
         self.live[p] = [not w for w in withdrawn]
         spans = {d: bounds(d) for d in set(date)}

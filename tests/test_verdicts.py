@@ -91,6 +91,14 @@ def test_the_verdict_facet_on_both_listings(seeded):
         assert found["claims"][0]["verdict"]["rating"] == "false"
         facet = seeded.list_claims(use_index=use_index, facets=True)["facets"]["verdict"]
         assert sorted((f["value"], f["count"]) for f in facet) == [("accurate", 1), ("false", 1)]
+    # with a search (the claim index answers a search from its columns in memory): the same filter and facet
+    for use_index in (True, False):
+        searched = seeded.list_claims(q="Microsoft", use_index=use_index, facets=True)
+        judged = {c["id"]: c["verdict"]["rating"] for c in searched["claims"] if c.get("verdict")}
+        counts = dict((f["value"], f["count"]) for f in searched["facets"]["verdict"])
+        assert counts == {r: list(judged.values()).count(r) for r in set(judged.values())} and judged
+        only = seeded.list_claims(q="Microsoft", verdict="false", use_index=use_index)
+        assert [c["id"] for c in only["claims"]] == [c for c, r in judged.items() if r == "false"]
     # superseded: the claim moves from one value to the other
     seeded.verdicts.add(CLAIM, {"rating": "accurate"}, by="ana")
     for use_index in (True, False):
