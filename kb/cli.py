@@ -30,7 +30,8 @@ def _user(name):
 def _open(ctx):
     o = ctx.obj
     if "kb" not in o:
-        o["kb"] = open_kb(o["store"], base=o["base"], update_endpoint=o["update_endpoint"])
+        o["kb"] = open_kb(o["store"], base=o["base"], update_endpoint=o["update_endpoint"],
+                          index_dir=o.get("index_dir"))
         ctx.call_on_close(o["kb"].close)
     return o["kb"]
 
@@ -72,10 +73,14 @@ class _Group(click.Group):
 @click.option("--data-dir", envvar="KB_DATA_DIR", default=None,
               help="Folder for accounts and the session secret (default: the store folder, "
                    "or ./kb-data for a server store).")
+@click.option("--index-dir", envvar="KB_INDEX_DIR", default=None,
+              help="A server store only: a folder of this process's own for its replica of the claim index "
+                   "(fast list, search and facets; see DEPLOY.md). Without one the list is asked in SPARQL.")
 @click.pass_context
-def main(ctx, store, update_endpoint, base, data_dir):
+def main(ctx, store, update_endpoint, base, data_dir, index_dir):
     """ClaimKB: record claims and who disputes them, as RDF."""
-    ctx.obj = {"store": store, "update_endpoint": update_endpoint, "base": base, "data_dir": data_dir}
+    ctx.obj = {"store": store, "update_endpoint": update_endpoint, "base": base, "data_dir": data_dir,
+               "index_dir": index_dir}
 
 
 def data_dir(store: str, given: str | None) -> Path:
@@ -210,6 +215,10 @@ def serve(ctx, host, port, threads, workers):
             raise click.UsageError(
                 f"--workers {workers} needs a SPARQL server store (--store http://…): an embedded store "
                 "can be opened by one process at a time, so run one process with --threads instead")
+        if o["index_dir"]:
+            raise click.UsageError(
+                "--index-dir needs a folder per process, and gunicorn's workers would share one: run one "
+                "`kb serve --index-dir DIR` per worker, each with its own DIR and port, behind a proxy (DEPLOY.md)")
         env = {**os.environ, "CLAIMKB_KB_STORE": o["store"],
                "CLAIMKB_DATA_DIR": str(data_dir(o["store"], o["data_dir"]).resolve())}
         if o["update_endpoint"]:

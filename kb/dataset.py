@@ -52,6 +52,8 @@ class Dataset:
         self.index: ClaimIndex | None = None  # the claim index, for a store that keeps one (see kb.indexer)
         if store.single_writer:
             self.index = ClaimIndex(store.index_path)
+        self.replica = None  # a server store's claim index replica, when given a folder (kb.replica)
+        self.log_seen = 0  # the newest change-log entry this process knows of (kb.changelog)
 
     def _ensure_vocab(self):
         """The vocabulary graph as ``vocab/claimkb.ttl`` has it now (a store
@@ -72,7 +74,10 @@ class Dataset:
 
     # ---- the write counter and the one cache ----------------------------------------
     def generation(self) -> int:
-        """How many writes the store has had (kept by the stores that keep a claim index)."""
+        """How many writes the store has had (kept by the stores that keep a claim index); on a
+        server store with a claim index replica, the change-log position the replica has reached."""
+        if self.replica is not None:
+            return self.replica.position
         found = self.store.triples(URIRef(self.history_graph), KB.generation, None, self.history_graph)
         return int(found[0][2]) if found else 0
 
