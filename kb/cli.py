@@ -215,21 +215,21 @@ def serve(ctx, host, port, threads, workers):
             raise click.UsageError(
                 f"--workers {workers} needs a SPARQL server store (--store http://…): an embedded store "
                 "can be opened by one process at a time, so run one process with --threads instead")
-        if o["index_dir"]:
-            raise click.UsageError(
-                "--index-dir needs a folder per process, and gunicorn's workers would share one: run one "
-                "`kb serve --index-dir DIR` per worker, each with its own DIR and port, behind a proxy (DEPLOY.md)")
         env = {**os.environ, "CLAIMKB_KB_STORE": o["store"],
                "CLAIMKB_DATA_DIR": str(data_dir(o["store"], o["data_dir"]).resolve())}
         if o["update_endpoint"]:
             env["CLAIMKB_KB_UPDATE_ENDPOINT"] = o["update_endpoint"]
         if o["base"]:
             env["CLAIMKB_KB_BASE"] = o["base"]
+        if o["index_dir"]:  # each worker keeps its own claim index there (kb.replica)
+            env["CLAIMKB_INDEX_DIR"] = str(Path(o["index_dir"]).resolve())
         click.echo(f"ClaimKB: {workers} workers × {threads} threads on {o['store']}. "
                    f"Open http://{host}:{port}/; Ctrl-C stops it.", err=True)
         # --preload: the app (and a first start's seeding) is made once, then the workers fork
+        # (not with --index-dir: each worker opens the store after the fork, with a claim index of its own)
         args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-                "--bind", f"{host}:{port}", "--preload", "--access-logfile", "-", "app.wsgi:application"]
+                "--bind", f"{host}:{port}", *([] if o["index_dir"] else ["--preload"]), "--access-logfile", "-",
+                "app.wsgi:application"]
         os.execvpe(sys.executable, args, env)
     from waitress import serve as waitress_serve  # noqa: PLC0415 - only needed here
 

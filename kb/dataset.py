@@ -70,6 +70,8 @@ class Dataset:
     def close(self):
         if self.index is not None:
             self.index.close()
+        if self.replica is not None:
+            self.replica.close()
         self.store.close()
 
     # ---- the write counter and the one cache ----------------------------------------

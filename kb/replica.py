@@ -23,38 +23,64 @@ worker's own, following the store's change log (:mod:`kb.changelog`).
 
 from __future__ import annotations
 
+import fcntl
 import logging
-import os
 import threading
 import time
 from pathlib import Path
 
 from . import changelog, indexer, queries
+from .errors import KBError
 from .index import ClaimIndex
 from .writes import RESERVE_LEASE
 
 log = logging.getLogger("claimkb")
 INDEX_FILE = "claims.sqlite"
 BATCH = 64  # entries read at once when catching up
+SLOTS = 64  # processes that may keep an index in one folder at once
 HOLE_CHECK = 30.0  # seconds between looks past a missing entry (see Replica._past_hole)
 
 
 def attach(data, folder) -> None:
     """Keep a replica of the claim index for ``data``'s server store in ``folder``
-    (created if missing); nothing for a store that keeps its own index, or without a folder."""
+    (created if missing); nothing for a store that keeps its own index, or without a folder.
+
+    Several processes may be given one folder (gunicorn's workers): each takes the
+    first index file of the folder no other live process holds (a lock on it,
+    released when the process ends), so each keeps its own, and a restarted worker
+    finds one to catch up from instead of building one."""
     if folder is None or str(folder) == "" or data.store.single_writer:
         return
     Path(folder).mkdir(parents=True, exist_ok=True)
-    data.index = ClaimIndex(os.path.join(str(folder), INDEX_FILE))
-    data.replica = Replica(data)
-    data.replica.open()
+    path, held = _take_slot(Path(folder))
+    try:
+        data.index = ClaimIndex(str(path))
+        data.replica = Replica(data, held)
+        data.replica.open()
+    except BaseException:
+        held.close()
+        raise
+
+
+def _take_slot(folder: Path):
+    for i in range(SLOTS):
+        name = INDEX_FILE if i == 0 else f"claims-{i + 1}.sqlite"
+        held = open(folder / f"{name}.lock", "a")  # noqa: SIM115 - kept open while the index is used
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            held.close()
+            continue
+        return folder / name, held
+    raise KBError(f"{SLOTS} processes already keep a claim index in {folder}; give each group its own folder")
 
 
 class Replica:
     """The position of one worker's claim index in its store's change log, and how it catches up."""
 
-    def __init__(self, data):
+    def __init__(self, data, held=None):
         self.data = data
+        self._held = held  # the lock on this process's index file (see attach)
         self.position = 0
         self.lock = threading.RLock()
         self._hole_seen: float | None = None  # when a missing entry with a later one was first seen
@@ -73,6 +99,11 @@ class Replica:
         with index.lock:
             index.db.execute("CREATE TABLE IF NOT EXISTS replica (key TEXT PRIMARY KEY, value TEXT)")
             index.db.execute("INSERT OR REPLACE INTO replica (key, value) VALUES (?, ?)", (key, value))
+
+    def close(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def _url(self) -> str:
         return str(getattr(self.data.store, "query_url", ""))
