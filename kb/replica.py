@@ -37,6 +37,7 @@ from .writes import RESERVE_LEASE
 log = logging.getLogger("claimkb")
 INDEX_FILE = "claims.sqlite"
 BATCH = 64  # entries read at once when catching up
+FAR = 1000  # entries behind beyond which the index is built whole rather than followed
 SLOTS = 64  # processes that may keep an index in one folder at once
 HOLE_CHECK = 30.0  # seconds between looks past a missing entry (see Replica._past_hole)
 
@@ -118,7 +119,9 @@ class Replica:
             store_id, kept_id = changelog.identity(data), self._meta("store") or ""
             same = (self._meta("base") == data.minter.base and self._meta("url") == self._url()
                     and generation is not None and generation >= 0
-                    and ((kept_id and kept_id == store_id) or (generation == 0 and not kept_id)))
+                    and ((kept_id and kept_id == store_id) or (generation == 0 and not kept_id))
+                    and (generation == 0 or changelog.exists(data, generation)))  # (not a store restored
+            # from an older backup, whose log stops before this index's position)
             if not same:
                 self.rebuild()
                 return
@@ -149,6 +152,8 @@ class Replica:
             if not changelog.exists(data, k + 1):
                 return self._past_hole(k)
             self._hole_seen = None
+            if changelog.exists(data, k + FAR):  # far behind (a worker that was stopped): build it whole
+                return self._rebuilt()
             claims, sources, named, everything, last, first_by = set(), set(), set(), False, k, None
             while True:
                 entries = changelog.read(data, last + 1, BATCH)
@@ -220,8 +225,16 @@ class Replica:
         log.warning("change %d is missing from the store's change log while %d exists; rebuilding the claim index",
                     k + 1, k + 2)
         self._hole_seen = None
-        self.rebuild()
-        return True
+        return self._rebuilt()
+
+    def _rebuilt(self) -> bool:
+        try:
+            self.rebuild()
+            return True
+        except Exception:
+            log.exception("the claim index replica could not be rebuilt; answering from the store")
+            self.position = self.data.index.generation or 0
+            return False
 
 
 __all__ = ["attach", "Replica", "INDEX_FILE"]
