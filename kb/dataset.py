@@ -94,11 +94,12 @@ class Dataset:
 
         Only this process's writes are counted, so on a store that other
         processes write too (a server store) a value that depends on writes is
-        computed each time."""
+        computed each time, except one kept until the next write of any record
+        when this process follows the store's change log (kb.replica)."""
         if kinds is None:
-            if not self.store.single_writer:
+            if not self.store.single_writer and (self.replica is None or not self.replica.sync()):
                 return compute()
-            stamp = self.generation()
+            stamp = self.generation()  # (a replica's position in the change log, caught up just now)
         else:
             if kinds and not self.store.single_writer:
                 return compute()
