@@ -151,6 +151,8 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
             token = URIRef(f"urn:uuid:{uuid.uuid4()}")
             deletes, inserts, guarded, changed = _plan(data, records, by, when, action, expected, fresh,
                                                        history_quads, attempt, token)
+            if guarded:
+                inserts.append((token, RDF.type, PROV.Activity, data.history_graph))
             entry = None
             if not data.store.single_writer and (changed or inserts):
                 # the store's change log, which other workers' claim indexes follow (kb.changelog)
@@ -158,8 +160,6 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
                 entry, logged = changelog.entry(data, noted, when, token)
                 guarded.append(entry)
                 inserts += logged
-            if guarded:
-                inserts.append((token, RDF.type, PROV.Activity, data.history_graph))
             if data.store.single_writer and (changed or inserts):
                 # the write counter the claim index and the kept values check
                 generation = data.generation()
