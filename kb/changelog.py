@@ -48,9 +48,21 @@ def exists(data, n: int) -> bool:
 
 def top(data, hint: int = 0) -> int:
     """The number of the newest entry (0 for none), from ``hint``, a number known to exist
-    (or 0): one lookup when nothing was written since, about 2·log2(writes since) otherwise.
-    The numbers have no gaps, so entries exist up to the newest and none beyond."""
+    (or 0): two lookups when nothing was written since, about 2·log2(writes since) otherwise.
+    The numbers have no gaps, so entries exist up to the newest and none beyond; should one
+    be missing all the same (a store edited by hand), the newest is found past it, so that
+    no writer fills it after readers have looked past it (kb.replica)."""
     lo = max(hint, data.log_seen)
+    while True:
+        lo = _newest_from(data, lo)
+        if not exists(data, lo + 2):
+            break
+        lo += 2
+    data.log_seen = max(data.log_seen, lo)
+    return lo
+
+
+def _newest_from(data, lo: int) -> int:
     if not exists(data, lo + 1):
         return lo
     found, step = lo + 1, 2
@@ -63,7 +75,6 @@ def top(data, hint: int = 0) -> int:
             found = mid
         else:
             absent = mid
-    data.log_seen = max(data.log_seen, found)
     return found
 
 
@@ -118,4 +129,11 @@ def identity(data) -> str:
     return str(found[0][2]) if found else ""
 
 
-__all__ = ["log_iri", "is_entry", "exists", "top", "entry", "landed", "read", "identity", "ALL_ABOVE"]
+def written_at(data, n: int):
+    """When entry ``n`` was written (an aware datetime), or None."""
+    found = data.store.triples(log_iri(data, n), PROV.generatedAtTime, None, data.history_graph)
+    value = found[0][2].toPython() if found else None
+    return value if getattr(value, "tzinfo", None) is not None else None
+
+
+__all__ = ["written_at", "log_iri", "is_entry", "exists", "top", "entry", "landed", "read", "identity", "ALL_ABOVE"]

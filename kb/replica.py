@@ -23,6 +23,7 @@ worker's own, following the store's change log (:mod:`kb.changelog`).
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import logging
 import threading
@@ -39,7 +40,7 @@ INDEX_FILE = "claims.sqlite"
 BATCH = 64  # entries read at once when catching up
 FAR = 1000  # entries behind beyond which the index is built whole rather than followed
 SLOTS = 64  # processes that may keep an index in one folder at once
-HOLE_CHECK = 30.0  # seconds between looks past a missing entry (see Replica._past_hole)
+HOLE_CHECK = 1.0  # seconds between looks past a missing entry, at most (see Replica._past_hole)
 
 
 def attach(data, folder) -> None:
@@ -209,7 +210,9 @@ class Replica:
         """Entry k+1 is missing. A writer takes the lowest free number, so a missing entry
         with a later one present should never be seen; if it is (a store edited by hand, a
         writer of another kind), look past it once it has been missing longer than a
-        writer's reservation lasts, and rebuild whole: what it was is unknown."""
+        writer's reservation lasts (the entry after it was written longer ago than that, or
+        this process has seen the gap that long), and rebuild whole: what it was is unknown.
+        Looked at once every HOLE_CHECK seconds at most."""
         now = time.monotonic()
         if now - self._hole_checked < HOLE_CHECK:
             return True
@@ -219,12 +222,14 @@ class Replica:
             return True
         if self._hole_seen is None:
             self._hole_seen = now
-            return True
-        if now - self._hole_seen < RESERVE_LEASE:
+        written = changelog.written_at(self.data, k + 2)
+        old = written is not None and (dt.datetime.now(dt.UTC) - written).total_seconds() > RESERVE_LEASE
+        if not old and now - self._hole_seen < RESERVE_LEASE:
             return True
         log.warning("change %d is missing from the store's change log while %d exists; rebuilding the claim index",
                     k + 1, k + 2)
         self._hole_seen = None
+        self.data.log_seen = max(self.data.log_seen, k + 2)  # (the newest entry is found past the gap)
         return self._rebuilt()
 
     def _rebuilt(self) -> bool:

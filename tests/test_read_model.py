@@ -131,6 +131,34 @@ def test_busiest_stories_and_the_network_follow_the_other_worker(workers):
     assert busiest_stories(w1) == busiest_stories(w2)
 
 
+def test_a_gap_in_the_change_log_does_not_stall_the_workers(workers):
+    """Writers take the lowest free number, so the log has no gaps; one made by hand (an entry
+    written long ago after a missing one) is looked past, and no later write fills it."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import PROV, XSD
+
+    from kb import changelog
+    from kb.namespaces import KB, LOG_CLAIM
+
+    w1, w2 = workers
+    assert w1.list_claims(limit=1)["total"] == 31
+    k = changelog.top(w2.data)
+    past = changelog.log_iri(w2.data, k + 2)  # log/k+1 missing
+    claim = w2.iri("claim", "openai-microsoft-signed-mou")
+    long_ago = Literal("2020-01-01T00:00:00+00:00", datatype=XSD.dateTime)
+    h = w2.history_graph
+    w2.store.apply([], [(past, PROV.wasGeneratedBy, URIRef("urn:uuid:00000000-0000-0000-0000-00000000beef"), h),
+                        (past, PROV.generatedAtTime, long_ago, h), (past, LOG_CLAIM, claim, h),
+                        (claim, KB.withdrawn, long_ago, w2.current)])
+    time.sleep(1.1)  # a worker looks past a missing entry at most once a second (kb.replica.HOLE_CHECK)
+    assert w1.list_claims(limit=1)["total"] == 30 and same(w1) == 30
+    w2.add_claim({"id": "after-the-gap", "text": {"en": "Written after the gap"}, "claimant": "openai",
+                  "about": ["openai"], "sources": [SOURCE]}, by="t")
+    assert not changelog.exists(w2.data, k + 1) and changelog.exists(w2.data, k + 3)
+    assert w1.list_claims(limit=1)["claims"][0]["id"] == "after-the-gap"
+    assert both(workers) == 31
+
+
 def test_a_crash_between_the_store_and_the_index_is_repaired_when_opened(server, tmp_path):
     """The index file as a crash right after a store write leaves it: one write behind the store."""
     kb = open_kb(server.url, update_endpoint=server.update_url, index_dir=tmp_path / "w")
