@@ -200,8 +200,13 @@ class Replica:
                 return
             if self.position == n - 1:
                 self.position = n
-                indexer.follow(self.data, changed)  # (which rebuilds or steps aside when it cannot)
-                if n == 1 and self.data.index is not None:  # the store's first entry: its identity
+                try:
+                    indexer.rebuild(self.data, indexer.affected_claims(self.data, changed), indexer.named_in(changed))
+                except Exception:  # left behind the log: caught up at the next request (sync)
+                    log.exception("the claim index replica could not follow change %d; following it later", n)
+                    self.position = n - 1
+                    return
+                if n == 1:  # the store's first entry: its identity
                     self._set_meta("store", changelog.identity(self.data))
             else:
                 self.sync()
