@@ -29,6 +29,8 @@ SETTINGS = {
     "KB_BASE": (None, "base IRI for new records (fixed when the store is created)"),
     "DATA_DIR": (None, "folder for accounts and the session secret; default: the store folder, "
                        "or ./kb-data for a server store"),
+    "INDEX_DIR": (None, "a server store only: a folder of this process's own for its replica of the claim index "
+                        "(kb.replica); without one the list, search and facets are asked in SPARQL"),
     "LOAD_SEED": (True, "load the seed article into an empty store on first start"),
     "SECRET_KEY": (None, "signs session cookies; by default made once and kept in the store folder"),
     "PUBLIC_READS": (True, "let anyone read without signing in; False asks every reader to sign in"),
@@ -114,7 +116,7 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     if kb is None:
         kb = open_kb(app.config["KB_STORE"], base=app.config["KB_BASE"],
-                     update_endpoint=app.config["KB_UPDATE_ENDPOINT"])
+                     update_endpoint=app.config["KB_UPDATE_ENDPOINT"], index_dir=app.config["INDEX_DIR"])
     if app.config["LOAD_SEED"] and kb.summary().get("claims", 0) == 0 and SEED.exists():
         kb.import_yaml(SEED.read_bytes(), by="seed", name=SEED.name)
     folder = _data_dir(app, kb)

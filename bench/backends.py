@@ -17,7 +17,14 @@ Then, in one process and alternating the backends (each round in a rotated
 order, so that the machine's noise falls on all three alike): validated
 writes (a claim with a dispute, as ``bench/run.py`` measures them), rejected
 writes, claim pages and the list page through the Flask test client (server
-time, no network). Prints a markdown table; ``--json`` writes every figure.
+time, no network), and first-time searches (a distinct query each time: nothing
+kept from an earlier identical request). Prints a markdown table; ``--json``
+writes every figure.
+
+Each server store is opened with a claim index replica in a folder of its own
+(``open_kb(index_dir=…)``, kb.replica), built from the server when opened
+(timed as ``replica_build_s``); ``--no-replica`` measures a server store as it
+was before, its list asked in SPARQL.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -123,6 +131,8 @@ def main():
     ap.add_argument("--json", help="write every figure to this file")
     ap.add_argument("--virtuoso-buffers", type=int, default=200_000, help="NumberOfBuffers (8 KB each)")
     ap.add_argument("--workdir", help="folder for the stores (default: a temporary one, removed afterwards)")
+    ap.add_argument("--no-replica", action="store_true",
+                    help="server stores without a claim index replica (their list asked in SPARQL)")
     args = ap.parse_args()
     n = args.claims
     started = time.perf_counter()
@@ -170,8 +180,13 @@ def main():
         result["versions"]["oxigraph_server_header"] = server_header(ox_server.url)
         result["versions"]["virtuoso_server_header"] = server_header(v_server.url)
 
-        kbs["oxigraph"] = open_kb(ox_server.url, update_endpoint=ox_server.update_url)
-        kbs["virtuoso"] = open_kb(v_server.url, update_endpoint=v_server.update_url)
+        for name, srv in (("oxigraph", ox_server), ("virtuoso", v_server)):
+            t = time.perf_counter()
+            kbs[name] = open_kb(srv.url, update_endpoint=srv.update_url,
+                                index_dir=None if args.no_replica else work / f"replica-{name}")
+            setup[f"replica_build_{name}_s"] = None if args.no_replica else round(time.perf_counter() - t, 1)
+            log(f"opened {name}" + ("" if args.no_replica else
+                                    f" with a claim index replica built in {setup[f'replica_build_{name}_s']} s"))
         for name in NAMES:
             b = result["backends"][name] = {}
             t = time.perf_counter()
@@ -243,18 +258,30 @@ def main():
                 lists[name].append(took)
                 list_status[name].append(status)
         log("list pages measured")
+        searches = {k: [] for k in NAMES}
+        search_status = {k: [] for k in NAMES}
+        rnd_q = random.Random(5)
+        for i in range(max(3, args.pages // 2)):
+            for name in rotated(i):  # each backend its own query, never asked before: first-time searches
+                q = f"報道{rnd_q.randrange(n)}" if i % 2 else f"report {rnd_q.randrange(n)}"
+                took, status, _ = get(name, "/?" + urllib.parse.urlencode({"q": q}))
+                searches[name].append(took)
+                search_status[name].append(status)
+        log("first-time searches measured")
         e = result["backends"]["embedded"]
         for name in NAMES:
             b = result["backends"][name]
             b.update(write_p50_ms=p50(ok[name]), write_p95_ms=p95(ok[name]), reject_p50_ms=p50(bad[name]),
                      reject_p95_ms=p95(bad[name]), claim_page_p50_ms=p50(pages[name]),
                      claim_page_p95_ms=p95(pages[name]), list_page_p50_ms=p50(lists[name]),
-                     list_page_samples=len(lists[name]), list_page_statuses=sorted(set(list_status[name])))
+                     list_page_samples=len(lists[name]), list_page_statuses=sorted(set(list_status[name])),
+                     search_p50_ms=p50(searches[name]), search_p95_ms=p95(searches[name]),
+                     search_statuses=sorted(set(search_status[name])), replica=name == "embedded" or not args.no_replica)
         for name in NAMES:
             b = result["backends"][name]
             b["ratio_to_embedded"] = {k: round(b[k] / max(e[k], 0.01), 1) for k in
                                       ("write_p50_ms", "write_p95_ms", "reject_p50_ms", "claim_page_p50_ms",
-                                       "claim_page_p95_ms", "list_page_p50_ms")}
+                                       "claim_page_p95_ms", "list_page_p50_ms", "search_p50_ms")}
         for k in NAMES:
             kbs[k].close()
         kbs.clear()
@@ -278,17 +305,22 @@ def table(r: dict) -> str:
     s = r["setup"]
     lines = [f"{r['claims']:,} claims; {s['export_nq_quads']:,} quads ({s['export_nq_mb']} MB N-Quads); "
              f"fill {s['fill_embedded_s']} s, load Oxigraph {s['load_oxigraph_s']} s, Virtuoso {s['load_virtuoso_s']} s; "
-             f"same quads {r['same_quads']}, same claims {r['same_claims']}; wall {r['wall_s']} s", "",
+             f"same quads {r['same_quads']}, same claims {r['same_claims']}; wall {r['wall_s']} s; "
+             + ("server stores without a replica (list in SPARQL)" if s.get("replica_build_oxigraph_s") is None else
+                f"claim index replicas built in {s['replica_build_oxigraph_s']} s (Oxigraph), "
+                f"{s['replica_build_virtuoso_s']} s (Virtuoso)"), "",
              "| backend | validated write p50 / p95 ms | rejected write p50 / p95 ms | claim page p50 / p95 ms | "
-             "list page p50 ms (samples) | × embedded: write p50 / claim page p50 / list p50 |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "list page p50 ms (samples) | first-time search p50 / p95 ms | "
+             "× embedded: write p50 / claim page p50 / list p50 / search p50 |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for name in NAMES:
         b = r["backends"][name]
         x = b["ratio_to_embedded"]
         lines.append(f"| {name} | {b['write_p50_ms']} / {b['write_p95_ms']} | {b['reject_p50_ms']} / {b['reject_p95_ms']} | "
                      f"{b['claim_page_p50_ms']} / {b['claim_page_p95_ms']} | {b['list_page_p50_ms']} "
-                     f"({b['list_page_samples']}{'' if b['list_page_statuses'] == [200] else ', HTTP ' + '/'.join(map(str, b['list_page_statuses']))}) | {x['write_p50_ms']}× / {x['claim_page_p50_ms']}× / "
-                     f"{x['list_page_p50_ms']}× |")
+                     f"({b['list_page_samples']}{'' if b['list_page_statuses'] == [200] else ', HTTP ' + '/'.join(map(str, b['list_page_statuses']))}) | "
+                     f"{b['search_p50_ms']} / {b['search_p95_ms']} | {x['write_p50_ms']}× / {x['claim_page_p50_ms']}× / "
+                     f"{x['list_page_p50_ms']}× / {x['search_p50_ms']}× |")
     return "\n".join(lines)
 
 

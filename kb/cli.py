@@ -30,7 +30,8 @@ def _user(name):
 def _open(ctx):
     o = ctx.obj
     if "kb" not in o:
-        o["kb"] = open_kb(o["store"], base=o["base"], update_endpoint=o["update_endpoint"])
+        o["kb"] = open_kb(o["store"], base=o["base"], update_endpoint=o["update_endpoint"],
+                          index_dir=o.get("index_dir"))
         ctx.call_on_close(o["kb"].close)
     return o["kb"]
 
@@ -72,10 +73,14 @@ class _Group(click.Group):
 @click.option("--data-dir", envvar="KB_DATA_DIR", default=None,
               help="Folder for accounts and the session secret (default: the store folder, "
                    "or ./kb-data for a server store).")
+@click.option("--index-dir", envvar="KB_INDEX_DIR", default=None,
+              help="A server store only: a folder of this process's own for its replica of the claim index "
+                   "(fast list, search and facets; see DEPLOY.md). Without one the list is asked in SPARQL.")
 @click.pass_context
-def main(ctx, store, update_endpoint, base, data_dir):
+def main(ctx, store, update_endpoint, base, data_dir, index_dir):
     """ClaimKB: record claims and who disputes them, as RDF."""
-    ctx.obj = {"store": store, "update_endpoint": update_endpoint, "base": base, "data_dir": data_dir}
+    ctx.obj = {"store": store, "update_endpoint": update_endpoint, "base": base, "data_dir": data_dir,
+               "index_dir": index_dir}
 
 
 def data_dir(store: str, given: str | None) -> Path:
@@ -264,11 +269,15 @@ def serve(ctx, host, port, threads, workers):
             env["CLAIMKB_KB_UPDATE_ENDPOINT"] = o["update_endpoint"]
         if o["base"]:
             env["CLAIMKB_KB_BASE"] = o["base"]
+        if o["index_dir"]:  # each worker keeps its own claim index there (kb.replica)
+            env["CLAIMKB_INDEX_DIR"] = str(Path(o["index_dir"]).resolve())
         click.echo(f"ClaimKB: {workers} workers × {threads} threads on {o['store']}. "
                    f"Open http://{host}:{port}/; Ctrl-C stops it.", err=True)
         # --preload: the app (and a first start's seeding) is made once, then the workers fork
+        # (not with --index-dir: each worker opens the store after the fork, with a claim index of its own)
         args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-                "--bind", f"{host}:{port}", "--preload", "--access-logfile", "-", "app.wsgi:application"]
+                "--bind", f"{host}:{port}", *([] if o["index_dir"] else ["--preload"]), "--access-logfile", "-",
+                "app.wsgi:application"]
         os.execvpe(sys.executable, args, env)
     from waitress import serve as waitress_serve  # noqa: PLC0415 - only needed here
 

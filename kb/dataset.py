@@ -52,6 +52,8 @@ class Dataset:
         self.index: ClaimIndex | None = None  # the claim index, for a store that keeps one (see kb.indexer)
         if store.single_writer:
             self.index = ClaimIndex(store.index_path)
+        self.replica = None  # a server store's claim index replica, when given a folder (kb.replica)
+        self.log_seen = 0  # the newest change-log entry this process knows of (kb.changelog)
 
     def _ensure_vocab(self):
         """The vocabulary graph as ``vocab/claimkb.ttl`` has it now (a store
@@ -68,11 +70,16 @@ class Dataset:
     def close(self):
         if self.index is not None:
             self.index.close()
+        if self.replica is not None:
+            self.replica.close()
         self.store.close()
 
     # ---- the write counter and the one cache ----------------------------------------
     def generation(self) -> int:
-        """How many writes the store has had (kept by the stores that keep a claim index)."""
+        """How many writes the store has had (kept by the stores that keep a claim index); on a
+        server store with a claim index replica, the change-log position the replica has reached."""
+        if self.replica is not None:
+            return self.replica.position
         found = self.store.triples(URIRef(self.history_graph), KB.generation, None, self.history_graph)
         return int(found[0][2]) if found else 0
 
@@ -87,11 +94,12 @@ class Dataset:
 
         Only this process's writes are counted, so on a store that other
         processes write too (a server store) a value that depends on writes is
-        computed each time."""
+        computed each time, except one kept until the next write of any record
+        when this process follows the store's change log (kb.replica)."""
         if kinds is None:
-            if not self.store.single_writer:
+            if not self.store.single_writer and (self.replica is None or not self.replica.sync()):
                 return compute()
-            stamp = self.generation()
+            stamp = self.generation()  # (a replica's position in the change log, caught up just now)
         else:
             if kinds and not self.store.single_writer:
                 return compute()

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from rdflib import Literal
 from rdflib.namespace import RDF
 
-from . import analysis, claimreview_in
+from . import analysis, changelog, claimreview_in
 from .errors import InvalidData, KBError, Problem
 from .io import load_yaml
 from .model import MAX_TEXT, Record, build_records, kind_of_types
@@ -117,8 +117,8 @@ def _sort_quads(data, quads: list, name: str) -> tuple[dict, list]:
         gname = None if isinstance(g, ox.DefaultGraph) else g.value
         if gname is None or gname == data.current:
             by_subject[s].add((s, p, o))
-        elif gname == VOCAB_GRAPH or p == KB.generation:
-            continue  # the vocabulary, or another store's write counter
+        elif gname == VOCAB_GRAPH or p == KB.generation or changelog.is_entry(data, s):
+            continue  # the vocabulary, or another store's write counter or change log
         elif gname == data.history_graph or gname.startswith(data.minter.base):
             history.append((s, p, o, gname))
         else:

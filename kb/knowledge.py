@@ -13,7 +13,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph
 
-from . import claimreview, imports, indexer, jsonld, listing, reads, writes
+from . import changelog, claimreview, imports, indexer, jsonld, listing, reads, replica, writes
 from .analysis import Relations, Verdicts
 from .dataset import Dataset
 from .errors import KBError, Report
@@ -34,12 +34,15 @@ class KnowledgeBase:
     and committed as one atomic update, with a new version of each changed
     record kept readable for ever."""
 
-    def __init__(self, store: Store, base: str | None = None):
+    def __init__(self, store: Store, base: str | None = None, *, index_dir=None):
+        """``index_dir``: a folder of this process's own for a server store's claim index
+        replica (:mod:`kb.replica`); without one, a server store's list is asked in SPARQL."""
         self.data = Dataset(store, base)
         self.store, self.minter, self.shapes = store, self.data.minter, self.data.shapes
         self.current, self.history_graph = self.data.current, self.data.history_graph
         self.locks_graph, self.default_graphs = self.data.locks_graph, self.data.default_graphs
         indexer.open_index(self.data)
+        replica.attach(self.data, index_dir)
         self.sources = Sources(self.data)  # sources' texts: capture, re-capture, the reader (kb.sources)
         # analysts' conclusions, each a room of its own: kb.verdicts.add(...), kb.relations.add(...)
         self.verdicts, self.relations = Verdicts(self.data), Relations(self.data)
@@ -206,11 +209,12 @@ class KnowledgeBase:
         if fmt not in ("trig", "nq"):
             self.store.dump(out, fmt, self.current)
             return
-        # the vocabulary, the store's write counter and the writers' reservations are this store's own,
+        # the vocabulary, the store's write counter, change log and the writers' reservations are this store's own,
         # not content; a server may hold other graphs too (its own, other applications'): only ours
         base = self.minter.base
         quads = (q for q in self.store.quads()
-                 if q[3].startswith(base) and q[3] != self.locks_graph and q[1] != KB.generation)
+                 if q[3].startswith(base) and q[3] != self.locks_graph and q[1] != KB.generation
+                 and not changelog.is_entry(self.data, q[0]))
         ox.serialize((ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(g)) for s, p, o, g in quads),
                      out, RDF_FORMATS[fmt], **({"prefixes": PREFIXES} if fmt == "trig" else {}))
 
@@ -231,12 +235,13 @@ class KnowledgeBase:
 
 
 def open_kb(store: str | Store | None = None, *, base: str | None = None,
-            update_endpoint: str | None = None) -> KnowledgeBase:
+            update_endpoint: str | None = None, index_dir=None) -> KnowledgeBase:
     """Open a knowledge base: a folder (embedded store, created if missing),
-    ``:memory:``, or a SPARQL server's query URL."""
+    ``:memory:``, or a SPARQL server's query URL (with ``index_dir``, a folder of
+    this process's own for its replica of the claim index)."""
     if not isinstance(store, Store):
         store = open_store(store, update_endpoint=update_endpoint, prefixes=PREFIXES)
-    return KnowledgeBase(store, base=base)
+    return KnowledgeBase(store, base=base, index_dir=index_dir)
 
 
 __all__ = ["KnowledgeBase", "open_kb", "ImportResult", "QueryResult", "derive_status", "status_timeline"]

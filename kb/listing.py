@@ -152,8 +152,11 @@ class StoreListing(Listing):
 
 
 def listing(data, use_index: bool = True) -> Listing:
-    """The claim index's listing when the store keeps one (and ``use_index``), else the store's."""
+    """The claim index's listing when the store keeps one (and ``use_index``), else the store's.
+    A server store's replica of the index first catches up with other workers' writes (kb.replica)."""
     if use_index and data.index is not None:
+        if data.replica is not None and not data.replica.sync():  # behind other workers' writes, and stuck
+            return StoreListing(data)
         return IndexListing(data.index)
     return StoreListing(data)
 

@@ -183,6 +183,12 @@ VOCAB_FILE = Path(__file__).resolve().parent.parent / "vocab" / "claimkb.ttl"
 DEFAULT_BASE = "https://w3id.org/claimkb/id/"
 # A writer's reservation of the version IRIs it is about to create (in the locks graph only, never exported)
 WRITE_RESERVATION = URIRef(str(KB._NS) + "writeReservation")
+# A server store's change log (kb.changelog): entries <base>log/1, log/2, … in the history graph, each naming
+# what one write changed (left out of exports; read by the claim index replicas, kb.replica)
+LOG_CLAIM = URIRef(str(KB._NS) + "logClaim")  # a claim whose index rows the write changed
+LOG_SOURCE = URIRef(str(KB._NS) + "logSource")  # a source written (its claims' rows change)
+LOG_NAMED = URIRef(str(KB._NS) + "logNamed")  # an agent or topic written (its names are searched)
+LOG_ALL = URIRef(str(KB._NS) + "logAll")  # so much changed (a bulk import) that every row is derived again
 # A server store's settings (the base IRI; settings.json beside an embedded store):
 # one triple in a graph of its own, left out of exports.
 SETTINGS_GRAPH = "https://w3id.org/claimkb/settings"

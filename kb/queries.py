@@ -554,6 +554,20 @@ def version_makers(graph: str, versions) -> str:
     return render(_VERSION_MAKERS % {"values": values("v", versions)}, graph=URIRef(graph))
 
 
+# a page of claims read at once (kb.reads.get_claims): their disputes, and the latest version of each
+_DISPUTES_OF = "SELECT ?d ?c WHERE { GRAPH $graph { %(values)s ?d kb:disputes ?c } }"
+_LATEST_VERSIONS = ("SELECT ?r (MAX(?n) AS ?latest) WHERE { GRAPH $graph { %(values)s ?v kb:versionOf ?r . "
+                    "?v kb:versionNumber ?n } } GROUP BY ?r")
+
+
+def disputes_of(graph: str, claims) -> str:
+    return render(_DISPUTES_OF % {"values": values("c", claims)}, graph=URIRef(graph))
+
+
+def latest_versions(graph: str, records) -> str:
+    return render(_LATEST_VERSIONS % {"values": values("r", records)}, graph=URIRef(graph))
+
+
 def values(var: str, terms) -> str:
     """A VALUES block of RDF terms, each written by the RDF library's escaping."""
     if terms is None:

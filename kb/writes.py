@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from . import indexer, queries, quotes
+from . import changelog, indexer, queries, quotes
 from .errors import Conflict, InvalidData, KBError, NotFound, Problem
 from .ids import content_id, slugify
 from .model import Record, analyst_triples, build_one, build_records
@@ -155,6 +155,13 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
                                                        history_quads, attempt, token)
             if guarded:
                 inserts.append((token, RDF.type, PROV.Activity, data.history_graph))
+            entry = None
+            if not data.store.single_writer and (changed or inserts):
+                # the store's change log, which other workers' claim indexes follow (kb.changelog)
+                noted = changed or [(r, set()) for r in records]  # (current triples put back: rows may change)
+                entry, logged = changelog.entry(data, noted, when, token)
+                guarded.append(entry)
+                inserts += logged
             if data.store.single_writer and (changed or inserts):
                 # the write counter the claim index and the kept values check
                 generation = data.generation()
@@ -173,7 +180,11 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
                     data.store.apply(reservation, [])
             if landed:
                 data.wrote({r.kind for r in records})
-                if data.index is not None and (changed or inserts):
+                if entry is not None and data.replica is not None:
+                    data.replica.wrote(changelog.landed(data, entry), noted)
+                elif entry is not None:
+                    changelog.landed(data, entry)
+                elif data.index is not None and (changed or inserts):
                     indexer.follow(data, changed)
                 for name in ("created", "updated", "unchanged"):
                     getattr(result, name).update(getattr(attempt, name))

@@ -107,8 +107,10 @@ class Store(ABC):
       keeps values derived from the store until its own next write, keeps a
       write counter in the store and a claim index beside it, and writes
       without reserving the versions it creates first. When False (a SPARQL
-      server, which other processes write at any time), nothing is kept, there
-      is no claim index, and each guarded write first reserves its versions.
+      server, which other processes write at any time), nothing is kept, each
+      guarded write first reserves its versions, and each write adds an entry
+      to the store's change log, which a process given a folder follows with
+      its own replica of the claim index (kb.changelog, kb.replica).
     - ``index_path``: where the claim index of a single-writer store is kept
       (a file beside the store), or None to keep it in memory.
     - ``prefixes``: the prefixes declared for users' queries and in Turtle/TriG dumps.

@@ -1,0 +1,323 @@
+"""The read model of server stores: each worker's replica of the claim index
+follows the change log kept in the store (kb.replica, kb.changelog).
+
+Two "workers" (two knowledge bases, each with a data folder of its own) on one
+Oxigraph server or Virtuoso: a write through one shows in the other's next
+answer, after every kind of write, and the replicas answer as the store does
+in SPARQL (``use_index=False``). A crash between a store write and the index,
+and an index from another store, are repaired when opened. Two real
+``kb serve`` processes share one server; and at 10,000 claims a server store's
+list page is at most 3× the embedded store's."""
+
+import json
+import shutil
+import statistics
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from helpers import kb_cmd, start_server, stop
+
+from app import create_app
+from kb import open_kb
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "fixtures" / "seed.yaml"
+SOURCE = "windows-central-ms-ai-self-sufficiency"
+SERVERS = ["oxigraph", "virtuoso"]
+
+
+@pytest.fixture(params=SERVERS)
+def kind(request):
+    return request.param
+
+
+@pytest.fixture
+def server(kind, request):
+    s = request.getfixturevalue(f"{kind}_servers")[0]
+    s.clear()
+    return s
+
+
+@pytest.fixture
+def workers(server, tmp_path):
+    """Two workers on one server store, each with its own data folder; the seed written through the first."""
+    opened = [open_kb(server.url, update_endpoint=server.update_url, index_dir=tmp_path / name)
+              for name in ("w1", "w2")]
+    opened[0].import_yaml(SEED.read_bytes(), by="seed")
+    yield opened
+    for k in opened:
+        k.close()
+
+
+def same(kb, **f):
+    """The replica's answer is the store's (asked in SPARQL); the total."""
+    a = kb.list_claims(**f, limit=500, facets=True)
+    b = kb.list_claims(**f, limit=500, facets=True, use_index=False)
+    assert [c["id"] for c in a["claims"]] == [c["id"] for c in b["claims"]], f
+    assert a["total"] == b["total"], f
+    assert a["facets"] == b["facets"], f
+    return a["total"]
+
+
+def both(workers, **f):
+    """Both workers give the store's answer, and the same one."""
+    totals = {same(k, **f) for k in workers}
+    assert len(totals) == 1, (f, totals)
+    return totals.pop()
+
+
+def test_every_kind_of_write_by_one_worker_shows_at_the_other_s_next_request(workers, server):
+    w1, w2 = workers
+    assert both(workers) == 31 and both(workers, status="disputed") == 3
+    # a claim, through the second worker
+    w2.add_claim({"id": "new-one", "text": {"ja": "新しいデータセンター契約の主張"}, "claimant": "openai",
+                  "about": ["openai"], "sources": [SOURCE], "date": "2026-01-02"}, by="t")
+    assert w1.list_claims(limit=1)["claims"][0]["id"] == "new-one"
+    assert both(workers) == 32 and both(workers, q="データセンター契約") == 2
+    # a dispute, through the first
+    w1.add_dispute("openai-microsoft-signed-mou", {"party": "microsoft", "stance": "confirms", "text": {"en": "Yes"},
+                                                   "sources": [SOURCE]}, by="t")
+    assert w2.list_claims(status="confirmed")["total"] == 1
+    assert both(workers, status="confirmed") == 1
+    # a dispute withdrawn, through the second
+    w2.withdraw("dispute", "ms-cancelled-datacentre-deals--sam-altman-denies", by="t")
+    assert w1.list_claims(party="sam-altman")["total"] == 0
+    assert both(workers, status="disputed") == 2
+    # a claim withdrawn, then restored
+    w1.withdraw("claim", "openai-microsoft-signed-mou", by="t")
+    assert w2.list_claims(limit=1)["total"] == 31
+    assert both(workers, status="confirmed") == 0
+    w2.restore("claim", "openai-microsoft-signed-mou", 1, by="t")
+    assert w1.list_claims(limit=1)["total"] == 32
+    assert both(workers) == 32
+    # an agent renamed: its claims are found by its new name
+    assert w2.list_claims(q="Zyxwv")["total"] == 0
+    w1.add_record("agent", {"id": "sam-altman", "type": "Person", "name": {"en": "Zyxwv Altman"},
+                            "works_for": "openai"}, by="t")
+    found = w2.list_claims(q="Zyxwv")["total"]
+    assert found > 0 and both(workers, q="Zyxwv") == found
+    # a source's new date moves every claim that appears in it
+    w2.add_record("source", {"id": SOURCE, "type": "NewsArticle", "headline": {"ja": "見出し"},
+                             "publisher": "windows-central", "published": "2024-01", "language": "ja"}, by="t")
+    assert w1.list_claims(date="2024-01")["total"] == 28
+    assert both(workers, date="2024-01") == 28
+    # an import
+    w2.import_data({"claims": [{"id": f"imported-{i}", "text": {"en": f"Imported claim {i}"}, "claimant": "openai",
+                                "about": ["microsoft"], "sources": [SOURCE]} for i in range(3)]}, by="t")
+    assert w1.list_claims(limit=1)["total"] == 35
+    assert both(workers) == 35 and both(workers, about="microsoft") == w1.list_claims(about="microsoft")["total"]
+    # and a writer with no replica of its own (kb load, a worker without a data folder)
+    plain = open_kb(server.url, update_endpoint=server.update_url)
+    try:
+        plain.withdraw("claim", "imported-0", by="t")
+    finally:
+        plain.close()
+    assert w1.list_claims(limit=1)["total"] == 34 and w2.list_claims(limit=1)["total"] == 34
+    assert both(workers, status="reported") == w2.list_claims(status="reported")["total"]
+
+
+def test_busiest_stories_and_the_network_follow_the_other_worker(workers):
+    from kb.stories import busiest_stories, dispute_network
+
+    w1, w2 = workers
+    before = dispute_network(w1)
+    w2.add_dispute("openai-microsoft-signed-mou", {"party": "salesforce", "stance": "denies", "text": {"en": "No"},
+                                                   "sources": [SOURCE]}, by="t")
+    after = dispute_network(w1)
+    assert after == dispute_network(w1, use_index=False) and after != before
+    assert busiest_stories(w1) == busiest_stories(w2)
+
+
+def test_a_gap_in_the_change_log_does_not_stall_the_workers(workers):
+    """Writers take the lowest free number, so the log has no gaps; one made by hand (an entry
+    written long ago after a missing one) is looked past, and no later write fills it."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import PROV, XSD
+
+    from kb import changelog
+    from kb.namespaces import KB, LOG_CLAIM
+
+    w1, w2 = workers
+    assert w1.list_claims(limit=1)["total"] == 31
+    k = changelog.top(w2.data)
+    past = changelog.log_iri(w2.data, k + 2)  # log/k+1 missing
+    claim = w2.iri("claim", "openai-microsoft-signed-mou")
+    long_ago = Literal("2020-01-01T00:00:00+00:00", datatype=XSD.dateTime)
+    h = w2.history_graph
+    w2.store.apply([], [(past, PROV.wasGeneratedBy, URIRef("urn:uuid:00000000-0000-0000-0000-00000000beef"), h),
+                        (past, PROV.generatedAtTime, long_ago, h), (past, LOG_CLAIM, claim, h),
+                        (claim, KB.withdrawn, long_ago, w2.current)])
+    time.sleep(1.1)  # a worker looks past a missing entry at most once a second (kb.replica.HOLE_CHECK)
+    assert w1.list_claims(limit=1)["total"] == 30 and same(w1) == 30
+    w2.add_claim({"id": "after-the-gap", "text": {"en": "Written after the gap"}, "claimant": "openai",
+                  "about": ["openai"], "sources": [SOURCE]}, by="t")
+    assert not changelog.exists(w2.data, k + 1) and changelog.exists(w2.data, k + 3)
+    assert w1.list_claims(limit=1)["claims"][0]["id"] == "after-the-gap"
+    assert both(workers) == 31
+
+
+def test_a_crash_between_the_store_and_the_index_is_repaired_when_opened(server, tmp_path):
+    """The index file as a crash right after a store write leaves it: one write behind the store."""
+    kb = open_kb(server.url, update_endpoint=server.update_url, index_dir=tmp_path / "w")
+    kb.import_yaml(SEED.read_bytes(), by="seed")
+    kb.close()
+    shutil.copytree(tmp_path / "w", tmp_path / "before")
+    kb = open_kb(server.url, update_endpoint=server.update_url, index_dir=tmp_path / "w")
+    kb.withdraw("claim", "openai-microsoft-signed-mou", by="t")
+    kb.add_claim({"id": "after-crash", "text": {"en": "Written before the crash"}, "claimant": "openai",
+                  "about": ["openai"], "sources": [SOURCE]}, by="t")
+    kb.close()
+    shutil.rmtree(tmp_path / "w")
+    shutil.copytree(tmp_path / "before", tmp_path / "w")  # the index never saw the two writes
+    kb = open_kb(server.url, update_endpoint=server.update_url, index_dir=tmp_path / "w")
+    try:
+        ids = [c["id"] for c in kb.list_claims(limit=500)["claims"]]
+        assert "after-crash" in ids and "openai-microsoft-signed-mou" not in ids
+        assert same(kb) == 31 and same(kb, q="crash") == 1
+    finally:
+        kb.close()
+
+
+def test_an_index_from_another_store_is_rebuilt(request, kind, server, tmp_path):
+    """An index made on one store, opened on another (or on the same server emptied and filled
+    again with other records), is derived again from the store it is opened on."""
+    other = request.getfixturevalue(f"{kind}_servers")[1]
+    other.clear()
+    kb = open_kb(server.url, update_endpoint=server.update_url, index_dir=tmp_path / "w")
+    kb.import_yaml(SEED.read_bytes(), by="seed")
+    assert kb.list_claims(limit=1)["total"] == 31
+    kb.close()
+    elsewhere = open_kb(other.url, update_endpoint=other.update_url, index_dir=tmp_path / "w")
+    try:
+        assert elsewhere.list_claims(limit=1)["total"] == 0 and same(elsewhere) == 0
+        elsewhere.import_data({"agents": [{"id": "a", "type": "Organization", "name": {"en": "A"}}],
+                               "sources": [{"id": "s", "type": "NewsArticle", "headline": {"en": "S"},
+                                            "publisher": "a", "published": "2024", "language": "en"}],
+                               "claims": [{"id": "only", "text": {"en": "The only claim"}, "claimant": "a",
+                                           "about": ["a"], "sources": ["s"]}]}, by="t")
+        assert [c["id"] for c in elsewhere.list_claims()["claims"]] == ["only"]
+    finally:
+        elsewhere.close()
+    server.clear()  # the first server emptied, and filled again with other records
+    refill = open_kb(server.url, update_endpoint=server.update_url)
+    refill.import_data({"agents": [{"id": "b", "type": "Organization", "name": {"en": "B"}}],
+                        "sources": [{"id": "t", "type": "NewsArticle", "headline": {"en": "T"},
+                                     "publisher": "b", "published": "2024", "language": "en"}],
+                        "claims": [{"id": f"refilled-{i}", "text": {"en": "Refilled"}, "claimant": "b",
+                                    "about": ["b"], "sources": ["t"]} for i in range(2)]}, by="t")
+    refill.close()
+    again = open_kb(server.url, update_endpoint=server.update_url, index_dir=tmp_path / "w")
+    try:
+        assert sorted(c["id"] for c in again.list_claims()["claims"]) == ["refilled-0", "refilled-1"]
+        assert same(again) == 2
+    finally:
+        again.close()
+
+
+def _get(url):
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return json.load(r)
+
+
+def test_two_kb_serve_processes_on_one_oxigraph_server_see_each_other_s_writes(oxigraph_servers, tmp_path):
+    server = oxigraph_servers[0]
+    server.clear()
+    store = ["--update-endpoint", server.update_url, "--data-dir", str(tmp_path / "accounts")]
+    assert kb_cmd(server.url, *store, "user", "add", "ana", "--role", "analyst", stdin="ana-password\n").returncode == 0
+    token = kb_cmd(server.url, *store, "user", "token", "ana").stdout.strip()
+    first, url1 = start_server(server.url, pre=[*store, "--index-dir", str(tmp_path / "i1")])
+    try:
+        assert _get(f"{url1}/api/claims?limit=1")["total"] == 31  # the seed, loaded by the first
+        second, url2 = start_server(server.url, pre=[*store, "--index-dir", str(tmp_path / "i2")])
+        try:
+            assert _get(f"{url2}/api/claims?limit=1")["total"] == 31
+            body = json.dumps({"id": "from-the-first", "text": {"en": "Posted to the first process"},
+                               "claimant": "openai", "about": ["openai"], "sources": [SOURCE]})
+            req = urllib.request.Request(f"{url1}/api/claims", data=body.encode(), headers={
+                "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(req, timeout=60) as r:
+                assert r.status == 201
+            listed = _get(f"{url2}/api/claims?limit=500")
+            assert listed["total"] == 32 and "from-the-first" in [c["id"] for c in listed["claims"]]
+            assert _get(f"{url2}/api/claims?q=first+process")["total"] == 1
+            assert (tmp_path / "i1" / "claims.sqlite").exists() and (tmp_path / "i2" / "claims.sqlite").exists()
+        finally:
+            stop(second)
+    finally:
+        stop(first)
+
+
+def test_gunicorn_workers_given_one_index_folder_each_keep_their_own(oxigraph_servers, tmp_path):
+    """kb serve --workers 2 --index-dir DIR: each worker takes an index file of DIR no other
+    process holds; a claim posted to either is listed by both (the seed loaded once)."""
+    import threading
+
+    server = oxigraph_servers[0]
+    server.clear()
+    store = ["--update-endpoint", server.update_url, "--data-dir", str(tmp_path / "accounts")]
+    assert kb_cmd(server.url, *store, "user", "add", "ana", "--role", "analyst", stdin="ana-password\n").returncode == 0
+    token = kb_cmd(server.url, *store, "user", "token", "ana").stdout.strip()
+    proc, url = start_server(server.url, "--workers", "2", "--threads", "2",
+                             pre=[*store, "--index-dir", str(tmp_path / "idx")])
+    try:
+        statuses = []
+
+        def write(i):
+            body = json.dumps({"id": f"w-{i}", "text": {"en": f"Worker claim {i}"}, "claimant": "openai",
+                               "about": ["openai"], "sources": [SOURCE]})
+            req = urllib.request.Request(f"{url}/api/claims", data=body.encode(), headers={
+                "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(req, timeout=60) as r:
+                statuses.append(r.status)
+
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert statuses == [201] * 8
+        for _ in range(6):  # whichever worker answers
+            listed = _get(f"{url}/api/claims?limit=500")
+            assert listed["total"] == 31 + 8
+            assert {f"w-{i}" for i in range(8)} <= {c["id"] for c in listed["claims"]}
+        assert sorted(p.name for p in (tmp_path / "idx").glob("*.sqlite")) == ["claims-2.sqlite", "claims.sqlite"]
+    finally:
+        stop(proc)
+
+
+def test_a_server_store_list_page_is_at_most_three_times_the_embedded_one(oxigraph_servers, tmp_path):
+    """10,000 generated claims in an embedded store and, bulk-loaded, on an Oxigraph server with a
+    claim index replica: the list page (with facets and the busiest stories) through the web app."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from backends import load_oxigraph
+    from run import fill
+
+    embedded = open_kb(str(tmp_path / "embedded"))
+    fill(embedded, 10_000)
+    nq = tmp_path / "kb.nq"
+    with nq.open("wb") as f:
+        embedded.export(f, "nq")
+    server = oxigraph_servers[0]
+    server.clear()
+    open_kb(server.url, update_endpoint=server.update_url).close()
+    load_oxigraph(server, nq)
+    served = open_kb(server.url, update_endpoint=server.update_url, index_dir=tmp_path / "replica")
+    try:
+        assert served.list_claims(limit=1)["total"] == embedded.list_claims(limit=1)["total"] == 10_000
+        clients = {name: create_app({"TESTING": False, "LOAD_SEED": False, "SECRET_KEY": "t"}, kb=k).test_client()
+                   for name, k in (("embedded", embedded), ("server", served))}
+        took: dict = {"embedded": [], "server": []}
+        for i in range(7):
+            for name in (("embedded", "server") if i % 2 else ("server", "embedded")):
+                t = time.perf_counter()
+                r = clients[name].get(f"/?page={1 + i}", headers={"Accept": "text/html"})
+                took[name].append(time.perf_counter() - t)
+                assert r.status_code == 200
+        e, s = statistics.median(took["embedded"]), statistics.median(took["server"])
+        assert s <= 3 * e, f"list page: server store {s * 1000:.0f} ms, embedded {e * 1000:.0f} ms"
+    finally:
+        served.close()
+        embedded.close()
