@@ -109,13 +109,19 @@ def test_every_kind_of_write_by_one_worker_shows_at_the_other_s_next_request(wor
                                 "about": ["microsoft"], "sources": [SOURCE]} for i in range(3)]}, by="t")
     assert w1.list_claims(limit=1)["total"] == 35
     assert both(workers) == 35 and both(workers, about="microsoft") == w1.list_claims(about="microsoft")["total"]
+    # a verdict and a duplicate (issue 14): the verdict facet, and the duplicate out of the list
+    w1.verdicts.add("ms-cancelled-datacentre-deals", {"rating": "misleading", "text": {"ja": "中断であって破棄ではない。"}},
+                    by="t")
+    assert w2.list_claims(verdict="misleading")["total"] == 1 and both(workers, verdict="misleading") == 1
+    w2.relations.add("imported-1", {"relation": "same-as", "claim": "imported-2"}, by="t")
+    assert w1.list_claims(limit=1)["total"] == 34 and both(workers) == 34
     # and a writer with no replica of its own (kb load, a worker without a data folder)
     plain = open_kb(server.url, update_endpoint=server.update_url)
     try:
         plain.withdraw("claim", "imported-0", by="t")
     finally:
         plain.close()
-    assert w1.list_claims(limit=1)["total"] == 34 and w2.list_claims(limit=1)["total"] == 34
+    assert w1.list_claims(limit=1)["total"] == 33 and w2.list_claims(limit=1)["total"] == 33
     assert both(workers, status="reported") == w2.list_claims(status="reported")["total"]
 
 
