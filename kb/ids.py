@@ -15,6 +15,7 @@ KINDS = {
     "source": "sources",
     "agent": "agents",
     "topic": "topics",
+    "comment": "comments",  # analysts' comments, kept in graphs of their own (kb.comments)
 }
 
 class Minter:

@@ -14,7 +14,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from . import imports, indexer, jsonld, listing, reads, writes
+from .changes import Changes
 from .claimreview import claim_review
+from .comments import Comments
 from .dataset import Dataset
 from .errors import KBError, Report
 from .namespaces import KB, PREFIXES
@@ -41,6 +43,8 @@ class KnowledgeBase:
         self.locks_graph, self.default_graphs = self.data.locks_graph, self.data.default_graphs
         indexer.open_index(self.data)
         self.sources = Sources(self.data)  # sources' texts: capture, re-capture, the reader (kb.sources)
+        self.comments = Comments(self.data)  # analysts' comments on claims, never public (kb.comments)
+        self.changes = Changes(self.data)  # what changed in followed records, from the history (kb.changes)
 
     @property
     def index(self):
@@ -187,12 +191,13 @@ class KnowledgeBase:
     def query(self, text: str, bindings: dict | None = None, *, timeout: float | None = QUERY_TIMEOUT,
               row_limit: int | None = None) -> QueryResult:
         """A user's read-only SPARQL query (see :func:`kb.sparql.run_query`)."""
-        return run_query(self.data, text, bindings, timeout=timeout, row_limit=row_limit)
+        return run_query(self.data, text, bindings, timeout=timeout, row_limit=row_limit,
+                         hidden=self.comments.private_graph)
 
     def export(self, out, fmt: str = "turtle") -> None:
         """Stream the knowledge base: the current graph (Turtle, N-Triples,
         JSON-LD: in the default graph, JSON-LD compacted with :data:`kb.jsonld.CONTEXT`)
-        or the whole dataset with history (TriG, N-Quads)."""
+        or the whole dataset with history (TriG, N-Quads); never the comments (:mod:`kb.comments`)."""
         if fmt not in EXPORT_FORMATS:
             raise KBError(f"unknown export format {fmt!r} (expected turtle, trig, jsonld, nt or nq)")
         if fmt == "jsonld":
@@ -205,7 +210,8 @@ class KnowledgeBase:
         # not content; a server may hold other graphs too (its own, other applications'): only ours
         base = self.minter.base
         quads = (q for q in self.store.quads()
-                 if q[3].startswith(base) and q[3] != self.locks_graph and q[1] != KB.generation)
+                 if q[3].startswith(base) and q[3] != self.locks_graph and q[1] != KB.generation
+                 and not self.comments.private_graph(q[3]))
         ox.serialize((ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(g)) for s, p, o, g in quads),
                      out, RDF_FORMATS[fmt], **({"prefixes": PREFIXES} if fmt == "trig" else {}))
 

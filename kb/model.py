@@ -100,6 +100,8 @@ def kind_of_types(types) -> str | None:
         return "topic"
     if OA.TextQuoteSelector in types:
         return "quote"
+    if SDO.Comment in types:
+        return "comment"
     return None
 
 
