@@ -147,10 +147,12 @@ def unwatch_api():
 
 
 # ---- changes: the page, the API and the feeds -------------------------------------------
-def _changes_of(user) -> tuple[list[dict], str | None]:
+def _changes_of(user, everything: bool = False) -> tuple[list[dict], str | None]:
+    """The changes since the user's last visit (noted now), or, with ``everything``, since they followed."""
     follows = users().follows(user["name"])
     last = users().visit_changes(user["name"], _now())
-    since = last or min((f["since"] for f in follows), default=None)
+    first = min((f["since"] for f in follows), default=None)
+    since = first if everything or not last else max(last, first or last)
     found = get_kb().changes.of([(f["kind"], f["id"]) for f in follows], since=since, limit=200)
     return found, since
 
@@ -160,10 +162,12 @@ def changes():
     user = current_user()
     if user is None:
         return redirect(url_for("auth.login", next=request.path))
-    found, since = _changes_of(user)
+    everything = request.args.get("all") == "1"
+    found, since = _changes_of(user, everything)
     follows = users().follows(user["name"])
     names = {(f["kind"], f["id"]): _name(f["kind"], f["id"]) for f in follows}
-    return render_template("changes.html", changes=found, since=since, follows=follows, names=names)
+    return render_template("changes.html", changes=found, since=since, follows=follows, names=names,
+                           everything=everything)
 
 
 @api_bp.get("/changes")
