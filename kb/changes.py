@@ -111,11 +111,13 @@ class Changes:
         events = []
         for d, _, _ in data.store.triples(None, KB.disputes, claim, data.current):
             for v in self._versions(d):
-                events.append((v["at"], v["n"], str(d), v))
-        events.sort()
+                date = next((o for p, o in v["triples"] if p == SDO.dateCreated), None)
+                # times are to the second: writes within one are replayed in the order of the disputes' dates
+                events.append((v["at"], start_of(date), v["n"], str(d), v))
+        events.sort(key=lambda e: e[:4])
         standing: dict = {}  # dispute -> (party, stance name, effective start, recorded at)
         parties = {}
-        for i, (at, _, d, v) in enumerate(events):
+        for i, (at, _, _, d, v) in enumerate(events):
             before_status = _status(standing, claimant)
             party = next((o for p, o in v["triples"] if p == KB.party), None)
             before = _stance_of(standing, party)
