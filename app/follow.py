@@ -97,6 +97,20 @@ def add_comment_api(cid):
     return jsonify(get_kb().comments.add(cid, _text_field(data), by=who)), 201
 
 
+@api_bp.put("/comments/<cmid>")
+def edit_comment_api(cmid):
+    who = require_writer(token=True)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise KBError("the body must be a JSON object: {\"text\": …}")
+    return jsonify(get_kb().comments.edit(cmid, _text_field(data), by=who))
+
+
+@api_bp.delete("/comments/<cmid>")
+def withdraw_comment_api(cmid):
+    return jsonify(get_kb().comments.withdraw(cmid, by=require_writer(token=True)))
+
+
 # ---- following ------------------------------------------------------------------------
 def _signed_in(*, token: bool = False) -> dict:
     """The signed-in user; ``token``: by a Bearer token only (API writes: never the session cookie)."""

@@ -140,6 +140,7 @@ COMMENT = {"type": "object", "required": ["id", "claim", "author", "created", "t
     "created": {"type": "string", "format": "date-time"}, "text": {"type": "string"}, "edited": {"type": "boolean"},
     "editable_until": {"type": "string", "description": "its author may change it until then (10 minutes)"},
     "withdrawn": {"type": ["string", "null"], "description": "when it was withdrawn (it stays in the thread)"}}}
+CMID = {"name": "cmid", "in": "path", "required": True, "schema": {"type": "string"}, "description": "the comment's id"}
 WATCH = {"type": "object", "required": ["kind", "id"], "properties": {
     "kind": {"type": "string", "enum": ["claim", "agent", "topic", "source"]}, "id": {"type": "string"}}}
 CHANGE = {"type": "object", "required": ["kind", "at", "text", "link", "via"], "properties": {
@@ -174,6 +175,23 @@ def _follow_paths(secured) -> dict:
                      "responses": {"201": {"description": "the comment", "content": of(COMMENT)},
                                    "401": _error("no valid token"), "403": _error("not an analyst"),
                                    "404": _error("no such claim"), "422": _error("no text, or too long")}},
+        },
+        "/api/comments/{cmid}": {
+            "put": {"summary": "Change a comment's text (its author, within 10 minutes of writing it)",
+                    "operationId": "editComment", "parameters": [CMID], "security": secured,
+                    "requestBody": {"required": True, "content": of(
+                        {"type": "object", "required": ["text"], "properties": {
+                            "text": {"type": "string", "maxLength": 5000}}})},
+                    "responses": {"200": {"description": "the comment", "content": of(COMMENT)},
+                                  "401": _error("no valid token"), "403": _error("not its author"),
+                                  "404": _error("no such comment"),
+                                  "409": _error("fixed (older than 10 minutes) or withdrawn; nothing changed"),
+                                  "422": _error("no text, or too long")}},
+            "delete": {"summary": "Withdraw a comment (its author): it stays in the thread, marked withdrawn",
+                       "operationId": "withdrawComment", "parameters": [CMID], "security": secured,
+                       "responses": {"200": {"description": "the comment", "content": of(COMMENT)},
+                                     "401": _error("no valid token"), "403": _error("not its author"),
+                                     "404": _error("no such comment"), "409": _error("already withdrawn")}},
         },
         "/api/watch": {
             "get": {"summary": "What the signed-in user follows", "operationId": "listWatched",

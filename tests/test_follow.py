@@ -33,10 +33,16 @@ def test_comments_through_the_api_and_who_sees_them(app_with_roles):
     assert client.post(f"/api/claims/{CLAIM}/comments", headers=t["ana"], json={"text": ""}).status_code == 422
     assert client.post("/api/claims/nope/comments", headers=t["ana"], json={"text": "x"}).status_code == 404
     assert len(client.get(f"/api/claims/{CLAIM}/comments", headers=t["ana"]).get_json()) == 1
+    cid = r.get_json()["id"]
+    assert client.put(f"/api/comments/{cid}", headers=t["bob"], json={"text": "bob's"}).status_code == 403
+    assert client.delete(f"/api/comments/{cid}", headers=t["bob"]).status_code == 403
+    assert client.delete("/api/comments/nope", headers=t["ana"]).status_code == 404
+    edited = client.put(f"/api/comments/{cid}", headers=t["ana"], json={"text": "<script>alert(1)</script>ok?!"})
+    assert edited.status_code == 200 and edited.get_json()["edited"]
     # the claim page: the thread for analysts (the script inert), nothing of it for the others
     sign_in(client, "bob")
     page = client.get(f"/claims/{CLAIM}").get_data(as_text=True)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;ok?" in page and "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;ok?!" in page and "<script>alert(1)" not in page
     anon = app_with_roles.test_client()
     for path in (f"/claims/{CLAIM}", f"/claims/{CLAIM}.ttl", f"/api/claims/{CLAIM}", "/export.trig", "/export.nq",
                  "/export.ttl", "/export.jsonld"):
@@ -75,6 +81,7 @@ def test_editing_and_withdrawing_on_the_page(app_with_roles):
     assert client.post(f"/comments/{cid}/withdraw").status_code == 303
     [c] = client.get(f"/api/claims/{CLAIM}/comments").get_json()
     assert c["text"] == "better words" and c["withdrawn"]
+    assert client.delete(f"/api/comments/{cid}", headers=app_with_roles.tokens["ana"]).status_code == 409
     assert client.post(f"/comments/{cid}/edit", data={"text": "again"}).status_code == 409
 
 
