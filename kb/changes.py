@@ -56,6 +56,10 @@ class Changes:
         iri = self.data.iri(kind, ref)
         if not self.data.store.triples(iri, RDF.type, None, self.data.current):
             raise KBError(f"there is no {kind} {self.data.local_id(iri)!r}", status=404)
+        # kept until the next write (on a store only this process writes): a feed read many times costs one replay
+        return [dict(c) for c in self.data.kept("changes", (kind, iri), lambda: self._replay(kind, iri))]
+
+    def _replay(self, kind: str, iri: URIRef) -> list[dict]:
         via = {"kind": kind, "id": self.data.local_id(iri)}
         claims, new_claims = self._claims(kind, iri)
         out = []
