@@ -54,6 +54,9 @@ SETTINGS = {
     "LOGIN_ATTEMPTS": (5, "failed sign-ins allowed per user name and per client address in LOGIN_WINDOW; "
                           "beyond them /login answers 429 without checking the password (0 turns this off)"),
     "LOGIN_WINDOW": (300, "the sign-in rate limit's window, in seconds (counted in each server process's memory)"),
+    "COMMENTS_PUBLIC": (False, "show analysts' comments on claims to everyone who may read (anonymous readers and "
+                               "viewers too, on the claim page and GET /api/claims/<id>/comments); never in "
+                               "/sparql or the exports"),
     "FETCH_ALLOW_HOSTS": ((), "hosts a source may be fetched from although they resolve to a loopback or private "
                               "address (a list, or names separated by commas); none by default"),
 }
@@ -126,13 +129,14 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     app.extensions["kb"] = kb
     app.extensions["users"] = Users(folder / "users.json" if folder else None)
 
-    from . import api, auth, capture, exports, pages, pictures, ratelimit, sparql
+    from . import api, auth, capture, exports, follow, pages, pictures, ratelimit, sparql
 
     csrf.init_app(app)
     for bp in (api.bp, auth.bp, capture.bp, exports.bp, pages.bp, pictures.bp, sparql.bp):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # the API is authenticated by Bearer tokens, never by cookies
     csrf.exempt(sparql.bp)  # read-only
+    follow.init_app(app, csrf)  # comments, following, /changes, the Atom feeds
     i18n.init_app(app)
     auth.init_app(app)
     ratelimit.init_app(app)

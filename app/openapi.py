@@ -148,6 +148,82 @@ RELATION_OUT = {"type": "object", "required": ["relation", "claim", "direction"]
 CID = {"name": "cid", "in": "path", "required": True, "schema": {"type": "string"}, "description": "the claim's id"}
 
 
+COMMENT = {"type": "object", "required": ["id", "claim", "author", "created", "text", "withdrawn"], "properties": {
+    "id": {"type": "string"}, "iri": {"type": "string"}, "claim": {"type": "string"}, "author": {"type": "string"},
+    "created": {"type": "string", "format": "date-time"}, "text": {"type": "string"}, "edited": {"type": "boolean"},
+    "editable_until": {"type": "string", "description": "its author may change it until then (10 minutes)"},
+    "withdrawn": {"type": ["string", "null"], "description": "when it was withdrawn (it stays in the thread)"}}}
+CMID = {"name": "cmid", "in": "path", "required": True, "schema": {"type": "string"}, "description": "the comment's id"}
+WATCH = {"type": "object", "required": ["kind", "id"], "properties": {
+    "kind": {"type": "string", "enum": ["claim", "agent", "topic", "source"]}, "id": {"type": "string"}}}
+CHANGE = {"type": "object", "required": ["kind", "at", "text", "link", "via"], "properties": {
+    "kind": {"type": "string", "enum": ["stance", "status", "verdict", "new-claim", "source-text"]},
+    "at": {"type": "string", "format": "date-time"}, "by": {"type": ["string", "null"]},
+    "text": {"type": "string", "description": "the change in a sentence: \"Microsoft moved from confirms to denies\""},
+    "link": {"type": "string"}, "from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]},
+    "claim": {"type": "object"}, "party": {"type": "object"}, "source": {"type": "object"}, "via": WATCH}}
+
+
+def _follow_paths(secured) -> dict:
+    """Comments on a claim, following, the changes (app/follow.py)."""
+    def of(schema):
+        return {"application/json": {"schema": schema}}
+    watch = {"requestBody": {"required": True, "content": of(WATCH)}, "security": secured,
+             "responses": {"200": {"description": "what is followed now", "content": of(
+                 {**WATCH, "properties": {**WATCH["properties"], "following": {"type": "boolean"}}})},
+                 "400": _error("not a claim, agent, topic or source"), "401": _error("no valid token"),
+                 "404": _error("no such record")}}
+    return {
+        "/api/claims/{cid}/comments": {
+            "get": {"summary": "The analysts' comment thread of a claim, oldest first (analysts and admins, or "
+                               "everyone with COMMENTS_PUBLIC)", "operationId": "listComments", "parameters": [CID],
+                    "responses": {"200": {"description": "the comments", "content": of(
+                        {"type": "array", "items": COMMENT})},
+                        "401": _error("not signed in"), "403": _error("not an analyst"),
+                        "404": _error("no such claim")}},
+            "post": {"summary": "Comment on a claim", "operationId": "addComment", "parameters": [CID],
+                     "security": secured, "requestBody": {"required": True, "content": of(
+                         {"type": "object", "required": ["text"], "properties": {
+                             "text": {"type": "string", "maxLength": 5000}}})},
+                     "responses": {"201": {"description": "the comment", "content": of(COMMENT)},
+                                   "401": _error("no valid token"), "403": _error("not an analyst"),
+                                   "404": _error("no such claim"), "422": _error("no text, or too long")}},
+        },
+        "/api/comments/{cmid}": {
+            "put": {"summary": "Change a comment's text (its author, within 10 minutes of writing it)",
+                    "operationId": "editComment", "parameters": [CMID], "security": secured,
+                    "requestBody": {"required": True, "content": of(
+                        {"type": "object", "required": ["text"], "properties": {
+                            "text": {"type": "string", "maxLength": 5000}}})},
+                    "responses": {"200": {"description": "the comment", "content": of(COMMENT)},
+                                  "401": _error("no valid token"), "403": _error("not its author"),
+                                  "404": _error("no such comment"),
+                                  "409": _error("fixed (older than 10 minutes) or withdrawn; nothing changed"),
+                                  "422": _error("no text, or too long")}},
+            "delete": {"summary": "Withdraw a comment (its author): it stays in the thread, marked withdrawn",
+                       "operationId": "withdrawComment", "parameters": [CMID], "security": secured,
+                       "responses": {"200": {"description": "the comment", "content": of(COMMENT)},
+                                     "401": _error("no valid token"), "403": _error("not its author"),
+                                     "404": _error("no such comment"), "409": _error("already withdrawn")}},
+        },
+        "/api/watch": {
+            "get": {"summary": "What the signed-in user follows", "operationId": "listWatched",
+                    "responses": {"200": {"description": "followed records", "content": of(
+                        {"type": "array", "items": WATCH})}, "401": _error("not signed in")}},
+            "post": {"summary": "Follow a claim, an agent, a topic or a source", "operationId": "watch", **watch},
+            "delete": {"summary": "Stop following it", "operationId": "unwatch", **watch},
+        },
+        "/api/changes": {
+            "get": {"summary": "What changed in what the signed-in user follows since their last visit, newest first "
+                               "(the visit is noted)", "operationId": "changes",
+                    "responses": {"200": {"description": "the changes", "content": of({
+                        "type": "object", "properties": {"since": {"type": ["string", "null"]},
+                                                         "changes": {"type": "array", "items": CHANGE}}})},
+                        "401": _error("not signed in")}},
+        },
+    }
+
+
 @cache
 def document() -> dict:
     from kb import __version__
@@ -343,6 +419,7 @@ def document() -> dict:
                                        "422": _error("some record does not satisfy the shapes; nothing written")}},
             },
             **_source_paths(json_of, secured),
+            **_follow_paths(secured),
             "/api/openapi.json": {
                 "get": {"summary": "This document", "operationId": "openapi",
                         "responses": {"200": {"description": "OpenAPI 3.1",

@@ -115,3 +115,43 @@ class Users:
                 self._verified[key] = h
                 return {"name": name, "role": u["role"]}
         return None
+
+    # ---- following (kept with the account: a reader's own list, not content of the knowledge base) ----
+    def follows(self, name: str) -> list[dict]:
+        """``[{"kind", "id", "since"}]``: what ``name`` follows, in the order followed."""
+        u = self._load().get(name)
+        return list(u.get("follows", [])) if u else []
+
+    def follow(self, name: str, kind: str, rid: str, since: str) -> bool:
+        """Follow a record (False: already followed, nothing changed)."""
+        with _lock:
+            data = self._load()
+            found = data.get(name, {}).setdefault("follows", [])
+            if any(f["kind"] == kind and f["id"] == rid for f in found):
+                return False
+            found.append({"kind": kind, "id": rid, "since": since})
+            self._save(data)
+            return True
+
+    def unfollow(self, name: str, kind: str, rid: str) -> bool:
+        """Stop following a record (False: it was not followed)."""
+        with _lock:
+            data = self._load()
+            found = data.get(name, {}).get("follows", [])
+            kept = [f for f in found if not (f["kind"] == kind and f["id"] == rid)]
+            if len(kept) == len(found):
+                return False
+            data[name]["follows"] = kept
+            self._save(data)
+            return True
+
+    def visit_changes(self, name: str, now: str) -> str | None:
+        """Note a visit of /changes at ``now``; when the one before was (None: never)."""
+        with _lock:
+            data = self._load()
+            if name not in data:
+                return None
+            before = data[name].get("changes_seen")
+            data[name]["changes_seen"] = now
+            self._save(data)
+            return before

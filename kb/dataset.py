@@ -54,6 +54,7 @@ class Dataset:
             self.index = ClaimIndex(store.index_path)
         self.replica = None  # a server store's claim index replica, when given a folder (kb.replica)
         self.log_seen = 0  # the newest change-log entry this process knows of (kb.changelog)
+        self.logged = True  # writes through this handle go in the change log (not kb.comments' private view)
 
     def _ensure_vocab(self):
         """The vocabulary graph as ``vocab/claimkb.ttl`` has it now (a store

@@ -17,6 +17,7 @@ KINDS = {
     "topic": "topics",
     "verdict": "verdicts",
     "relation": "relations",
+    "comment": "comments",  # analysts' comments, kept in graphs of their own (kb.comments)
 }
 
 class Minter:

@@ -15,6 +15,8 @@ from rdflib import Graph
 
 from . import changelog, claimreview, imports, indexer, jsonld, listing, reads, replica, writes
 from .analysis import Relations, Verdicts
+from .changes import Changes
+from .comments import Comments
 from .dataset import Dataset
 from .errors import KBError, Report
 from .namespaces import KB, PREFIXES
@@ -47,6 +49,8 @@ class KnowledgeBase:
         # analysts' conclusions, each a room of its own: kb.verdicts.add(...), kb.relations.add(...)
         self.verdicts, self.relations = Verdicts(self.data), Relations(self.data)
         self.reviews = claimreview.ClaimReviews(self.data)  # schema.org ClaimReview out (the feed) and in
+        self.comments = Comments(self.data)  # analysts' comments on claims, never public (kb.comments)
+        self.changes = Changes(self.data)  # what changed in followed records, from the history (kb.changes)
 
     @property
     def index(self):
@@ -195,12 +199,13 @@ class KnowledgeBase:
     def query(self, text: str, bindings: dict | None = None, *, timeout: float | None = QUERY_TIMEOUT,
               row_limit: int | None = None) -> QueryResult:
         """A user's read-only SPARQL query (see :func:`kb.sparql.run_query`)."""
-        return run_query(self.data, text, bindings, timeout=timeout, row_limit=row_limit)
+        return run_query(self.data, text, bindings, timeout=timeout, row_limit=row_limit,
+                         hidden=self.comments.private_graph)
 
     def export(self, out, fmt: str = "turtle") -> None:
         """Stream the knowledge base: the current graph (Turtle, N-Triples,
         JSON-LD: in the default graph, JSON-LD compacted with :data:`kb.jsonld.CONTEXT`)
-        or the whole dataset with history (TriG, N-Quads)."""
+        or the whole dataset with history (TriG, N-Quads); never the comments (:mod:`kb.comments`)."""
         if fmt not in EXPORT_FORMATS:
             raise KBError(f"unknown export format {fmt!r} (expected turtle, trig, jsonld, nt or nq)")
         if fmt == "jsonld":
@@ -214,7 +219,8 @@ class KnowledgeBase:
         base = self.minter.base
         quads = (q for q in self.store.quads()
                  if q[3].startswith(base) and q[3] != self.locks_graph and q[1] != KB.generation
-                 and not changelog.is_entry(self.data, q[0]))
+                 and not changelog.is_entry(self.data, q[0])
+                 and not self.comments.private_graph(q[3]))
         ox.serialize((ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(g)) for s, p, o, g in quads),
                      out, RDF_FORMATS[fmt], **({"prefixes": PREFIXES} if fmt == "trig" else {}))
 

@@ -113,6 +113,8 @@ def kind_of_types(types) -> str | None:
         return "relation"
     if SDO.Rating in types:
         return "rating"
+    if SDO.Comment in types:
+        return "comment"
     return None
 
 

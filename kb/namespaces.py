@@ -18,6 +18,7 @@ class SDO(DefinedNamespace):
 
     Claim: URIRef
     ClaimReview: URIRef
+    Comment: URIRef
     CreativeWork: URIRef
     DataFeed: URIRef
     NewsArticle: URIRef

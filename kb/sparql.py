@@ -60,8 +60,12 @@ def _parse_error(e: ParseException, text: str) -> str:
     return f"the query is malformed{where}: {e.msg}"
 
 
-def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()) -> CheckedQuery:
-    """Parse and vet a query; raise QueryError with one clear sentence."""
+def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset(), hidden=None) -> CheckedQuery:
+    """Parse and vet a query; raise QueryError with one clear sentence.
+
+    ``hidden(graph) -> bool``: graphs no query may read (the comments'). Without FROM NAMED a
+    ``GRAPH`` pattern ranges over every named graph of the store, so then it must name its graph,
+    and not a hidden one; FROM NAMED limits it to ``allowed_graphs``."""
     if not isinstance(text, str) or not text.strip():
         raise QueryError("the query is empty")
     if len(text) > MAX_QUERY_CHARS:
@@ -100,6 +104,8 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
                     f"{clause} <{iri}> is not allowed: queries may name only this store's graphs "
                     "(FROM / FROM NAMED never load anything)"
                 )
+    if hidden is not None:
+        _check_graphs(parsed, hidden)
     variables: tuple[str, ...] = ()
     if form == "select":
         projection = query.get("projection")
@@ -109,6 +115,21 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
                 if hasattr(p, "get") and (p.get("var") or p.get("evar"))
             )
     return CheckedQuery(text=text, form=form, variables=variables)
+
+
+def _check_graphs(parsed, hidden) -> None:
+    nodes = list(_walk(parsed))
+    if any(n.name == "DatasetClause" and "named" in n for n in nodes):
+        return
+    for n in nodes:
+        if n.name != "GraphGraphPattern":
+            continue
+        term = n["term"]
+        if not isinstance(term, URIRef):
+            raise QueryError("GRAPH with a variable or a prefixed name needs FROM NAMED naming the graphs it may "
+                             "read (this store keeps private graphs), or GRAPH <full IRI>")
+        if hidden(term):
+            raise QueryError(f"GRAPH <{term}> is not allowed: it holds analysts' comments, which are not public")
 
 
 _UPDATE_WORD = re.compile(
@@ -148,15 +169,16 @@ class QueryResult:
 
 
 def run_query(data, text: str, bindings: dict | None = None, *, timeout: float | None = QUERY_TIMEOUT,
-              row_limit: int | None = None) -> QueryResult:
+              row_limit: int | None = None, hidden=None) -> QueryResult:
     """A read-only SPARQL query over the current graph (plus the vocabulary).
     ``bindings`` fix the values of selected variables (SEP-0007).
 
     A query still running after ``timeout`` seconds is stopped and a KBError
     with status 503 raised (``None`` or 0: no limit; on the embedded store such
     a query then runs in this process). With ``row_limit``, at most that many
-    rows (or triples) come back and ``partial`` tells whether there were more."""
-    checked = check_query(text, allowed_graphs=set(data.default_graphs) | {data.history_graph})
+    rows (or triples) come back and ``partial`` tells whether there were more.
+    ``hidden``: graphs the query may not read (see :func:`check_query`)."""
+    checked = check_query(text, allowed_graphs=set(data.default_graphs) | {data.history_graph}, hidden=hidden)
     binds = None
     if bindings:
         binds = {k.lstrip("?$"): v if isinstance(v, (URIRef, Literal)) else Literal(v) for k, v in bindings.items()}

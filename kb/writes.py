@@ -156,7 +156,7 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
             if guarded:
                 inserts.append((token, RDF.type, PROV.Activity, data.history_graph))
             entry = None
-            if not data.store.single_writer and (changed or inserts):
+            if not data.store.single_writer and (changed or inserts) and data.logged:
                 # the store's change log, which other workers' claim indexes follow (kb.changelog)
                 noted = changed or [(r, set()) for r in records]  # (current triples put back: rows may change)
                 entry, logged = changelog.entry(data, noted, when, token)

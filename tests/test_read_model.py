@@ -115,6 +115,13 @@ def test_every_kind_of_write_by_one_worker_shows_at_the_other_s_next_request(wor
     assert w2.list_claims(verdict="misleading")["total"] == 1 and both(workers, verdict="misleading") == 1
     w2.relations.add("imported-1", {"relation": "same-as", "claim": "imported-2"}, by="t")
     assert w1.list_claims(limit=1)["total"] == 34 and both(workers) == 34
+    # a comment (issue 15): private, out of the change log; the workers' lists stay the store's
+    w2.comments.add("ms-cancelled-datacentre-deals", "Check the second deal's date.", by="t")
+    assert both(workers) == 34 and [c["text"] for c in w1.comments.of("ms-cancelled-datacentre-deals")] == [
+        "Check the second deal's date."]
+    w1.add_dispute("openai-announced-stargate", {"party": "microsoft", "stance": "qualifies", "text": {"en": "Partly"},
+                                                 "sources": [SOURCE]}, by="t")
+    assert w2.list_claims(party="microsoft")["total"] == both(workers, party="microsoft")
     # and a writer with no replica of its own (kb load, a worker without a data folder)
     plain = open_kb(server.url, update_endpoint=server.update_url)
     try:
