@@ -115,11 +115,41 @@ def conclusions(data, doc, *, by: str):
                     out.append(relations_.build(data, c, rel))
             except InvalidData as e:
                 problems += e.problems
+        problems += _same_as_circles(data, [(data.iri("claim", cid), data.iri("claim", rel["claim"]))
+                                            for cid, _, rels in found if isinstance(cid, str)
+                                            for rel in rels or [] if isinstance(rel, dict)
+                                            and rel.get("relation") == "same-as" and isinstance(rel.get("claim"), str)])
         if problems:
             raise InvalidData(problems)
         return out
 
     return {**doc, "claims": claims}, records
+
+
+def _same_as_circles(data, edges: list) -> list:
+    """Problems for the new ``same-as`` edges (from, to) that would close a circle with each other or
+    with the standing ones (every claim of it listed under another, so none listed), as
+    :meth:`Relations.add` refuses one."""
+    new: dict = {}
+    for frm, to in edges:
+        new.setdefault(frm, set()).add(to)
+    problems = []
+    for frm, to in edges:
+        if frm == to:
+            continue  # the relation's own shape refuses a claim related to itself
+        seen, todo = {to}, [to]
+        while todo:
+            c = todo.pop()
+            for nxt in relations_.same_as_targets(data, c) | new.get(c, set()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        if frm in seen:
+            problems.append(Problem(
+                f"{data.local_id(to)!r} is already the same as {data.local_id(frm)!r}: this would list each under "
+                "the other and hide both; relate them the other way, or not at all",
+                record=data.local_id(frm), field="relations", value=data.local_id(to), kind="claim"))
+    return problems
 
 
 __all__ = ["Verdicts", "Relations", "conclusions"]

@@ -265,3 +265,28 @@ def test_a_duplicate_is_listed_again_when_the_claim_it_is_the_same_as_is_withdra
     for use_index in (True, False):
         ids = [c["id"] for c in seeded.list_claims(limit=100, use_index=use_index)["claims"]]
         assert C in ids and A not in ids
+
+
+def test_a_same_as_circle_in_yaml_is_refused_and_nothing_is_written(seeded):
+    """Issue 14 §6: a circle of same-as would list every claim of it under another and hide them all;
+    refused in YAML as over the API, whether it closes within the file or with a standing relation."""
+    seeded.relations.add(A, {"relation": "same-as", "claim": B}, by="ana")
+    b = seeded.get_claim(B)
+    again = {"id": B, "text": b["text"], "claimant": b["claimant"]["id"], "about": [x["id"] for x in b["about"]],
+             "sources": [x["id"] for x in b["sources"]], "relations": [{"relation": "same-as", "claim": A}]}
+    with pytest.raises(InvalidData) as e:
+        seeded.import_data({"claims": [again]}, by="ana")
+    assert {p.field for p in e.value.problems} == {"relations"}
+    within = """
+claims:
+  - {id: copy-one, text: {en: "One."}, claimant: openai, about: [openai], sources: [SOURCE],
+     relations: [{relation: same-as, claim: copy-two}]}
+  - {id: copy-two, text: {en: "Two."}, claimant: openai, about: [openai], sources: [SOURCE],
+     relations: [{relation: same-as, claim: copy-one}]}
+""".replace("SOURCE", SOURCE)
+    with pytest.raises(InvalidData) as e:
+        seeded.import_yaml(within, by="ana")
+    assert {p.field for p in e.value.problems} == {"relations"}
+    with pytest.raises(NotFound):
+        seeded.get_claim("copy-one")  # all or nothing
+    assert ("same-as", B, "out") in rels(seeded, A) and ("same-as", A, "out") not in rels(seeded, B)
