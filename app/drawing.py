@@ -18,6 +18,7 @@ STANCE_COLOURS = {"denies": "#b3261e", "disputes": "#d0661b", "qualifies": "#6b4
                   "retracts": "#7a4b00"}
 STATUS_COLOURS = {"reported": "#8a93a0", "disputed": "#b3261e", "confirmed": "#1e7a3a", "retracted": "#7a4b00"}
 NEUTRAL = "#5b6472"
+VERDICT_COLOUR = "#1f2530"  # an analysts' verdict: drawn as a diamond, apart from the stances
 MIN_DAYS = 62  # the narrowest axis: two months
 MAX_RADIUS = 30  # a party's circle grows with its disputes up to this
 MAX_EDGE_WIDTH = 6  # and an aggregated edge with its count (its arrowhead grows with its width)
@@ -91,7 +92,7 @@ def timeline(rows: list[dict], *, width: int = 960, label_width: int = 0, compac
             m["x"], m["w"] = x(a), max(3.0, round(x(b) - x(a), 1))
             m["y"] = y + m["lane"] * lane_h
             m["h"] = lane_h - 3
-            m["colour"] = STANCE_COLOURS.get(m.get("stance"), NEUTRAL)
+            m["colour"] = VERDICT_COLOUR if m["kind"] == "verdict" else STANCE_COLOURS.get(m.get("stance"), NEUTRAL)
             m["point"] = m["when"]["precision"] == "day"
         band_y = y + lanes * lane_h + 1
         bands = []

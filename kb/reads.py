@@ -13,7 +13,7 @@ from .model import STANCE_NAMES
 from .namespaces import KB, OA, PREFIXES, SDO
 from .relations import relations_of
 from .status import derive_status, start_of, status_timeline
-from .verdicts import verdicts_of
+from .verdicts import standing_on, verdicts_of
 
 SUMMARY_KEYS = ("id", "iri", "text", "claimant", "status", "date", "about", "sources", "verdict", "also_reported_as")
 PICKER_TYPES = {"agent": [SDO.Person, SDO.Organization], "source": [SDO.NewsArticle, SDO.CreativeWork],
@@ -145,6 +145,9 @@ def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
         claim["status_timeline"] = status_timeline(claim)
         # what analysts conclude (never part of the status), and the claims it relates to, both ways
         claim["verdict"] = verdicts[c]
+        if as_of and verdicts[c] is not None:  # the verdict of that date: none yet, or an earlier one
+            claim["verdict"] = {k: v for k, v in (standing_on(data, c, as_of) or {}).items()
+                                if k not in ("version", "current")} or None
         claim["relations"] = relations[c]
         claim["also_reported_as"] = [r["claim"] for r in relations[c] if r["relation"] == "same-as"
                                      and r["direction"] == "in"]

@@ -43,8 +43,13 @@ def claim_timeline(kb, ref) -> dict:
                       "stance": d["stance"], "agent": d["party"], "text": d["text"],
                       "source": _src(d["sources"][0]) if d["sources"] and d["sources"][0] else None,
                       "quote": d["quote"]["exact"] if d["quote"] else None})
+    # what analysts concluded, and when (apart from the stances: a verdict is no party's)
+    for v in kb.verdicts.history(c["id"]) if c.get("verdict") else ():
+        marks.append({"kind": "verdict", "id": "verdict", "when": span(v["date"]) if v.get("date") else None,
+                      "rating": v["rating"] or "unmapped", "label": v["label"], "agent": v["author"],
+                      "current": v["current"]})
     marks = [m for m in marks if m["when"]]
-    marks.sort(key=lambda m: (m["when"]["start"], {"made": 0, "appeared": 1, "dispute": 2}[m["kind"]]))
+    marks.sort(key=lambda m: (m["when"]["start"], {"made": 0, "appeared": 1, "dispute": 2, "verdict": 3}[m["kind"]]))
     segments = []
     timeline = c["status_timeline"]
     for i, s in enumerate(timeline):

@@ -24,6 +24,7 @@ from .errors import InvalidData, Problem
 from .ids import content_id
 from .model import LANG, MAX_TEXT, SLUG, Record
 from .namespaces import KB, OA, SDO
+from .status import end_of, start_of
 
 RATINGS = {
     "accurate": KB.RatingAccurate,
@@ -214,6 +215,15 @@ def history(data, claim) -> list[dict]:
     return out
 
 
+def standing_on(data, claim, date: str) -> dict | None:
+    """The verdict standing on ``date`` (a status-as-of view): the newest given on or before it, or None."""
+    limit = end_of(date)
+    for h in history(data, claim):  # newest first
+        if h.get("date") and start_of(h["date"]) <= limit:
+            return h
+    return None
+
+
 def ratings_by_claim(data, claims=None) -> dict:
     """``{claim IRI: rating notation or "unmapped"}`` for the claim index: of every claim (``None``)
     or of some, read with plain triple lookups."""
@@ -232,5 +242,5 @@ def ratings_by_claim(data, claims=None) -> dict:
     return out
 
 
-__all__ = ["RATINGS", "RATING_NAMES", "scheme", "verdict_iri", "rating_triples", "build", "verdicts_of", "history",
+__all__ = ["RATINGS", "RATING_NAMES", "scheme", "verdict_iri", "rating_triples", "build", "verdicts_of", "history", "standing_on",
            "ratings_by_claim"]

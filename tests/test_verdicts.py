@@ -175,3 +175,27 @@ def test_a_viewer_cannot_use_the_verdict_form(client):
     r = client.post(f"/claims/{CLAIM}/verdicts", data={"csrf_token": tok, "rating": "false"}, headers=HTML)
     assert r.status_code == 403
     assert client.get(f"/api/claims/{CLAIM}").get_json()["verdict"] is None
+
+
+def test_verdicts_on_the_time_axis(seeded):
+    """Issue 14 §1: the status-as-of view gives the verdict of that date, and the claim's timeline draws each
+    verdict (a diamond, apart from the parties' stances)."""
+    seeded.verdicts.add(CLAIM, {"rating": "false", "text": {"ja": "契約は中断されただけ。"}, "date": "2025-10-01"}, by="ana")
+    seeded.verdicts.add(CLAIM, {"rating": "misleading", "date": "2025-11-20"}, by="ana")
+    assert seeded.get_claim(CLAIM, as_of="2025-09")["verdict"] is None  # none given yet
+    assert seeded.get_claim(CLAIM, as_of="2025-10-15")["verdict"]["rating"] == "false"
+    assert seeded.get_claim(CLAIM, as_of="2025-11")["verdict"]["rating"] == "misleading"
+    assert seeded.get_claim(CLAIM)["verdict"]["rating"] == "misleading"
+    assert seeded.get_claim(CLAIM, as_of="2025-10-15")["status"] == seeded.get_claim(CLAIM)["status"]
+
+
+def test_the_claim_timeline_draws_each_verdict(client, app):
+    kb = app.extensions["kb"]
+    kb.verdicts.add(CLAIM, {"rating": "false", "date": "2025-10-01"}, by="ana")
+    kb.verdicts.add(CLAIM, {"rating": "misleading", "date": "2025-11-20"}, by="ana")
+    svg = client.get(f"/claims/{CLAIM}/timeline.svg").get_data(as_text=True)
+    assert re.findall(r'data-kind="verdict"', svg) and re.findall(r'<polygon data-rating="(\w+)"', svg) == [
+        "false", "misleading"]
+    assert "Verdict: misleading" in svg
+    page = client.get(f"/claims/{CLAIM}?lang=ja", headers=HTML).get_data(as_text=True)
+    assert "判定: ミスリーディング" in page or "判定:ミスリーディング" in page
