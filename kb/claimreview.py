@@ -80,7 +80,8 @@ def feed(data, *, url_of, publisher: dict | None = None, chunk: int = 1000):
     ours = _organisation(publisher)
     yield '{"@context": ' + json.dumps(CONTEXT) + ', "@type": "DataFeed", "dataFeedElement": ['
     n = 0
-    if data.index is not None:
+    # a server store's replica of the index first catches up with other workers' writes (kb.replica)
+    if data.index is not None and (data.replica is None or data.replica.sync()):
         batches = ([json.loads(j) for _, j in rows] for rows in data.index.reviews(chunk))
     else:
         verdicts = sorted(r["c"] for r in data.select(queries.VERDICTS))

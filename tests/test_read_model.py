@@ -113,6 +113,11 @@ def test_every_kind_of_write_by_one_worker_shows_at_the_other_s_next_request(wor
     w1.verdicts.add("ms-cancelled-datacentre-deals", {"rating": "misleading", "text": {"ja": "中断であって破棄ではない。"}},
                     by="t")
     assert w2.list_claims(verdict="misleading")["total"] == 1 and both(workers, verdict="misleading") == 1
+    # the ClaimReview feed, read from w1's replica first thing after w2 judged another claim
+    w2.verdicts.add("openai-microsoft-signed-mou", {"rating": "accurate"}, by="t")
+    feed = json.loads("".join(w1.reviews.feed(url_of=lambda c: f"http://x/claims/{c}")))
+    assert sorted(e["itemReviewed"]["url"].rsplit("/", 1)[1] for e in feed["dataFeedElement"]) == [
+        "ms-cancelled-datacentre-deals", "openai-microsoft-signed-mou"]
     w2.relations.add("imported-1", {"relation": "same-as", "claim": "imported-2"}, by="t")
     assert w1.list_claims(limit=1)["total"] == 34 and both(workers) == 34
     # a comment (issue 15): private, out of the change log; the workers' lists stay the store's
