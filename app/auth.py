@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 
-from kb import KBError
+from kb import InvalidData, KBError
 
 from .i18n import translate
 from .users import ROLES
@@ -110,6 +110,35 @@ def delete_account(name):
         raise KBError("you cannot delete your own account (another admin can)", status=409)
     users().delete(name)
     return redirect(url_for("auth.accounts"), code=303)
+
+
+@bp.route("/admin/import", methods=["GET", "POST"])
+def import_page():
+    """Admins: a bulk import from a file, as ``kb load`` and ``POST /api/import`` take it: a YAML
+    document, ClaimKB's JSON-LD, or fact-checkers' ClaimReview JSON-LD (one, a list, a DataFeed);
+    validated whole, all or nothing, every problem shown with the record it concerns."""
+    if current_user() is None:
+        return redirect(url_for("auth.login", next=request.path))
+    who = require_admin()
+    result, problems, error, status, name = None, [], None, 200, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read() if upload else b""
+        name = (upload.filename if upload else "") or "the file"
+        try:
+            if not data:
+                raise KBError("choose a file to import (YAML, or JSON-LD such as a ClaimReview feed)")
+            from .context import get_kb
+
+            if name.lower().endswith((".jsonld", ".json")) or data.lstrip()[:1] in (b"{", b"["):
+                result = get_kb().import_rdf(data, "jsonld", by=who, name=name)
+            else:
+                result = get_kb().import_yaml(data, by=who, name=name)
+        except InvalidData as e:
+            error, problems, status = e.message, e.problems, e.status
+        except KBError as e:
+            error, status = e.message, e.status
+    return render_template("import.html", result=result, problems=problems, error=error, name=name), status
 
 
 @bp.post("/logout")

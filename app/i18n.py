@@ -284,6 +284,20 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "form.saved": {"en": "Saved.", "ja": "保存しました。"},
     "form.for_claim": {"en": "Of the claim", "ja": "対象の主張"},
     "nav.admin": {"en": "Accounts", "ja": "アカウント"},
+    "nav.import": {"en": "Import", "ja": "インポート"},
+    "import.title": {"en": "Import claims", "ja": "主張のインポート"},
+    "import.intro": {"en": "A YAML file in ClaimKB's import format, ClaimKB's JSON-LD, or fact-checkers' ClaimReview "
+                             "JSON-LD (one review, a list, or a DataFeed). The file is checked whole: either all of it "
+                             "is recorded, or nothing is.",
+                     "ja": "ClaimKBのインポート形式のYAML、ClaimKBのJSON-LD、またはファクトチェック機関のClaimReview JSON-LD"
+                           "(1件、リスト、DataFeed)。ファイル全体を検証し、すべてを記録するか、何も記録しません。"},
+    "import.file": {"en": "File", "ja": "ファイル"},
+    "import.submit": {"en": "Import", "ja": "インポート"},
+    "import.done": {"en": "Imported {name}.", "ja": "{name} をインポートしました。"},
+    "import.created": {"en": "Created", "ja": "作成"},
+    "import.updated": {"en": "Updated", "ja": "更新"},
+    "import.unchanged": {"en": "Unchanged", "ja": "変更なし"},
+    "import.nothing": {"en": "Nothing was recorded.", "ja": "何も記録されていません。"},
     "admin.title": {"en": "Accounts", "ja": "アカウント"},
     "admin.intro": {"en": "Who may sign in, and as what. API tokens are made with kb user token NAME.",
                     "ja": "サインインできる人とその役割。APIトークンは kb user token NAME で作成します。"},

@@ -9,6 +9,7 @@ own scale, an unmappable one kept unmapped, the fact-checker as the verdict's
 author, and a second import that changes nothing."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,33 @@ def test_the_feed_from_the_claim_index_is_the_feed_from_the_store(tmp_path):
         assert "Northwind Verification" in names and "Northwind Fact Desk" not in names
     finally:
         kb.close()
+
+
+def test_the_import_page_takes_the_feed_all_or_nothing(app_with_roles):
+    """Issue 14 §4: the import page takes ClaimReview JSON-LD as `kb load` and the API do (admins)."""
+    import io
+
+    from helpers import sign_in
+    client = app_with_roles.test_client()
+    kb = app_with_roles.extensions["kb"]
+    sign_in(client, "ana")
+    assert client.get("/admin/import").status_code == 403  # an analyst is no admin
+    client = app_with_roles.test_client()
+    sign_in(client, "ada")
+    page = client.get("/admin/import?lang=ja").get_data(as_text=True)
+    assert "主張のインポート" in page and 'type="file"' in page
+    before = kb.summary()
+    r = client.post("/admin/import", data={"file": (io.BytesIO(FEED.read_bytes()), "feed.jsonld")},
+                    content_type="multipart/form-data")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Nothing was recorded." in page
+    assert "item 7 (https://factdesk.example.org/checks/2025/10/draft)" in page and "claimReviewed" in page
+    assert kb.summary() == before
+    r = client.post("/admin/import", data={"file": (io.BytesIO(good_feed()), "feed.jsonld")},
+                    content_type="multipart/form-data")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and re.search(r"Created: [^<]*claim 6[^<]*verdict 6", page), page[-1500:]
+    assert kb.list_claims(verdict="misleading")["total"] == 1
+    r = client.post("/admin/import", data={"file": (io.BytesIO(good_feed()), "feed.jsonld")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200 and 'data-created="0"' in r.get_data(as_text=True)  # again: nothing changes
