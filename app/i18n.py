@@ -106,6 +106,7 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "relation.form": {"en": "Relate this claim to another", "ja": "この主張を他の主張に関連づける"},
     "relation.kind": {"en": "Relation", "ja": "関係"},
     "relation.other": {"en": "Other claim (id)", "ja": "相手の主張(ID)"},
+    "relation.note": {"en": "Note (optional)", "ja": "メモ(任意)"},
     "relation.save": {"en": "Record the relation", "ja": "関係を記録する"},
     "relation.undo": {"en": "undo", "ja": "取り消す"},
     "dispute.counter_claim": {"en": "Counter-claim", "ja": "反対主張"},

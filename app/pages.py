@@ -15,7 +15,7 @@ from kb.filters import raw as filters_from
 from .auth import current_user, require_writer
 from .context import get_kb
 from .exports import claim_jsonld, claim_turtle, publisher
-from .i18n import plain
+from .i18n import lang, plain
 from .pictures import busiest_pictures, claim_picture
 
 bp = Blueprint("pages", __name__)
@@ -268,8 +268,11 @@ def new_verdict(rid):
 @bp.post("/claims/<rid>/relations")
 def new_relation(rid):
     who = require_writer()
-    get_kb().relations.add(rid, {"relation": request.form.get("relation", ""),
-                                 "claim": request.form.get("claim", "").strip()}, by=who)
+    record = {"relation": request.form.get("relation", ""), "claim": request.form.get("claim", "").strip()}
+    note = request.form.get("note", "").strip()
+    if note:  # in the language the analyst is reading in
+        record["note"] = {lang(): note}
+    get_kb().relations.add(rid, record, by=who)
     return redirect(url_for("pages.claim", rid=rid) + "#relations", code=303)
 
 

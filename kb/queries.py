@@ -359,10 +359,11 @@ SELECT ?concept ?notation ?label ?alt ?definition ?value WHERE {
 VERDICTS = render("SELECT ?v ?c WHERE { ?v a schema:ClaimReview ; schema:itemReviewed ?c . "
                   "FILTER NOT EXISTS { ?v kb:withdrawn ?_w } FILTER NOT EXISTS { ?c kb:withdrawn ?_cw } }")
 RELATIONS_OF = """
-SELECT ?r ?from ?type ?to WHERE {
+SELECT ?r ?from ?type ?to ?note WHERE {
   %(values)s
   { ?r kb:fromClaim ?c } UNION { ?r kb:toClaim ?c }
   ?r a kb:ClaimRelation ; kb:fromClaim ?from ; kb:relationType ?type ; kb:toClaim ?to .
+  OPTIONAL { ?r skos:editorialNote ?note }
   FILTER NOT EXISTS { ?r kb:withdrawn ?_w }
 }"""
 SAME_AS_FROM = """

@@ -90,24 +90,28 @@ def same_as_targets(data, claim) -> set:
 
 
 def relations_of(data, claim_iris) -> dict:
-    """``{claim IRI: [{"id", "relation", "claim", "direction": "out" | "in"}]}``: the standing relations
+    """``{claim IRI: [{"id", "relation", "claim", "direction": "out" | "in", "note"}]}``: the standing relations
     of each claim, both ways."""
     out: dict = {URIRef(c): [] for c in claim_iris}
     if not out:
         return out
     rows = data.select(queries.render(queries.RELATIONS_OF % {"values": queries.values("c", list(out))}))
+    notes: dict = {}  # a relation's note, in each language it has (a row each)
+    for r in rows:
+        if r["note"] is not None:
+            notes.setdefault(r["r"], {})[(r["note"].language or "").lower()] = str(r["note"])
     seen = set()
     for r in rows:
         if r["r"] in seen:
             continue
         seen.add(r["r"])
-        name = RELATION_NAMES.get(r["type"])
+        name, note = RELATION_NAMES.get(r["type"]), notes.get(r["r"])
         if r["from"] in out:
             out[r["from"]].append({"id": data.local_id(r["r"]), "relation": name, "claim": data.local_id(r["to"]),
-                                   "direction": "out"})
+                                   "direction": "out", "note": note})
         if r["to"] in out:
             out[r["to"]].append({"id": data.local_id(r["r"]), "relation": name, "claim": data.local_id(r["from"]),
-                                 "direction": "in"})
+                                 "direction": "in", "note": note})
     for rels in out.values():
         rels.sort(key=lambda x: (x["direction"] != "out", x["relation"] or "", x["claim"]))
     return out

@@ -174,10 +174,13 @@ def test_the_relations_api(client, app):
 def test_the_claim_page_shows_related_claims_both_ways_and_the_counter_claim(client):
     sign_in(client)
     tok = token_of(client, f"/claims/{A}")
-    r = client.post(f"/claims/{A}/relations", data={"csrf_token": tok, "relation": "contradicts", "claim": B})
+    r = client.post(f"/claims/{A}/relations", data={"csrf_token": tok, "relation": "contradicts", "claim": B,
+                                                    "note": "Same speaker, a month apart."})
     assert r.status_code == 303
     page = client.get(f"/claims/{B}", headers=HTML).get_data(as_text=True)
     assert 'data-relation="contradicts" data-direction="in"' in page and f'href="/claims/{A}"' in page
+    assert "Same speaker, a month apart." in page  # the note, both ways
+    assert client.get(f"/api/claims/{A}").get_json()["relations"][0]["note"] == {"en": "Same speaker, a month apart."}
     page = client.get(f"/claims/{A}?lang=ja", headers=HTML).get_data(as_text=True)
     assert 'data-direction="out"' in page and "矛盾する" in page
     tok = token_of(client, f"/claims/{CLAIM}/disputes/new")
