@@ -144,7 +144,8 @@ VERDICT = {"type": ["object", "null"], "required": ["rating", "label", "text", "
                           "sources": {"type": "array", "items": {"type": "object"}}}}
 RELATION_OUT = {"type": "object", "required": ["relation", "claim", "direction"], "properties": {
     "id": {"type": "string", "description": "the relation record (DELETE it to undo)"}, "relation": RELATION,
-    "claim": {"type": "string"}, "direction": {"type": "string", "enum": ["out", "in"]}}}
+    "claim": {"type": "string"}, "direction": {"type": "string", "enum": ["out", "in"]},
+    "note": {"oneOf": [LANG_MAP, {"type": "null"}], "description": "the analyst's note on the relation, by language"}}}
 CID = {"name": "cid", "in": "path", "required": True, "schema": {"type": "string"}, "description": "the claim's id"}
 
 
