@@ -26,6 +26,18 @@ SEED = ROOT / "fixtures" / "seed.yaml"
 BACKENDS = ["embedded", "oxigraph", "virtuoso"]
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for a module's browser tests (tests/browsing.py)."""
+    from browsing import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
 def _two(kind, start, tmp_path_factory):
     """Two servers of one kind, each in a folder of its own: one for ``kb``, one for ``new_kb`` (round trips)."""
     servers = []

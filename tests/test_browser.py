@@ -3,20 +3,15 @@
 Screenshots of the main pages go to tests/screenshots/ for a person to look at.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
+from browsing import new_page, shot
 from helpers import kb_cmd, start_server, stop
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from rdflib import Graph, URIRef
 from servers import OxigraphServer
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parent / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 PASSWORD = "hanako-pass-1"
 SOURCE = "windows-central-ms-ai-self-sufficiency"
 
@@ -41,28 +36,12 @@ def server(request, tmp_path_factory):
         oxigraph.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    pg = ctx.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg = new_page(browser)
     yield pg
-    ctx.close()
-    assert errors == [], f"JavaScript errors: {errors}"
-
-
-def shot(page, name):
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    pg.context.close()
+    assert pg.errors == [], f"JavaScript errors: {pg.errors}"
 
 
 def sign_in(page, url):

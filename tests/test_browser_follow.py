@@ -4,9 +4,10 @@ Atom feed; the two discuss the claim in its comment thread. Screenshots in Engli
 
 import feedparser
 import pytest
+from browsing import SHOTS, new_page
 from helpers import kb_cmd, start_server, stop
-from playwright.sync_api import expect, sync_playwright
-from test_browser import ARGS, CHROMIUM, SHOTS, SOURCE
+from playwright.sync_api import expect
+from test_browser import SOURCE
 
 CLAIM = "ms-cancelled-datacentre-deals"
 TOPIC = "data-centre-deals"
@@ -25,21 +26,8 @@ def server(tmp_path_factory):
     stop(proc)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
 def signed_in(browser, url, name):
-    ctx = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    page = ctx.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors
+    page = new_page(browser)
     page.goto(f"{url}/login")
     page.fill("input[name=name]", name)
     page.fill("input[name=password]", USERS[name])

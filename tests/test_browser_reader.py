@@ -11,9 +11,9 @@ import re
 import pytest
 from articles import EN_BODY, EN_TITLE, ArticleServer
 from articles import page as article_page
+from browsing import SHOTS, new_page, shot
 from helpers import kb_cmd, start_server, stop
-from playwright.sync_api import expect, sync_playwright
-from test_browser import ARGS, CHROMIUM, SHOTS
+from playwright.sync_api import expect
 
 PASSWORD = "hanako-pass-1"
 HEADLINE = "新しい橋、五月に開通へ"
@@ -48,33 +48,17 @@ def server(tmp_path_factory, articles):
     stop(proc)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser, server):
-    ctx = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    pg = ctx.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg = new_page(browser)
     pg.goto(f"{server}/login")
     pg.fill("input[name=name]", "hanako")
     pg.fill("input[name=password]", PASSWORD)
     pg.click("form.record button[type=submit]")
     expect(pg.locator(".signed-in")).to_contain_text("hanako")
     yield pg
-    ctx.close()
-    assert errors == [], f"JavaScript errors: {errors}"
-
-
-def shot(page, name):
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    pg.context.close()
+    assert pg.errors == [], f"JavaScript errors: {pg.errors}"
 
 
 def capture(page, server, **fields):

@@ -1,18 +1,13 @@
 """A verdict and a counter-claim recorded in headless Chromium (Debian's chromium, driven by Playwright),
 and seen on the claim page in English and Japanese. Screenshots go to tests/screenshots/."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
+from browsing import new_page, shot
 from helpers import kb_cmd, start_server, stop
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parent / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 PASSWORD = "hanako-pass-1"
 CLAIM = "ms-cancelled-datacentre-deals"
 SOURCE = "windows-central-ms-ai-self-sufficiency"
@@ -30,21 +25,11 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        ctx = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        pg = ctx.new_page()
-        errors = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        yield pg
-        browser.close()
-        assert errors == [], f"JavaScript errors: {errors}"
-
-
-def shot(page, name):
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+def page(server, browser):
+    pg = new_page(browser)
+    yield pg
+    pg.context.close()
+    assert pg.errors == [], f"JavaScript errors: {pg.errors}"
 
 
 def test_record_a_verdict_and_a_counter_claim_and_see_both_in_two_languages(server, page):

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from browsing import new_page, shot
 from helpers import start_server, stop
-from playwright.sync_api import expect, sync_playwright
-from test_browser import ARGS, CHROMIUM, SHOTS, shot
+from playwright.sync_api import expect
 
 from app import create_app
 from kb import open_kb, stories
@@ -178,17 +178,11 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page():
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        ctx = b.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        pg = ctx.new_page()
-        errors = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        yield pg
-        b.close()
-        assert errors == []
+def page(browser):
+    pg = new_page(browser)
+    yield pg
+    pg.context.close()
+    assert pg.errors == []
 
 
 def test_pictures_in_the_browser(server, page):
