@@ -92,6 +92,7 @@ def test_restore_refuses_to_overwrite_and_incomplete_backups(tmp_path):
     assert r.returncode == 1 and "there is no ClaimKB store" in r.stderr
 
 
+@pytest.mark.long
 def test_backup_while_the_server_takes_writes(tmp_path):
     store = tmp_path / "store"
     assert kb_cmd(store, "user", "add", "hanako", "--role", "analyst", stdin="a-long-password\n").returncode == 0

@@ -9,6 +9,7 @@ hostile files in ``test_import_safety.py``, ``kb validate`` in
 import os
 import subprocess
 
+import pytest
 from helpers import KB, ROOT, run
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -16,6 +17,7 @@ from rdflib.compare import isomorphic
 SEED = ROOT / "fixtures" / "seed.yaml"
 
 
+@pytest.mark.long
 def test_load_summary_validate_query_export(tmp_path):
     store = tmp_path / "store"
     r = run("load", str(SEED), store=store)
@@ -66,6 +68,7 @@ def test_errors_are_one_sentence_with_exit_codes(tmp_path):
     assert r.returncode == 1 and "unknown format" in r.stderr
 
 
+@pytest.mark.long
 def test_cli_on_a_server_store_with_its_update_endpoint(oxigraph_servers, tmp_path):
     server = oxigraph_servers[0]
     server.clear()

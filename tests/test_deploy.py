@@ -23,6 +23,7 @@ def test_several_workers_need_a_server_store(tmp_path):
     assert r.returncode == 2 and "needs a SPARQL server store" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
 def test_two_workers_on_a_server_share_accounts_and_writes(tmp_path, kind):
     import json

@@ -80,8 +80,9 @@ def analyst(store):
     return kb_cmd(store, "user", "token", "hanako").stdout.strip()
 
 
+@pytest.mark.long
 def test_sigkill_while_clients_write_loses_no_acknowledged_write(tmp_path):
-    rounds = 20
+    rounds = int(os.environ.get("CLAIMKB_TEST_KILL_ROUNDS", "10"))
     store = tmp_path / "store"
     token = analyst(store)
     rnd = random.Random(5)
@@ -165,9 +166,10 @@ def test_sigkill_while_clients_write_loses_no_acknowledged_write(tmp_path):
     assert extra >= 0
 
 
+@pytest.mark.long
 def test_sixteen_writers_with_readers_alongside(tmp_path):
     clients = 16
-    per_client = int(os.environ.get("CLAIMKB_TEST_WRITES_PER_CLIENT", "100"))
+    per_client = int(os.environ.get("CLAIMKB_TEST_WRITES_PER_CLIENT", "40"))
     store = tmp_path / "store"
     token = analyst(store)
     proc, url = start_server(store, "--threads", "8")
@@ -258,8 +260,9 @@ def count_claims(store) -> int:
 
 
 
+@pytest.mark.long
 def test_sigkill_during_large_import_leaves_before_or_after(tmp_path):
-    n = 3000
+    n = int(os.environ.get("CLAIMKB_TEST_IMPORT_CLAIMS", "1500"))
     big = tmp_path / "big.yaml"
     big.write_text(yaml.safe_dump(big_import(n), allow_unicode=True))
     template = tmp_path / "template"

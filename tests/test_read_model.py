@@ -69,6 +69,7 @@ def both(workers, **f):
     return totals.pop()
 
 
+@pytest.mark.long
 def test_every_kind_of_write_by_one_worker_shows_at_the_other_s_next_request(workers, server):
     w1, w2 = workers
     assert both(workers) == 31 and both(workers, status="disputed") == 3
@@ -306,6 +307,7 @@ def test_gunicorn_workers_given_one_index_folder_each_keep_their_own(oxigraph_se
         stop(proc)
 
 
+@pytest.mark.long
 def test_a_server_store_list_page_is_at_most_three_times_the_embedded_one(oxigraph_servers, tmp_path):
     """10,000 generated claims in an embedded store and, bulk-loaded, on an Oxigraph server with a
     claim index replica: the list page (with facets and the busiest stories) through the web app."""

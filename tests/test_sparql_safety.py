@@ -297,7 +297,8 @@ def test_kb_serve_keeps_serving_during_runaway_queries(tmp_path, monkeypatch):
         assert sorted(s for s, _ in outcomes) == [503, 503]
         assert all(2.5 < took < 6 for _, took in outcomes), outcomes
         assert len(served) >= 4 and all(s == 200 for s, _ in served), served
-        assert max(took for _, took in served) < 1.5, served
+        # none of them waited for the runaway queries, which ran until stopped (2.5 s at the earliest)
+        assert max(took for _, took in served) < min(took for _, took in outcomes) - 0.5, (served, outcomes)
         q = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?c a schema:Claim }"})
         assert _get(f"{base}/sparql?{q}")[0] == 200
         print(f"runaway queries stopped after {[round(t, 2) for _, t in outcomes]} s; "
