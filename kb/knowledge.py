@@ -25,7 +25,7 @@ from .sources import Sources
 from .sparql import QUERY_TIMEOUT, QueryResult, run_query
 from .status import derive_status, status_timeline
 from .stores import RDF_FORMATS, Store, open_store, to_ox
-from .validation import check, load_shapes
+from .validation import ValidationGraph, check, load_shapes
 from .writes import ImportResult
 
 EXPORT_FORMATS = ("turtle", "trig", "nt", "nq", "jsonld")
@@ -40,7 +40,7 @@ class KnowledgeBase:
         """``index_dir``: a folder of this process's own for a server store's claim index
         replica (:mod:`kb.replica`); without one, a server store's list is asked in SPARQL."""
         self.data = Dataset(store, base)
-        self.store, self.minter, self.shapes = store, self.data.minter, self.data.shapes
+        self.store, self.minter = store, self.data.minter
         self.current, self.history_graph = self.data.current, self.data.history_graph
         self.locks_graph, self.default_graphs = self.data.locks_graph, self.data.default_graphs
         indexer.open_index(self.data)
@@ -228,10 +228,10 @@ class KnowledgeBase:
         """The whole current graph against the shapes (batch use); the shapes
         themselves are first checked against SHACL-SHACL."""
         load_shapes(meta_check=True)
-        g = Graph()
+        g = ValidationGraph()
         for s, p, o, _ in self.store.quads(self.current):
             g.add((s, p, o))
-        return Report(check(g, set(g.subjects()), self.minter, self.shapes))
+        return Report(check(g, set(g.subjects()), self.minter, self.data.shapes))
 
     def backup(self, target) -> dict:
         """Back up this store to the new folder ``target`` (see :mod:`kb.backup`); writes

@@ -9,8 +9,6 @@ import functools
 import logging
 from pathlib import Path
 
-from pyshacl import validate as _shacl_validate
-from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
@@ -36,6 +34,8 @@ def load_shapes(shapes_dir: str | None = None, *, meta_check: bool = False) -> G
     for f in files:
         g.parse(f, format="turtle")
     if meta_check:
+        from pyshacl.errors import ReportableRuntimeError  # noqa: PLC0415 - see _shacl_validate
+
         try:
             conforms, _, text = _shacl_validate(Graph(), shacl_graph=g, meta_shacl=True)
         except ReportableRuntimeError as e:  # pyshacl raises rather than reports when the shapes are bad
@@ -43,6 +43,36 @@ def load_shapes(shapes_dir: str | None = None, *, meta_check: bool = False) -> G
         if not conforms:
             raise KBError(f"the shapes in {folder} are not valid SHACL:\n{text}")
     return g
+
+
+def _shacl_validate(*args, **kwargs):
+    """pySHACL's ``validate``, imported at the first validation: pySHACL and rdflib's SPARQL
+    parser it loads take ~0.3 s to import, which a process serving pages only need not pay."""
+    from pyshacl import validate  # noqa: PLC0415
+
+    return validate(*args, **kwargs)
+
+
+class ValidationGraph(Graph):
+    """The graph a change is validated in. pySHACL hands each ``sh:sparql`` constraint's text to
+    this graph's ``query`` at every validation, and rdflib parses it anew each time (pyparsing:
+    30–140 ms a query on this machine, two per write of a claim with sources, more than the rest of
+    the validation): here each text is parsed once and its prepared form reused. The query, its
+    bindings and its answers are pySHACL's own; only the parsing is not repeated."""
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
+              initBindings=None, use_store_provided=True, **kwargs):
+        if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+            ns = initNs or dict(self.namespaces())  # what rdflib would parse the text with
+            query_object = _prepared(query_object, tuple(sorted(ns.items())))
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared(text: str, namespaces: tuple):
+    from rdflib.plugins.sparql import prepareQuery  # noqa: PLC0415 - see _shacl_validate
+
+    return prepareQuery(text, initNs=dict(namespaces))
 
 
 def owner(node) -> URIRef:
