@@ -60,6 +60,9 @@ SETTINGS = {
                                "/sparql or the exports"),
     "FETCH_ALLOW_HOSTS": ((), "hosts a source may be fetched from although they resolve to a loopback or private "
                               "address (a list, or names separated by commas); none by default"),
+    "EXPORT_REFRESH": (60, "an embedded store only: seconds without a write after which the exports kept in the "
+                           "store folder (those asked for) are written anew in the background, so the next one "
+                           "asked for is ready (0: written when next asked for)"),
 }
 csrf = CSRFProtect()
 
@@ -131,6 +134,7 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(folder)
     app.session_interface = SessionInterface()
     app.extensions["kb"] = kb
+    kb.exports.keep_fresh(float(app.config["EXPORT_REFRESH"] or 0))
     app.extensions["users"] = Users(folder / "users.json" if folder else None)
 
     from . import api, auth, capture, exports, follow, pages, pictures, ratelimit, sparql

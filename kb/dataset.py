@@ -48,6 +48,7 @@ class Dataset:
         self._kind_writes: Counter = Counter()  # writes of each record kind by this process (see kept())
         self._kept: OrderedDict = OrderedDict()
         self._kept_lock = threading.Lock()
+        self.on_write: list = []  # callables told of each write this process lands
         self._ensure_vocab()
         self.index: ClaimIndex | None = None  # the claim index, for a store that keeps one (see kb.indexer)
         if store.single_writer:
@@ -92,9 +93,12 @@ class Dataset:
         return int(found[0][2]) if found else 0
 
     def wrote(self, kinds) -> None:
-        """Note that this process wrote records of these kinds (see :meth:`kept`)."""
+        """Note that this process wrote records of these kinds (see :meth:`kept`); tell the listeners
+        (:attr:`on_write`, e.g. the kept exports of :mod:`kb.export`)."""
         for kind in kinds:
             self._kind_writes[kind] += 1
+        for listener in list(self.on_write):
+            listener()
 
     def kept(self, name: str, key, compute, *, kinds=None):
         """``compute()``, kept until the next write: of any record (``kinds=None``),

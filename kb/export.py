@@ -15,10 +15,16 @@ scan. A file is kept only when no write landed while it was written (the counter
 read before and after), and a process that wrote without moving the counter (the
 vocabulary brought up to date) writes anew. Server stores, which other processes write,
 keep nothing: every export is written from the store.
+
+With :meth:`Exports.keep_fresh` (``kb serve``: the setting ``EXPORT_REFRESH``), the kept
+exports are written anew in a background thread once no write has landed for that many
+seconds, so the export a user asks for after a spell of writes is usually ready.
+pyoxigraph releases the GIL while it reads the store, so the pages go on being served.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -31,6 +37,7 @@ from .errors import KBError
 from .namespaces import KB, PREFIXES
 from .stores import RDF_FORMATS, to_ox
 
+log = logging.getLogger("claimkb")
 FORMATS = ("turtle", "trig", "nt", "nq", "jsonld")
 SUFFIX = {"turtle": "ttl", "trig": "trig", "nt": "nt", "nq": "nq", "jsonld": "jsonld"}
 # an export written for one request only (no folder to keep it in) stays in memory up to this size
@@ -74,9 +81,43 @@ class Exports:
                        if store.single_writer and store.index_path and not store.read_only else None)
         self._lock = threading.Lock()  # one export written at a time; the others wait for it, then share it
         self._made: dict[str, tuple[int, int]] = {}  # format -> (generation, store version) of files made here
+        self._quiet: float | None = None  # keep_fresh's seconds without a write
+        self._timer: threading.Timer | None = None
         if self.folder is not None and self.folder.exists():  # left by a process that stopped while writing one
             for left in self.folder.glob(".writing-*"):
                 left.unlink(missing_ok=True)
+
+    def keep_fresh(self, quiet: float | None) -> None:
+        """Write the kept exports anew once ``quiet`` seconds pass without a write (None or 0: only when asked
+        for). Only the formats asked for since the store was opened, or found kept in its folder."""
+        if self.folder is None:
+            return
+        self._quiet = quiet or None
+        if self._quiet and self._wrote not in self.data.on_write:
+            self.data.on_write.append(self._wrote)
+
+    def _wrote(self) -> None:
+        if not self._quiet:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = threading.Timer(self._quiet, self._refresh)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _refresh(self) -> None:
+        kept = {p.suffix[1:] for p in self.folder.glob("*.*") if not p.name.startswith(".")} \
+            if self.folder.exists() else set()
+        for fmt in FORMATS:
+            if SUFFIX[fmt] in kept or fmt in self._made:
+                try:
+                    self.open(fmt)[0].close()  # written anew when stale (a write since), else as it is
+                except Exception:  # noqa: BLE001 - the next request writes it and reports the failure
+                    log.warning("the kept %s export could not be written anew", fmt, exc_info=True)
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
     def open(self, fmt: str):
         """The export in ``fmt`` as ``(binary file at its start, size in bytes)``; the caller closes

@@ -58,6 +58,7 @@ class KnowledgeBase:
         return self.data.index
 
     def close(self):
+        self.exports.close()
         self.data.close()
 
     def reindex(self, claims=None) -> None:

@@ -3,6 +3,7 @@ streamed export on every backend, kept on disk by an embedded store between writ
 served stale after one, and a failure still an error status (kb.export)."""
 
 import io
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -119,3 +120,28 @@ def test_a_failed_export_is_an_error_status_and_keeps_nothing(folder_kb, monkeyp
     good = c.get("/export.ttl")
     assert good.status_code == 200 and good.data == streamed(folder_kb, "turtle")
     assert c.get("/export.xyz").status_code == 404
+
+
+def test_kept_exports_are_written_anew_after_a_quiet_spell(tmp_path, seed_bytes, monkeypatch):
+    kb = open_kb(str(tmp_path / "store"))
+    kb.import_yaml(seed_bytes, by="tester")
+    app = create_app({"TESTING": True, "LOAD_SEED": False, "SECRET_KEY": "test", "EXPORT_REFRESH": 0.2}, kb=kb)
+    c = app.test_client()
+    c.get("/export.ttl")  # asked for once: kept, and from now on kept fresh
+    kb.add_claim(claim(3), by="tester")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+            b"Export test claim 3" in p.read_bytes() for p in (tmp_path / "store" / "exports").glob("*.ttl")):
+        time.sleep(0.1)
+    dump = kb.store.dump
+
+    def broken(*a, **k):
+        raise AssertionError("the store was read again")
+
+    monkeypatch.setattr(kb.store, "dump", broken)  # the request finds it written already
+    r = c.get("/export.ttl")
+    assert r.status_code == 200 and b"Export test claim 3" in r.data
+    monkeypatch.setattr(kb.store, "dump", dump)
+    assert r.data == streamed(kb, "turtle")
+    assert not list((tmp_path / "store" / "exports").glob(".writing-*"))
+    kb.close()
