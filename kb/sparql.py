@@ -14,10 +14,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from pyparsing import ParseException
 from rdflib import Graph, Literal, URIRef
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from .errors import QueryError
 from .reads import bound_graph
@@ -42,7 +39,16 @@ class CheckedQuery:
     variables: tuple[str, ...]
 
 
+def _grammar():
+    """rdflib's SPARQL grammar, built at the first user's query: building it (pyparsing) takes
+    ~0.15 s, which a process that never gets one need not pay at start."""
+    from rdflib.plugins.sparql import parser, parserutils  # noqa: PLC0415
+
+    return parser.parseQuery, parser.parseUpdate, parserutils.CompValue
+
+
 def _walk(node):
+    CompValue = _grammar()[2]  # noqa: N806
     stack = [node]
     while stack:
         x = stack.pop()
@@ -53,7 +59,7 @@ def _walk(node):
             stack.extend(x)
 
 
-def _parse_error(e: ParseException, text: str) -> str:
+def _parse_error(e, text: str) -> str:
     line = getattr(e, "lineno", None)
     col = getattr(e, "col", None)
     where = f" at line {line}, column {col}" if line and col else ""
@@ -74,9 +80,11 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
         text.encode("utf-8")
     except UnicodeEncodeError as e:
         raise QueryError("the query contains an invalid character (a lone surrogate)") from e
+    from pyparsing import ParseException  # noqa: PLC0415 - with the grammar (see _grammar)
+
     try:
         with _PARSER:
-            parsed = parseQuery(text)
+            parsed = _grammar()[0](text)
     except ParseException as e:
         word = _update_word(text)
         if word:
@@ -146,7 +154,7 @@ def _update_word(text: str) -> str | None:
         return m.group(1).upper()
     try:
         with _PARSER:
-            parseUpdate(text)
+            _grammar()[1](text)
     except Exception:
         return None
     return "the text"

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from pathlib import Path
 
-from pyshacl import validate as _shacl_validate
-from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
@@ -36,6 +35,8 @@ def load_shapes(shapes_dir: str | None = None, *, meta_check: bool = False) -> G
     for f in files:
         g.parse(f, format="turtle")
     if meta_check:
+        from pyshacl.errors import ReportableRuntimeError  # noqa: PLC0415 - see _shacl_validate
+
         try:
             conforms, _, text = _shacl_validate(Graph(), shacl_graph=g, meta_shacl=True)
         except ReportableRuntimeError as e:  # pyshacl raises rather than reports when the shapes are bad
@@ -43,6 +44,85 @@ def load_shapes(shapes_dir: str | None = None, *, meta_check: bool = False) -> G
         if not conforms:
             raise KBError(f"the shapes in {folder} are not valid SHACL:\n{text}")
     return g
+
+
+def _shacl_validate(*args, **kwargs):
+    """pySHACL's ``validate``, imported at the first validation: pySHACL and rdflib's SPARQL
+    parser it loads take ~0.3 s to import, which a process serving pages only need not pay."""
+    from pyshacl import validate  # noqa: PLC0415
+
+    return validate(*args, **kwargs)
+
+
+_HARVESTED: dict = {}  # id(shapes graph) -> (that graph, pySHACL's ShapesGraph of it, its shapes gathered)
+_HARVEST_LOCK = threading.Lock()
+
+
+def _run(data: Graph, shapes: Graph, focus=None):
+    """pySHACL's validation of ``data`` against ``shapes``, as ``pyshacl.validate(data, shacl_graph=shapes,
+    advanced=False, inference=None, allow_warnings=False)`` does it, with two differences in what is
+    repeated, none in what is checked:
+
+    - the shapes are gathered once: ``validate`` makes its ``Validator`` anew each time, which reads
+      every shape out of the shapes graph again (15–20% of a write's validation); here each
+      ``Validator`` is given the ``ShapesGraph`` the first one gathered;
+    - with ``focus``, each shape is evaluated on the nodes it targets that are in ``focus`` only, as
+      ``Validator.run`` evaluates it on all it targets: the context of a change (the records it refers
+      to, there for the class checks) is not validated, where ``validate`` validated it and
+      :func:`check` threw the results away (about half of a write's validation). A node in ``focus`` is
+      checked against the same shapes, nested shapes (``sh:node``, ``sh:or``…) included, with the same
+      graph and gives the same results. (pySHACL's own ``focus_nodes`` option is no substitute: it
+      also skips nested shapes on value nodes outside the list, so they would always conform.)
+
+    One validation at a time (a ``ShapesGraph`` is pySHACL's own object, not made to be shared by threads)."""
+    from pyshacl import Validator  # noqa: PLC0415 - see _shacl_validate
+    from pyshacl.graph_abstraction import DataGraph  # noqa: PLC0415
+
+    with _HARVEST_LOCK:
+        validator = Validator(DataGraph.from_rdflib(data), shacl_graph=shapes,
+                              options={"inference": None, "advanced": False, "allow_warnings": False,
+                                       "logger": _PYSHACL_LOG})
+        kept = _HARVESTED.get(id(shapes))
+        if kept is not None and kept[0] is shapes:
+            validator.shacl_graph = kept[1]
+        else:
+            _HARVESTED[id(shapes)] = (shapes, validator.shacl_graph)
+        if focus is None:
+            return validator.run()
+        executor, graph = validator.make_executor(), validator.data_graph
+        conforms, reports = True, []
+        for shape in validator.shacl_graph.shapes:
+            targeted = [n for n in shape.focus_nodes(graph) if n in focus]
+            if targeted:
+                ok, found = shape.validate(executor, graph, focus=targeted)
+                conforms, reports = conforms and ok, reports + found
+        report, text = Validator.create_validation_report(validator.shacl_graph, conforms, reports)
+        return conforms, report, text
+
+
+_PYSHACL_LOG = logging.getLogger("pyshacl")
+
+
+class ValidationGraph(Graph):
+    """The graph a change is validated in. pySHACL hands each ``sh:sparql`` constraint's text to
+    this graph's ``query`` at every validation, and rdflib parses it anew each time (pyparsing:
+    30–140 ms a query on this machine, two per write of a claim with sources, more than the rest of
+    the validation): here each text is parsed once and its prepared form reused. The query, its
+    bindings and its answers are pySHACL's own; only the parsing is not repeated."""
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
+              initBindings=None, use_store_provided=True, **kwargs):
+        if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+            ns = initNs or dict(self.namespaces())  # what rdflib would parse the text with
+            query_object = _prepared(query_object, tuple(sorted(ns.items())))
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared(text: str, namespaces: tuple):
+    from rdflib.plugins.sparql import prepareQuery  # noqa: PLC0415 - see _shacl_validate
+
+    return prepareQuery(text, initNs=dict(namespaces))
 
 
 def owner(node) -> URIRef:
@@ -55,9 +135,7 @@ def check(data: Graph, focus: set, minter: Minter, shapes: Graph | None = None) 
     """Validate ``data``; report only results whose focus node is in ``focus``
     (context nodes are there for class checks and are judged elsewhere)."""
     shapes = shapes if shapes is not None else load_shapes()
-    conforms, results, _ = _shacl_validate(
-        data, shacl_graph=shapes, advanced=False, inference=None, allow_warnings=False
-    )
+    conforms, results, _ = _run(data, shapes, focus)
     if conforms:
         return []
     problems = []

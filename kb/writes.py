@@ -16,7 +16,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from . import changelog, indexer, queries, quotes
@@ -25,7 +25,7 @@ from .ids import content_id, slugify
 from .model import Record, analyst_triples, build_one, build_records
 from .namespaces import KB, SDO, WRITE_RESERVATION
 from .reads import history
-from .validation import check, owner
+from .validation import ValidationGraph, check, owner
 
 PROV_PREDICATES = {PROV.wasAttributedTo, PROV.generatedAtTime}
 CHUNK = 400  # records validated together in a bulk import
@@ -92,7 +92,7 @@ def validate(data, records: list[Record], pending: dict, progress=None) -> list[
     problems = []
     for i in range(0, len(records), CHUNK):
         chunk = records[i : i + CHUNK]
-        g = Graph()
+        g = ValidationGraph()
         focus = set()
         for r in chunk:
             for t in r.triples:
