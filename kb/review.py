@@ -268,11 +268,20 @@ class Review:
         held.sort(key=lambda r: (r["kind"] != "claim", r["kind"], r["id"]))
         concerns = sorted(self.data.local_id(c) for c in self._objects(d, KB.concerns))
         returns = [s for s in steps if s["action"] == "return"]
+        title: dict = {}
+        for r in held[:1]:  # what the queue shows: the first record's text (a claim's, a dispute's, a verdict's)
+            iri = URIRef(r["iri"])
+            for graph in (str(d), self.data.current):
+                for p in (SDO.text, SDO.reviewBody, SDO.name, SDO.headline):
+                    title.update({o.language or "": str(o) for _, _, o in self.data.store.triples(iri, p, None, graph)
+                                  if isinstance(o, Literal) and (o.language or "") not in title})
+                if title:
+                    break
         return {"draft": self.number(d), "state": self._state(d), "author": self._name(meta.get(PROV.wasAttributedTo)),
                 "assignee": self._name(meta[KB.assignee]) if meta.get(KB.assignee) else None,
                 "created": str(meta.get(SDO.dateCreated, "")), "modified": str(meta.get(SDO.dateModified, "")),
                 "action": str(meta[KB.action]) if meta.get(KB.action) else None,
-                "claims": concerns, "records": held, "steps": steps,
+                "claims": concerns, "records": held, "steps": steps, "title": title,
                 "returned_with": returns[-1]["comment"] if returns and self._state(d) == "returned" else None}
 
     def records(self, n) -> tuple[list[Record], dict]:
