@@ -16,6 +16,7 @@ from kb import KBError, NotFound
 
 from .auth import WRITERS, current_user, require_writer, users
 from .context import get_kb
+from .i18n import translate
 
 bp = Blueprint("review", __name__)
 api_bp = Blueprint("review_api", __name__, url_prefix="/api")
@@ -87,13 +88,15 @@ def helpers():
 
 
 def age(when: str) -> str:
-    """How long ago, shortly: 5 min, 3 h, 2 d."""
+    """How long ago, shortly (5 min, 3 h, 2 d; in the reader's language)."""
     try:
         then = dt.datetime.fromisoformat(when)
     except (TypeError, ValueError):
         return ""
     s = max(0, int((dt.datetime.now(dt.UTC) - then).total_seconds()))
-    return f"{s // 60} min" if s < 3600 else f"{s // 3600} h" if s < 86400 else f"{s // 86400} d"
+    if s < 3600:
+        return translate("review.age_min", n=s // 60)
+    return translate("review.age_h", n=s // 3600) if s < 86400 else translate("review.age_d", n=s // 86400)
 
 
 # ---- pages -------------------------------------------------------------------------
