@@ -3,9 +3,10 @@ to every public read until another analyst approves them; the queue; the steps t
 the JSON API and the pages; bad input and roles."""
 
 import io
+from pathlib import Path
 
 import pytest
-from helpers import HTML, SOURCE, sign_in, token_of
+from helpers import HTML, SOURCE, kb_cmd, sign_in, token_of
 
 from app import create_app
 from kb import Conflict, InvalidData, KBError, NotFound, QueryError, open_kb
@@ -232,3 +233,25 @@ def test_with_review_off_the_api_publishes_at_once(app_with_roles):
     c = app_with_roles.test_client()
     r = c.post("/api/claims", json=NEW, headers=app_with_roles.tokens["ana"])
     assert r.status_code == 201 and app_with_roles.extensions["kb"].review.drafts() == []
+
+
+def test_the_command_line_lists_and_approves_for_admins(tmp_path):
+    store = tmp_path / "store"
+    k = open_kb(str(store))
+    k.import_yaml((Path(__file__).parent.parent / "fixtures" / "seed.yaml").read_bytes(), by="seed")
+    with k.review.drafting():
+        n = k.add_claim(NEW, by="hanako")["draft"]
+    k.review.submit(n, by="hanako")
+    k.close()
+    for name, role in (("ada", "admin"), ("taro", "analyst")):
+        assert kb_cmd(store, "user", "add", name, "--role", role, stdin=f"{name}-password\n").returncode == 0
+    r = kb_cmd(store, "review", "list")
+    assert r.returncode == 0 and r.stdout.startswith(f"{n}\tin-review\thanako\t")
+    r = kb_cmd(store, "review", "approve", str(n), "--as", "taro")
+    assert r.returncode == 1 and "not an admin" in r.stderr
+    r = kb_cmd(store, "review", "approve", str(n), "--as", "ada")
+    assert r.returncode == 0 and f"draft {n} published" in r.stdout, r.stderr
+    assert kb_cmd(store, "review", "list").stdout == ""
+    k = open_kb(str(store))
+    assert k.get_claim(k.review.get(n)["records"][0]["id"])["text"]["en"] == NEW["text"]["en"]
+    k.close()
