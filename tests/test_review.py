@@ -135,6 +135,20 @@ def test_every_kind_of_write_becomes_a_draft(seeded):
     assert k.history("claim", CLAIM)[-1]["action"] == "withdrawn" and k.history("claim", CLAIM)[-1]["by"] == "hanako"
 
 
+def test_changes_show_a_draft_after_it_is_approved_and_not_before(seeded):
+    k, follows = seeded, [("topic", "data-centre-deals"), ("agent", "openai")]
+    before = k.changes.of(follows)
+    with k.review.drafting():
+        d = k.add_dispute(CLAIM, {"party": "openai", "stance": "confirms", "text": {"en": "OpenAI confirmed it."},
+                                  "sources": [SOURCE]}, by="hanako")
+    assert k.changes.of(follows) == before and k.changes.of_one("claim", CLAIM) == k.changes.of_one("claim", CLAIM)
+    k.review.submit(d["draft"], by="hanako")
+    assert k.changes.of(follows) == before
+    k.review.approve(d["draft"], by="taro")
+    new = [c for c in k.changes.of(follows) if c not in before]
+    assert [(c["kind"], c["by"]) for c in new] == [("stance", "hanako")]
+
+
 def test_without_drafting_writes_publish_at_once(seeded):
     seeded.add_claim(NEW, by="hanako")
     assert seeded.review.drafts() == [] and seeded.list_claims(q="Reviewers never saw")["total"] == 1
