@@ -149,6 +149,23 @@ def test_changes_show_a_draft_after_it_is_approved_and_not_before(seeded):
     assert [(c["kind"], c["by"]) for c in new] == [("stance", "hanako")]
 
 
+def test_the_author_writing_again_replaces_the_draft_and_backups_keep_drafts(tmp_path):
+    k = open_kb(str(tmp_path / "store"))
+    k.import_yaml((Path(__file__).parent.parent / "fixtures" / "seed.yaml").read_bytes(), by="seed")
+    with k.review.drafting():
+        first = k.add_claim({**NEW, "id": "kept-as-a-draft"}, by="hanako")
+        again = k.add_claim({**NEW, "id": "kept-as-a-draft", "text": {"en": "Second thoughts"}}, by="hanako")
+    assert again["draft"] == first["draft"] and again["title"] == {"en": "Second thoughts"}
+    assert len(k.review.drafts()) == 1
+    k.backup(tmp_path / "backup")
+    k.close()
+    restored = kb_cmd(tmp_path / "restored", "restore", str(tmp_path / "backup"))
+    assert restored.returncode == 0, restored.stderr
+    k = open_kb(str(tmp_path / "restored"))
+    assert k.review.get(first["draft"])["title"] == {"en": "Second thoughts"}
+    k.close()
+
+
 def test_without_drafting_writes_publish_at_once(seeded):
     seeded.add_claim(NEW, by="hanako")
     assert seeded.review.drafts() == [] and seeded.list_claims(q="Reviewers never saw")["total"] == 1
@@ -241,6 +258,15 @@ def test_the_pages_mark_drafts_and_show_the_queue(web):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
     ja = other.get(f"/review/{n}?lang=ja", headers=HTML).get_data(as_text=True)
     assert "差し戻し" in ja
+    # a dispute of a published claim: a Drafts box on the claim's page, for analysts only
+    r = c.post(f"/claims/{CLAIM}/disputes/new", data={
+        "party": "openai", "stance": "confirms", "text_en": "OpenAI confirmed it.", "sources": SOURCE,
+        "csrf_token": token_of(c, f"/claims/{CLAIM}/disputes/new")})
+    assert r.status_code == 303 and "/review/" in r.headers["Location"]
+    page = other.get(f"/claims/{CLAIM}", headers=HTML).get_data(as_text=True)
+    assert "drafts-box" in page and "OpenAI confirmed it." in page
+    public = web.test_client().get(f"/claims/{CLAIM}", headers=HTML).get_data(as_text=True)
+    assert "drafts-box" not in public and "OpenAI confirmed it." not in public
 
 
 def test_with_review_off_the_api_publishes_at_once(app_with_roles):
