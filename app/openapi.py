@@ -284,6 +284,20 @@ def _review_paths(secured) -> dict:
     return out
 
 
+DRAFTED_OPS = ("addClaim", "editClaim", "addDispute", "addVerdict", "addRelation", "withdrawRelation", "restoreClaim")
+
+
+def _with_drafts(doc: dict) -> dict:
+    """The writes that become drafts with REVIEW_REQUIRED answer 202 with the draft."""
+    for item in doc["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") in DRAFTED_OPS:
+                op["responses"]["202"] = {"description": "with REVIEW_REQUIRED on: not published, kept as a draft "
+                                                         "awaiting review (see /api/review)",
+                                          "content": {"application/json": {"schema": DRAFT}}}
+    return doc
+
+
 @cache
 def document() -> dict:
     from kb import __version__
@@ -330,7 +344,7 @@ def document() -> dict:
                                                                   "(written with the dispute) or a claim's id"}}}
     json_of = lambda ref: {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}  # noqa: E731
     secured = [{"bearer": []}]
-    return {
+    return _with_drafts({
         "openapi": "3.1.0",
         "info": {"title": "ClaimKB JSON API", "version": __version__,
                  "description": "Claims, who disputes them, and their sources. Reads are public unless the "
@@ -526,4 +540,4 @@ def document() -> dict:
                     "match": MATCH}},
             },
         },
-    }
+    })
