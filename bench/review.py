@@ -111,7 +111,8 @@ def main():
     for name, text in EXAMPLES.items():
         reads[f"sparql {name}"] = ("/sparql?" + urlencode({"query": text}),
                                    "application/sparql-results+json")
-    get(apps["off"], "/")
+    for client in apps.values():  # (each app compiles its templates on its first page)
+        get(client, "/")
     if kb.data.index is not None and hasattr(kb.data.index, "wait"):
         kb.data.index.wait()
 
