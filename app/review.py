@@ -81,7 +81,7 @@ def helpers():
 
     def my_drafts():
         user = current_user()
-        return get_kb().review.queue(user["name"]) if user and user["role"] in WRITERS else None
+        return get_kb().review.queue(user["name"], limit=6) if user and user["role"] in WRITERS else None
 
     return {"review_counts": review_counts, "drafts_of": drafts_of, "my_drafts": my_drafts, "age": age,
             "review_on": review_required()}

@@ -333,27 +333,32 @@ class Review:
                 out.append(self.get(self.number(d)))
         return sorted(out, key=lambda x: -x["draft"])
 
-    def queue(self, me: str) -> dict:
-        """What awaits ``me`` (in review, not mine, assigned to me or to nobody) and what I sent (open)."""
-        everything = self.drafts()
-        return {"awaiting": [x for x in everything if x["state"] == "in-review" and x["author"] != me
-                             and x["assignee"] in (None, me)],
-                "sent": [x for x in everything if x["author"] == me]}
+    def queue(self, me: str, *, limit: int | None = None) -> dict:
+        """What awaits ``me`` (in review, not mine, assigned to me or to nobody) and what I sent (open),
+        newest first; with ``limit``, at most that many of each read in full (the home page's strip)."""
+        awaiting, sent = self._sorted(me)
+        return {"awaiting": [self.get(n) for n in awaiting[:limit]], "sent": [self.get(n) for n in sent[:limit]]}
 
     def counts(self, me: str) -> dict:
         """The header's counts, from the state and the people of each draft only (no records read)."""
-        mine, awaiting, sent = self.data.minter.analyst(me), 0, 0
+        awaiting, sent = self._sorted(me)
+        return {"awaiting": len(awaiting), "sent": len(sent)}
+
+    def _sorted(self, me: str) -> tuple[list[int], list[int]]:
+        """The numbers of the drafts awaiting ``me`` and of those ``me`` sent, newest first."""
+        mine, awaiting, sent = self.data.minter.analyst(me), [], []
         store = self.data.store
         for d, _, state in store.triples(None, KB.draftState, None, self.graph):
             if STATES.get(state) not in OPEN:
                 continue
             author = store.triples(d, PROV.wasAttributedTo, None, self.graph)
-            own = bool(author) and author[0][2] == mine
-            sent += own
-            if state == KB.StateInReview and not own:
+            if author and author[0][2] == mine:
+                sent.append(self.number(d))
+            elif state == KB.StateInReview:
                 assignee = store.triples(d, KB.assignee, None, self.graph)
-                awaiting += not assignee or assignee[0][2] == mine
-        return {"awaiting": awaiting, "sent": sent}
+                if not assignee or assignee[0][2] == mine:
+                    awaiting.append(self.number(d))
+        return sorted(awaiting, reverse=True), sorted(sent, reverse=True)
 
     def of_claim(self, claim) -> list[dict]:
         """The open drafts concerning a claim (its edit, disputes, verdicts, relations)."""

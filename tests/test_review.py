@@ -146,7 +146,7 @@ def test_changes_show_a_draft_after_it_is_approved_and_not_before(seeded):
     assert k.changes.of(follows) == before
     k.review.approve(d["draft"], by="taro")
     new = [c for c in k.changes.of(follows) if c not in before]
-    assert [(c["kind"], c["by"]) for c in new] == [("stance", "hanako")]
+    assert ("stance", "hanako") in [(c["kind"], c["by"]) for c in new]  # (with the derived status it moved)
 
 
 def test_the_author_writing_again_replaces_the_draft_and_backups_keep_drafts(tmp_path):
