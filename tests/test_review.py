@@ -201,6 +201,8 @@ def test_the_api_steps_and_who_may_see_a_draft(web):
     assert "Reviewers never saw" not in c.get("/api/claims?q=Reviewers").get_data(as_text=True)
     assert b"Reviewers never saw" not in c.get("/export.nq").data + c.get("/export.ttl").data
     assert b"Reviewers never saw" not in c.get("/claimreview.jsonld").data
+    pictures = ("/timeline.json?about=openai", "/network.json?about=openai", "/timeline.svg?about=openai")
+    assert all(b"Reviewers never saw" not in c.get(p).data for p in pictures)
     q = f"SELECT * FROM NAMED <{web.extensions['kb'].review.iri(n)}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
     assert c.get("/sparql", query_string={"query": q}).status_code == 400
     assert c.get(f"/api/review/{n}", headers=t["taro"]).get_json()["fields"][0]["new"]
@@ -220,6 +222,7 @@ def test_the_api_steps_and_who_may_see_a_draft(web):
     assert c.post(f"/api/claims/{cid}/approve", headers=t["taro"]).get_json()["state"] == "published"
     assert c.get(f"/api/claims/{cid}").status_code == 200
     assert b"Reviewers never saw" in c.get("/export.nq").data
+    assert b"Reviewers never saw" in c.get("/timeline.json?about=openai").data
     assert c.post(f"/api/review/{n}/approve", headers=t["taro"]).status_code == 409  # already published
 
 
