@@ -58,6 +58,10 @@ SETTINGS = {
     "COMMENTS_PUBLIC": (False, "show analysts' comments on claims to everyone who may read (anonymous readers and "
                                "viewers too, on the claim page and GET /api/claims/<id>/comments); never in "
                                "/sparql or the exports"),
+    "REVIEW_REQUIRED": (False, "analysts' and admins' writes through the pages and the JSON API (claims, disputes, "
+                               "verdicts, relations, edits, withdrawals, restores) become drafts, published when "
+                               "another analyst approves them (an admin may approve their own); imports by admins "
+                               "(kb load, /admin/import, POST /api/import) publish directly"),
     "FETCH_ALLOW_HOSTS": ((), "hosts a source may be fetched from although they resolve to a loopback or private "
                               "address (a list, or names separated by commas); none by default"),
     "EXPORT_REFRESH": (60, "an embedded store only: seconds without a write after which the exports kept in the "
@@ -137,7 +141,7 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     kb.exports.keep_fresh(float(app.config["EXPORT_REFRESH"] or 0))
     app.extensions["users"] = Users(folder / "users.json" if folder else None)
 
-    from . import api, auth, capture, exports, follow, pages, pictures, ratelimit, sparql
+    from . import api, auth, capture, exports, follow, pages, pictures, ratelimit, review, sparql
 
     csrf.init_app(app)
     for bp in (api.bp, auth.bp, capture.bp, exports.bp, pages.bp, pictures.bp, sparql.bp):
@@ -145,6 +149,7 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     csrf.exempt(api.bp)  # the API is authenticated by Bearer tokens, never by cookies
     csrf.exempt(sparql.bp)  # read-only
     follow.init_app(app, csrf)  # comments, following, /changes, the Atom feeds
+    review.init_app(app, csrf)  # drafts and their review (REVIEW_REQUIRED)
     i18n.init_app(app)
     auth.init_app(app)
     ratelimit.init_app(app)

@@ -11,6 +11,7 @@ from kb.filters import raw as filters_from
 from .auth import require_admin, require_writer, users
 from .context import get_kb
 from .openapi import document
+from .review import made
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -52,13 +53,15 @@ def body() -> dict:
 def add_claim():
     who = require_writer(token=True)
     # a new claim: an existing one is changed only by PUT, from the version read (no lost updates)
-    return jsonify(get_kb().add_claim(body(), by=who, expected_version=0)), 201
+    done = get_kb().add_claim(body(), by=who, expected_version=0)
+    return jsonify(done), 202 if "draft" in done else 201
 
 
 @bp.post("/claims/<cid>/disputes")
 def add_dispute(cid):
     who = require_writer(token=True)
-    return jsonify(get_kb().add_dispute(cid, body(), by=who)), 201
+    done = get_kb().add_dispute(cid, body(), by=who)
+    return jsonify(done), 202 if "draft" in done else 201
 
 
 @bp.post("/claims/<cid>/verdicts")
@@ -66,7 +69,8 @@ def add_verdict(cid):
     """An analyst's verdict (``rating``, ``text``, ``sources``, ``date``): the claim with its verdict now current."""
     who = require_writer(token=True)
     get_kb().verdicts.add(cid, body(), by=who)
-    return jsonify(get_kb().get_claim(cid)), 201
+    drafted = made()  # with REVIEW_REQUIRED: a draft, published when approved
+    return (jsonify(drafted), 202) if drafted else (jsonify(get_kb().get_claim(cid)), 201)
 
 
 @bp.post("/claims/<cid>/relations")
@@ -74,7 +78,8 @@ def add_relation(cid):
     """Relate the claim to another (``relation``, ``claim``, ``note``): the claim with its relations."""
     who = require_writer(token=True)
     get_kb().relations.add(cid, body(), by=who)
-    return jsonify(get_kb().get_claim(cid)), 201
+    drafted = made()
+    return (jsonify(drafted), 202) if drafted else (jsonify(get_kb().get_claim(cid)), 201)
 
 
 @bp.delete("/claims/<cid>/relations/<rid>")
@@ -84,7 +89,8 @@ def withdraw_relation(cid, rid):
     if rid not in {r["id"] for r in get_kb().get_claim(cid)["relations"]}:
         raise KBError(f"claim {cid!r} has no standing relation {rid!r}", status=404)
     get_kb().relations.withdraw(rid, by=who)
-    return jsonify(get_kb().get_claim(cid))
+    drafted = made()
+    return (jsonify(drafted), 202) if drafted else jsonify(get_kb().get_claim(cid))
 
 
 def _edited_version(data: dict) -> int:
@@ -116,7 +122,8 @@ def edit_claim(cid):
     if data.setdefault("id", cid) != cid:
         raise KBError(f"the body's id {data['id']!r} is not this claim's ({cid!r})")
     get_kb().get_claim(cid)  # 404 if there is no such claim: PUT edits, POST /api/claims records
-    return _with_etag(get_kb().add_claim(data, by=who, expected_version=version))
+    done = get_kb().add_claim(data, by=who, expected_version=version)
+    return (jsonify(done), 202) if "draft" in done else _with_etag(done)
 
 
 @bp.get("/claims/<cid>/history")
@@ -129,7 +136,8 @@ def claim_history(cid):
 def restore_claim(cid, n):
     """Make version ``n`` current again; the restoring is itself a new version."""
     who = require_writer(token=True)
-    return jsonify(get_kb().restore("claim", cid, n, by=who))
+    done = get_kb().restore("claim", cid, n, by=who)
+    return (jsonify(done), 202) if "draft" in done else jsonify(done)
 
 
 # ---- sources that keep their text (issue 13) ---------------------------------------------

@@ -225,6 +225,79 @@ def _follow_paths(secured) -> dict:
     }
 
 
+DRAFT = {"type": "object", "required": ["draft", "state", "author", "records", "steps"], "properties": {
+    "draft": {"type": "integer", "description": "the draft's number (/api/review/{n}, /review/{n})"},
+    "state": {"type": "string", "enum": ["draft", "in-review", "returned", "published"]},
+    "author": {"type": "string"}, "assignee": {"type": ["string", "null"]},
+    "created": {"type": "string"}, "modified": {"type": "string"},
+    "action": {"type": ["string", "null"], "description": "withdrawn or restored, for such a write"},
+    "claims": {"type": "array", "items": {"type": "string"}, "description": "the claims it writes or concerns"},
+    "title": LANG_MAP,
+    "records": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "iri": {"type": "string"}, "kind": {"type": "string"},
+        "from_version": {"type": "integer", "description": "the version it was made from (0: a new record)"}}}},
+    "steps": {"type": "array", "items": {"type": "object", "properties": {
+        "action": {"type": "string", "enum": ["submit", "return", "assign", "approve"]}, "by": {"type": "string"},
+        "at": {"type": "string"}, "comment": {"type": ["string", "null"]}}}},
+    "returned_with": {"type": ["string", "null"], "description": "the comment it was returned with"}}}
+N = {"name": "n", "in": "path", "required": True, "schema": {"type": "integer"}, "description": "the draft's number"}
+
+
+def _review_paths(secured) -> dict:
+    """Review before publication (app/review.py); with REVIEW_REQUIRED on, the writes answer 202 with the draft."""
+    def of(schema):
+        return {"application/json": {"schema": schema}}
+    gone = _error("no such draft, or not for you: to anyone but analysts and admins drafts do not exist")
+    comment = {"requestBody": {"required": False, "content": of({"type": "object", "properties": {
+        "comment": {"type": "string", "maxLength": 5000, "description": "why it is returned (required to return)"},
+        "to": {"type": ["string", "null"], "description": "assign: the analyst's name (null: nobody)"}}})}}
+
+    def step(summary, op, extra, params):
+        return {"post": {"summary": summary, "operationId": op, "parameters": params, "security": secured,
+                         **comment, "responses": {
+                             "200": {"description": "the draft", "content": of(DRAFT)},
+                             "401": _error("no valid token"), "403": _error(extra), "404": gone,
+                             "409": _error("not in the state this step needs, or (approve) a record it edits has "
+                                           "changed since the draft was made; nothing changed"),
+                             "422": _error("return without a comment")}}}
+    out = {"/api/review": {"get": {
+        "summary": "The signed-in analyst's queue: drafts in review awaiting them (not theirs; assigned to them "
+                   "or to nobody), and the open drafts they sent", "operationId": "reviewQueue",
+        "responses": {"200": {"description": "the queue", "content": of({"type": "object", "properties": {
+            "awaiting": {"type": "array", "items": DRAFT}, "sent": {"type": "array", "items": DRAFT}}})},
+            "404": gone}}},
+        "/api/review/{n}": {"get": {"summary": "A draft, with its records field by field beside the published "
+                                               "version", "operationId": "getDraft", "parameters": [N],
+                                    "responses": {"200": {"description": "the draft", "content": of(DRAFT)},
+                                                  "404": gone}}}}
+    for name, summary, extra in (
+            ("submit", "Send a draft (or a returned one) for review: its author", "not its author"),
+            ("approve", "Publish a draft in review: written as its author's, from the versions it was made from "
+                        "(an analyst never their own; an admin may)", "one's own draft (analysts)"),
+            ("return", "Return a draft in review to its author with a comment", "not an analyst"),
+            ("assign", "Assign a draft in review to an analyst (to: name, or null)", "not an analyst")):
+        out[f"/api/review/{{n}}/{name}"] = step(summary, f"{name}Draft", extra, [N])
+        if name != "assign":
+            out[f"/api/claims/{{cid}}/{name}"] = step(
+                summary + "; the claim's open draft (the claim itself, new or edited; else its one open draft: "
+                          "a dispute, verdict or relation)", f"{name}ClaimDraft", extra, [CID])
+    return out
+
+
+DRAFTED_OPS = ("addClaim", "editClaim", "addDispute", "addVerdict", "addRelation", "withdrawRelation", "restoreClaim")
+
+
+def _with_drafts(doc: dict) -> dict:
+    """The writes that become drafts with REVIEW_REQUIRED answer 202 with the draft."""
+    for item in doc["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") in DRAFTED_OPS:
+                op["responses"]["202"] = {"description": "with REVIEW_REQUIRED on: not published, kept as a draft "
+                                                         "awaiting review (see /api/review)",
+                                          "content": {"application/json": {"schema": DRAFT}}}
+    return doc
+
+
 @cache
 def document() -> dict:
     from kb import __version__
@@ -271,7 +344,7 @@ def document() -> dict:
                                                                   "(written with the dispute) or a claim's id"}}}
     json_of = lambda ref: {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}  # noqa: E731
     secured = [{"bearer": []}]
-    return {
+    return _with_drafts({
         "openapi": "3.1.0",
         "info": {"title": "ClaimKB JSON API", "version": __version__,
                  "description": "Claims, who disputes them, and their sources. Reads are public unless the "
@@ -421,6 +494,7 @@ def document() -> dict:
             },
             **_source_paths(json_of, secured),
             **_follow_paths(secured),
+            **_review_paths(secured),
             "/api/openapi.json": {
                 "get": {"summary": "This document", "operationId": "openapi",
                         "responses": {"200": {"description": "OpenAPI 3.1",
@@ -466,4 +540,4 @@ def document() -> dict:
                     "match": MATCH}},
             },
         },
-    }
+    })

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from kb import InvalidData
+from kb import InvalidData, NotFound
 from kb.filters import raw as filters_from
 
 from .auth import current_user, require_writer
@@ -17,6 +17,7 @@ from .context import get_kb
 from .exports import claim_jsonld, claim_turtle, publisher
 from .i18n import lang, plain
 from .pictures import busiest_pictures, claim_picture
+from .review import draft_url, made
 
 bp = Blueprint("pages", __name__)
 FACETS = ("status", "verdict", "party", "claimant", "about", "source", "date", "language")
@@ -73,7 +74,15 @@ def claim(rid):
         return claim_turtle(rid)
     if best == "application/ld+json":  # the claim's graph, as Turtle gives it
         return claim_jsonld(rid)
-    c = get_kb().get_claim(rid)
+    try:
+        c = get_kb().get_claim(rid)
+    except NotFound:
+        # a claim not yet published: its draft, for analysts (to anyone else it does not exist)
+        if current_user() and current_user()["role"] in ("analyst", "admin"):
+            held = get_kb().review.holding("claim", rid)
+            if held:
+                return redirect(url_for("review.draft", n=held["draft"]))
+        raise
     if best == "application/json":
         return jsonify(c)
     review = get_kb().claim_review(c, url=url_for("pages.claim", rid=rid, _external=True), publisher=publisher())
@@ -222,7 +231,7 @@ def new_claim():
         except InvalidData as e:
             problems, general = _form_problems(e)
         else:
-            return redirect(url_for("pages.claim", rid=c["id"]), code=303)
+            return redirect(draft_url(c) or url_for("pages.claim", rid=c["id"]), code=303)
     status = 422 if problems or general else 200
     return render_template("claim_form.html", form=form, problems=problems, general=general,
                            **_pickers()), status
@@ -242,11 +251,11 @@ def new_dispute(rid):
         if _lang_map(form, "counter_claim"):  # the claim the party makes instead: a claim of its own
             record["counter_claim"] = {"text": _lang_map(form, "counter_claim")}
         try:
-            get_kb().add_dispute(rid, record, by=who)
+            done = get_kb().add_dispute(rid, record, by=who)
         except InvalidData as e:
             problems, general = _form_problems(e)
         else:
-            return redirect(url_for("pages.claim", rid=c["id"]), code=303)
+            return redirect(draft_url(done) or url_for("pages.claim", rid=c["id"]), code=303)
     status = 422 if problems or general else 200
     return render_template("dispute_form.html", c=c, form=form, problems=problems, general=general,
                            **_pickers()), status
@@ -262,7 +271,7 @@ def new_verdict(rid):
                                 "sources": sources,
                                 "quotes": [{"source": sources[0], "exact": quote}] if quote and sources else []},
                           by=who)
-    return redirect(url_for("pages.claim", rid=rid) + "#verdict", code=303)
+    return redirect(draft_url(made()) or url_for("pages.claim", rid=rid) + "#verdict", code=303)
 
 
 @bp.post("/claims/<rid>/relations")
@@ -273,11 +282,11 @@ def new_relation(rid):
     if note:  # in the language the analyst is reading in
         record["note"] = {lang(): note}
     get_kb().relations.add(rid, record, by=who)
-    return redirect(url_for("pages.claim", rid=rid) + "#relations", code=303)
+    return redirect(draft_url(made()) or url_for("pages.claim", rid=rid) + "#relations", code=303)
 
 
 @bp.post("/claims/<rid>/relations/<relation>/withdraw")
 def withdraw_relation(rid, relation):
     who = require_writer()
     get_kb().relations.withdraw(relation, by=who)
-    return redirect(url_for("pages.claim", rid=rid) + "#relations", code=303)
+    return redirect(draft_url(made()) or url_for("pages.claim", rid=rid) + "#relations", code=303)

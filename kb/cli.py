@@ -389,5 +389,36 @@ def user_list(ctx):
         click.echo(f"{u['name']}\t{u['role']}")
 
 
+@main.group()
+def review():
+    """Drafts awaiting review (REVIEW_REQUIRED): list them, approve one (admins)."""
+
+
+@review.command("list")
+@click.option("--all", "everything", is_flag=True, help="Published drafts too.")
+@click.pass_context
+def review_list(ctx, everything):
+    """The open drafts, newest first: number, state, author, assignee, last change, what it holds."""
+    kb = _open(ctx)
+    states = ("draft", "in-review", "returned", "published") if everything else ("draft", "in-review", "returned")
+    for d in kb.review.drafts(states=states):
+        held = ", ".join(f"{r['kind']} {r['id']}" + (f" (edit of v{r['from_version']})" if r["from_version"] else "")
+                         for r in d["records"])
+        click.echo(f"{d['draft']}\t{d['state']}\t{d['author']}\t{d['assignee'] or '-'}\t{d['modified']}\t{held}")
+
+
+@review.command("approve")
+@click.argument("number", type=int)
+@click.option("--as", "as_", required=True, help="The admin approving it (an account of the web app).")
+@click.pass_context
+def review_approve(ctx, number, as_):
+    """Publish draft NUMBER (in review) as its author's write; the admin is recorded as the approver."""
+    account = _users(ctx).get(as_)
+    if account is None or account["role"] != "admin":
+        _fail(f"{as_!r} is not an admin account here; approving from the command line is for admins", 1)
+    d = _open(ctx).review.approve(number, by=as_, own=True)
+    click.echo(f"draft {d['draft']} published: " + ", ".join(f"{r['kind']} {r['id']}" for r in d["records"]))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -20,6 +20,7 @@ from .dataset import Dataset
 from .errors import Report
 from .namespaces import PREFIXES
 from .queries import CLAIM_GRAPH, render
+from .review import Review
 from .sources import Sources
 from .sparql import QUERY_TIMEOUT, QueryResult, run_query
 from .status import derive_status, status_timeline
@@ -49,8 +50,12 @@ class KnowledgeBase:
         self.verdicts, self.relations = Verdicts(self.data), Relations(self.data)
         self.reviews = claimreview.ClaimReviews(self.data)  # schema.org ClaimReview out (the feed) and in
         self.comments = Comments(self.data)  # analysts' comments on claims, never public (kb.comments)
-        self.exports = export.Exports(self.data, self.comments.private_graph)  # kept between writes
         self.changes = Changes(self.data)  # what changed in followed records, from the history (kb.changes)
+        # drafts kept beside the published graph until another analyst approves them (kb.review)
+        self.review = Review(self.data)
+        # graphs no public read (users' SPARQL, the exports) reaches: the comments' and the drafts'
+        self.private_graph = lambda graph: self.comments.private_graph(graph) or self.review.private_graph(graph)
+        self.exports = export.Exports(self.data, self.private_graph)  # kept between writes (kb.export)
 
     @property
     def index(self):
@@ -87,17 +92,19 @@ class KnowledgeBase:
         return imports.import_rdf(self.data, raw, fmt, by=by, name=name, progress=progress)
 
     def add_record(self, kind: str, record: dict, *, by: str, expected_version: int | None = None) -> dict:
-        return self.get(kind, writes.add_record(self.data, kind, record, by=by, expected_version=expected_version))
+        iri = writes.add_record(self.data, kind, record, by=by, expected_version=expected_version)
+        return self.review.made() or self.get(kind, iri)
 
     def add_claim(self, record: dict, *, by: str, expected_version: int | None = None,
                   new: dict | None = None) -> dict:
         """Record (or update) a claim, with what it names that is new (see :func:`kb.writes.add_claim`)."""
         iri = writes.add_claim(self.data, record, by=by, expected_version=expected_version, new=new)
-        return self.get_claim(iri)
+        return self.review.made() or self.get_claim(iri)
 
     def add_dispute(self, claim: str, record: dict, *, by: str, new: dict | None = None) -> dict:
         """Record a party's stance on a claim; the claim as it now stands."""
-        return self.get_claim(writes.add_dispute(self.data, claim, record, by=by, new=new))
+        iri = writes.add_dispute(self.data, claim, record, by=by, new=new)
+        return self.review.made() or self.get_claim(iri)
 
     def new_id(self, kind: str, names: dict) -> str:
         """A fresh local id for a new record named ``names`` (language -> text)."""
@@ -105,11 +112,13 @@ class KnowledgeBase:
 
     def withdraw(self, kind: str, ref: str, *, by: str, reason: str | None = None) -> dict:
         """Withdraw a record: it stays readable, with its history, but no longer counts."""
-        return self.get(kind, writes.withdraw(self.data, kind, ref, by=by, reason=reason))
+        iri = writes.withdraw(self.data, kind, ref, by=by, reason=reason)
+        return self.review.made() or self.get(kind, iri)
 
     def restore(self, kind: str, ref: str, version: int, *, by: str) -> dict:
         """Make an earlier version current again (itself a new version)."""
-        return self.get(kind, writes.restore(self.data, kind, ref, version, by=by))
+        iri = writes.restore(self.data, kind, ref, version, by=by)
+        return self.review.made() or self.get(kind, iri)
 
     # ---- records -------------------------------------------------------------------------
     def get_claim(self, ref, *, as_of: str | None = None) -> dict:
@@ -201,13 +210,14 @@ class KnowledgeBase:
               row_limit: int | None = None) -> QueryResult:
         """A user's read-only SPARQL query (see :func:`kb.sparql.run_query`)."""
         return run_query(self.data, text, bindings, timeout=timeout, row_limit=row_limit,
-                         hidden=self.comments.private_graph)
+                         hidden=self.private_graph)
 
     def export(self, out, fmt: str = "turtle") -> None:
         """Stream the knowledge base to the binary file ``out``: the current graph (Turtle, N-Triples,
         JSON-LD: in the default graph, JSON-LD compacted with :data:`kb.jsonld.CONTEXT`)
-        or the whole dataset with history (TriG, N-Quads); never the comments (:mod:`kb.comments`)."""
-        export.write(self.data, out, fmt, self.comments.private_graph)
+        or the whole dataset with history (TriG, N-Quads); never the comments (:mod:`kb.comments`) nor the
+        drafts and their review (:mod:`kb.review`)."""
+        export.write(self.data, out, fmt, self.private_graph)
 
     def export_file(self, fmt: str = "turtle"):
         """The export as ``(binary file at its start, size)``, written whole (a failure raises

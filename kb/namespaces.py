@@ -33,6 +33,7 @@ class SDO(DefinedNamespace):
     citation: URIRef
     claimReviewed: URIRef
     dateCreated: URIRef
+    dateModified: URIRef
     datePublished: URIRef
     headline: URIRef
     inLanguage: URIRef
@@ -114,6 +115,24 @@ class KB(DefinedNamespace):
     RelContradicts: URIRef
     RelSameAs: URIRef
     RelRefines: URIRef
+    # review before publication (kb.review): drafts, their steps and the state scheme
+    Draft: URIRef
+    ReviewStep: URIRef
+    draftState: URIRef
+    assignee: URIRef
+    holds: URIRef
+    draftRecord: URIRef
+    recordKind: URIRef
+    fromVersion: URIRef
+    concerns: URIRef
+    draftNumber: URIRef
+    stepOf: URIRef
+    stepAction: URIRef
+    DraftStateScheme: URIRef
+    StateDraft: URIRef
+    StateInReview: URIRef
+    StateReturned: URIRef
+    StatePublished: URIRef
 
 
 class OA(DefinedNamespace):

@@ -137,7 +137,8 @@ def _check_graphs(parsed, hidden) -> None:
             raise QueryError("GRAPH with a variable or a prefixed name needs FROM NAMED naming the graphs it may "
                              "read (this store keeps private graphs), or GRAPH <full IRI>")
         if hidden(term):
-            raise QueryError(f"GRAPH <{term}> is not allowed: it holds analysts' comments, which are not public")
+            raise QueryError(f"GRAPH <{term}> is not allowed: it is private (analysts' comments, or drafts "
+                             "not yet published)")
 
 
 _UPDATE_WORD = re.compile(

@@ -14,6 +14,7 @@ import random
 import time
 import uuid
 from collections import Counter
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
@@ -33,6 +34,9 @@ COMMIT_ATTEMPTS = 30  # a write that lost a race with another process is planned
 # after a random pause that grows with each loss
 RESERVE_WAIT = 60.0  # seconds a write waits for other writers' reservations of the same records
 RESERVE_LEASE = 120.0  # seconds after which a reservation is taken to be left by a writer that died
+# Review before publication (kb.review): while a drafting context is set, a write to the dataset it takes is
+# checked as any write (quotes, shapes) and then handed to it, to be kept as a draft instead of applied
+DRAFTING: ContextVar = ContextVar("claimkb_drafting", default=None)
 
 
 @dataclass
@@ -146,6 +150,10 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
         problems += validate(data, records, pending, progress) if validated else []
         if problems:
             raise InvalidData(problems)
+        drafting = DRAFTING.get()
+        if drafting is not None and drafting.takes(data):
+            drafting.store(records, by, action=action, expected=expected, fresh=fresh)
+            return result
         for tried in range(COMMIT_ATTEMPTS):
             if tried:
                 time.sleep(random.uniform(0, 0.01 * min(tried, 10)))
@@ -275,6 +283,20 @@ def _plan(data, records, by, when, action, expected, fresh, history_quads, resul
             analyst_added = True
             inserts += [(s, p, o, data.current) for s, p, o in analyst_triples(data.minter, by)]
     return deletes, inserts, guarded, changed
+
+
+def check_versions(data, records: list[Record], expected: dict | None) -> dict:
+    """{record IRI: its latest version number (0: none)}; Conflict (409) as :func:`commit` gives it
+    when ``expected`` names another version than the latest (a draft checks this when it is made)."""
+    out = {}
+    for rec in records:
+        versions = data.versions(rec.iri)
+        if expected and rec.iri in expected:
+            latest = set(data.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
+            _check_expected(data, rec, versions, bool(latest) and content(latest) == content(rec.triples),
+                            expected[rec.iri])
+        out[rec.iri] = versions[-1][0] if versions else 0
+    return out
 
 
 def _check_expected(data, rec: Record, versions: list, same: bool, expected: int) -> None:
@@ -510,5 +532,5 @@ def restore(data, kind: str, ref: str, version: int, *, by: str) -> URIRef:
     return iri
 
 
-__all__ = ["ImportResult", "commit", "validate", "new_id", "add_record", "add_claim", "add_dispute", "withdraw",
+__all__ = ["ImportResult", "DRAFTING", "check_versions", "commit", "validate", "new_id", "add_record", "add_claim", "add_dispute", "withdraw",
            "restore"]
