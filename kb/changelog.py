@@ -7,7 +7,7 @@ Every write to a server store adds, in the same atomic update, one entry
 topics it changed (or "everything", for a bulk import). ``n`` counts 1, 2, 3…
 with no gaps, across all writers: a writer takes the lowest number not yet
 used, and treats ``log/<n>`` exactly like a version IRI it creates: it is
-reserved first (:func:`kb.writes._reserve`) and guarded by the update (the
+reserved first (:func:`kb.writes.reserve`) and guarded by the update (the
 update does nothing if ``log/<n>`` exists); a write that lost the number to
 another writer is planned again and takes the next one. So:
 

@@ -16,6 +16,9 @@ read names these graphs (:mod:`kb.sparql` refuses them, the exports leave them o
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
+import uuid
 from contextlib import contextmanager
 
 from rdflib import Literal, URIRef
@@ -119,18 +122,18 @@ class Review:
                         for s, p, o in store.triples(node, None, None, self.graph)]
             deletes += [(d, p, o, self.graph) for p in (KB.holds, KB.concerns, KB.action, SDO.dateModified)
                         for _, _, o in store.triples(d, p, None, self.graph)]
-            inserts = []
-        else:
-            h = URIRef(self.graph)
-            last = store.triples(h, KB.draftNumber, None, self.graph)
-            n = (int(last[0][2]) if last else 0) + 1
-            d = self.iri(n)
-            deletes = [(h, KB.draftNumber, last[0][2], self.graph)] if last else []
-            inserts = [(h, KB.draftNumber, Literal(n), self.graph),
-                       (d, RDF.type, KB.Draft, self.graph), (d, KB.draftNumber, Literal(n), self.graph),
-                       (d, KB.draftState, KB.StateDraft, self.graph), (d, PROV.wasAttributedTo, author, self.graph),
-                       (author, RDFS.label, Literal(by), self.graph), (d, SDO.dateCreated, _now(), self.graph)]
-        inserts.append((d, SDO.dateModified, _now(), self.graph))
+            store.apply(deletes, self._body(d, records, action, expected, fresh, latest, old_from))
+            return n
+
+        def body(d):
+            return self._body(d, records, action, expected, fresh, latest, {})
+
+        return self._claim_number(author, by, body)
+
+    def _body(self, d, records, action, expected, fresh, latest, old_from) -> list:
+        """A draft's records (in its own graph) and what it holds (in the review graph)."""
+        data = self.data
+        inserts = [(d, SDO.dateModified, _now(), self.graph)]
         if action:
             inserts.append((d, KB.action, Literal(action), self.graph))
         concerns = set()
@@ -147,9 +150,39 @@ class Review:
                 concerns.add(r.iri)
             concerns |= {o for _, _, o in r.triples if isinstance(o, URIRef)
                          and data.minter.local(o)[0] == "claim"}
-        inserts += [(d, KB.concerns, c, self.graph) for c in concerns]
-        store.apply(deletes, inserts)
-        return n
+        return inserts + [(d, KB.concerns, c, self.graph) for c in concerns]
+
+    def _claim_number(self, author, by: str, body) -> int:
+        """Store a new draft (``body(draft IRI)``: its quads) under the next free number. Several
+        processes may make drafts at once (a server store behind several workers): the write is
+        guarded on the draft's IRI being unused, and a write that finds it taken counts again and
+        tries the next number."""
+        store, h = self.data.store, URIRef(self.graph)
+        for _ in range(50):
+            counters = store.triples(h, KB.draftNumber, None, self.graph)
+            n = max((int(o) for _, _, o in counters), default=0) + 1
+            d, token = self.iri(n), URIRef(f"urn:uuid:{uuid.uuid4()}")
+            inserts = [(h, KB.draftNumber, Literal(n), self.graph),
+                       (d, RDF.type, KB.Draft, self.graph), (d, KB.draftNumber, Literal(n), self.graph),
+                       (d, KB.draftState, KB.StateDraft, self.graph), (d, PROV.wasAttributedTo, author, self.graph),
+                       (d, PROV.wasGeneratedBy, token, self.graph),
+                       (author, RDFS.label, Literal(by), self.graph), (d, SDO.dateCreated, _now(), self.graph)]
+            # a server need not make a guarded update serialisable: first reserve the number as a
+            # commit reserves its versions (kb.writes.reserve), so one writer at a time tries it
+            reservation = writes.reserve(self.data, [d]) if not store.single_writer else []
+            try:
+                landed = store.apply([(h, KB.draftNumber, o, self.graph) for _, _, o in counters],
+                                     inserts + body(d), guard=(self.graph, [d]))
+                if landed is None:  # the store cannot tell: read back which write made the draft
+                    makers = {o for _, _, o in store.triples(d, PROV.wasGeneratedBy, None, self.graph)}
+                    landed = makers == {token}
+            finally:
+                if reservation:
+                    store.apply(reservation, [])
+            if landed:
+                return n
+            time.sleep(random.uniform(0.001, 0.02))
+        raise KBError("other writers kept taking the next draft number; nothing was written, try again", status=503)
 
     # ---- the steps -------------------------------------------------------------------
     def submit(self, n, *, by: str) -> dict:

@@ -132,7 +132,7 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
        version numbers only ever grow by one, so "N+1 does not exist" at write
        time means "nobody wrote this record since I read version N".
     2. On a store with other writers, the write first reserves those version
-       IRIs (:func:`_reserve`), so at most one writer at a time sends an update
+       IRIs (:func:`reserve`), so at most one writer at a time sends an update
        creating a given version.
     3. The update applies only if none of those versions exists yet (the guard),
        and every version names the write that made it (a fresh activity), so
@@ -178,7 +178,7 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
                     deletes.append((h, KB.generation, Literal(generation), data.history_graph))
                 inserts.append((h, KB.generation, Literal(generation + 1), data.history_graph))
             guard = (data.history_graph, guarded) if guarded else None
-            reservation = _reserve(data, guarded) if guarded and not data.store.single_writer else []
+            reservation = reserve(data, guarded) if guarded and not data.store.single_writer else []
             try:
                 landed = data.store.apply(deletes, inserts, guard=guard)
                 if landed is None:
@@ -201,7 +201,7 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
                        "nothing was written, try again")
 
 
-def _reserve(data, versions: list) -> list:
+def reserve(data, versions: list) -> list:
     """Reserve the version IRIs a write is about to create, against other
     processes writing the same server store; returns the reservation's quads
     (to delete when the write is done).
@@ -532,5 +532,5 @@ def restore(data, kind: str, ref: str, version: int, *, by: str) -> URIRef:
     return iri
 
 
-__all__ = ["ImportResult", "DRAFTING", "check_versions", "commit", "validate", "new_id", "add_record", "add_claim", "add_dispute", "withdraw",
+__all__ = ["ImportResult", "DRAFTING", "check_versions", "commit", "reserve", "validate", "new_id", "add_record", "add_claim", "add_dispute", "withdraw",
            "restore"]

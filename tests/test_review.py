@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers import HTML, SOURCE, kb_cmd, sign_in, token_of
+from rdflib import Literal
 
 from app import create_app
 from kb import Conflict, InvalidData, KBError, NotFound, QueryError, open_kb
@@ -298,3 +299,37 @@ def test_the_command_line_lists_and_approves_for_admins(tmp_path):
     k = open_kb(str(store))
     assert k.get_claim(k.review.get(n)["records"][0]["id"])["text"]["en"] == NEW["text"]["en"]
     k.close()
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "virtuoso"])
+def test_two_workers_making_drafts_at_once_number_them_apart(seeded, backend, request):
+    """Two processes on one server store (two handles, each with its own lock) make drafts at the same
+    moment: each draft gets a number of its own and holds its own claim."""
+    import threading
+
+    server = request.getfixturevalue(f"{backend}_servers")[0]
+    other = open_kb(server.url, update_endpoint=server.update_url)
+    made: dict = {}
+    start = threading.Barrier(2)
+
+    def author(k, who):
+        start.wait()
+        for i in range(8):
+            with k.review.drafting():
+                d = k.add_claim({**NEW, "text": {"en": f"{who} draft {i}"}}, by=who)
+            made[(who, i)] = d["draft"]
+
+    try:
+        threads = [threading.Thread(target=author, args=(k, who)) for k, who in ((seeded, "hanako"), (other, "taro"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        other.close()
+    assert len(made) == 16 and len(set(made.values())) == 16
+    for (who, i), n in made.items():
+        d = seeded.review.get(n)
+        assert d["author"] == who and len(d["records"]) == 1
+        texts = {o for _, _, o in seeded.review.records(n)[0][0].triples}
+        assert Literal(f"{who} draft {i}", lang="en") in texts

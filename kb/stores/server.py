@@ -358,7 +358,7 @@ class SparqlStore(Store):
         if self.virtuoso:
             # Virtuoso cannot compile a conditional update of some size, so the
             # condition is checked first. The knowledge base holds a reservation of
-            # these versions meanwhile (see kb.writes._reserve), so no other
+            # these versions meanwhile (see kb.writes.reserve), so no other
             # writer can create them in between.
             if guard is not None:
                 # in groups: one ASK over a few hundred versions overflows Virtuoso's stack (SQ200)
