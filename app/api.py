@@ -3,12 +3,12 @@ claims and record disputes (analysts); accounts and bulk imports (admins)."""
 
 import re
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 
-from kb import KBError
+from kb import KBError, NotFound
 from kb.filters import raw as filters_from
 
-from .auth import require_admin, require_writer, users
+from .auth import current_user, require_admin, require_writer, users
 from .context import get_kb
 from .openapi import document
 from .review import made
@@ -32,7 +32,15 @@ def claims():
 
 @bp.get("/claims/<cid>")
 def claim(cid):
-    return _with_etag(get_kb().get_claim(cid))
+    try:
+        return _with_etag(get_kb().get_claim(cid))
+    except NotFound:
+        # a claim not yet published: its draft, for analysts (to anyone else it does not exist)
+        user = current_user()
+        held = get_kb().review.holding("claim", cid) if user and user["role"] in ("analyst", "admin") else None
+        if held:
+            return redirect(url_for("review_api.draft_api", n=held["draft"]), code=303)
+        raise
 
 
 def _with_etag(claim: dict):

@@ -370,7 +370,9 @@ def document() -> dict:
                         "parameters": [CID],
                         "responses": {"200": {"description": "the claim; its ETag is its version",
                                               "content": json_of("Claim")},
-                                      "404": _error("no such claim")}},
+                                      "303": {"description": "to an analyst or admin, a claim not yet published: "
+                                                             "its draft (/api/review/{n})"},
+                                      "404": _error("no such claim (or, to anyone else, a draft)")}},
                 "put": {"summary": "Edit a claim: its whole record, made from the version read",
                         "operationId": "editClaim", "parameters": [
                             CID, {"name": "If-Match", "in": "header", "schema": {"type": "string"},

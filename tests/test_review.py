@@ -207,6 +207,9 @@ def test_the_api_steps_and_who_may_see_a_draft(web):
     q = f"SELECT * FROM NAMED <{web.extensions['kb'].review.iri(n)}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
     assert c.get("/sparql", query_string={"query": q}).status_code == 400
     assert c.get(f"/api/review/{n}", headers=t["taro"]).get_json()["fields"][0]["new"]
+    r = c.get(f"/api/claims/{cid}", headers=t["taro"])  # to an analyst: the claim's draft
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/api/review/{n}")
+    assert c.get(f"/api/claims/{cid}", headers=t["taro"], follow_redirects=True).get_json()["state"] == "draft"
 
     assert c.post(f"/api/claims/{cid}/approve", headers=t["taro"]).status_code == 409  # not in review
     assert c.post(f"/api/claims/{cid}/submit", headers=t["taro"]).status_code == 403  # not the author
