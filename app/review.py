@@ -16,7 +16,7 @@ from kb import KBError, NotFound
 
 from .auth import WRITERS, current_user, require_writer, users
 from .context import get_kb
-from .i18n import translate
+from .i18n import MESSAGES, translate
 
 bp = Blueprint("review", __name__)
 api_bp = Blueprint("review_api", __name__, url_prefix="/api")
@@ -83,7 +83,12 @@ def helpers():
         user = current_user()
         return get_kb().review.queue(user["name"], limit=6) if user and user["role"] in WRITERS else None
 
+    def field_label(row) -> str:
+        """A draft's field by its name in the reader's language, else its YAML name, else its RDF name."""
+        return translate(f"field.{row['name']}") if f"field.{row['name']}" in MESSAGES else row["name"] or row["field"]
+
     return {"review_counts": review_counts, "drafts_of": drafts_of, "my_drafts": my_drafts, "age": age,
+            "field_label": field_label,
             "review_on": review_required()}
 
 

@@ -26,7 +26,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from . import writes
 from .errors import Conflict, InvalidData, KBError, NotFound, Problem
-from .model import Record
+from .model import FIELDS, Record
 from .namespaces import KB, SDO, prefixed_name
 from .validation import owner
 
@@ -345,6 +345,7 @@ class Review:
                 old = sorted(self._show(o, names, draft_names) for s, q, o in published if q == p)
                 new = sorted(self._show(o, names, draft_names) for s, q, o in r.triples if q == p)
                 rows.append({"field": prefixed_name(p) or str(p), "published": old, "draft": new,
+                             "name": FIELDS.get(r.kind, {}).get(p) or FIELDS["quote"].get(p),  # as in YAML
                              "changed": old != new})
             out.append({"kind": r.kind, "id": r.local_id, "new": not published, "rows": rows})
         return out

@@ -103,6 +103,7 @@ def test_an_edit_stays_unseen_until_approved_and_conflicts_when_the_record_moved
     assert k.get_claim(CLAIM)["text"]["en"] == before["text"]["en"]  # readers see the published text
     rows = {r["field"]: r for r in k.review.fields(d["draft"])[0]["rows"]}
     assert rows["schema:text"]["changed"] and "An edited text @en" in rows["schema:text"]["draft"]
+    assert rows["schema:text"]["name"] == "text" and rows["schema:author"]["name"] == "claimant"  # as in YAML
     assert [x["draft"] for x in k.review.of_claim(CLAIM)] == [d["draft"]]
     with k.review.drafting(), pytest.raises(Conflict) as e:  # one open draft per record
         k.add_claim(record, by="taro", expected_version=before["version"])
