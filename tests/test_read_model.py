@@ -241,8 +241,10 @@ def _get(url):
         return json.load(r)
 
 
-def test_two_kb_serve_processes_on_one_oxigraph_server_see_each_other_s_writes(oxigraph_servers, tmp_path):
-    server = oxigraph_servers[0]
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_two_kb_serve_processes_on_one_server_see_each_other_s_writes(kind, request, tmp_path):
+    """Two ``kb serve`` processes, each with its own claim index replica, on one server store."""
+    server = request.getfixturevalue(f"{kind}_servers")[0]
     server.clear()
     store = ["--update-endpoint", server.update_url, "--data-dir", str(tmp_path / "accounts")]
     assert kb_cmd(server.url, *store, "user", "add", "ana", "--role", "analyst", stdin="ana-password\n").returncode == 0
