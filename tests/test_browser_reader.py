@@ -79,7 +79,19 @@ def capture(page, server, **fields):
 
 def select_with_mouse(page, words, until=None):
     """Drag the mouse over ``words`` (or from their first character to the last of ``until``) in the
-    reader's text, as a person would."""
+    reader's text, as a person would. The text is measured once its fonts are in and it is laid
+    out, and the drag is made again (at most twice more) when it selected nothing: on a busy
+    machine the first press can land while the page is still settling."""
+    for _ in range(3):
+        _drag(page, words, until)
+        if page.evaluate("window.getSelection().toString()"):
+            return
+        page.wait_for_timeout(200)
+
+
+def _drag(page, words, until):
+    page.evaluate("document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => "
+                  "requestAnimationFrame(r))))")
     box = page.evaluate("""([first, last]) => {
         function rect(words, end) {
             for (const p of document.querySelectorAll('#reader p[data-start]')) {
