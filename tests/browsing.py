@@ -27,3 +27,15 @@ def new_page(browser):
 
 def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, url, name, password):
+    """Sign ``page`` in as ``name`` on the login form, as a person would, and wait until it says so."""
+    from playwright.sync_api import expect  # noqa: PLC0415 - (imported by the browser tests only)
+
+    page.goto(f"{url}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    page.click("form.record button[type=submit]")
+    expect(page.locator(".signed-in")).to_contain_text(name)
+    return page

@@ -5,6 +5,7 @@ Screenshots of the main pages go to tests/screenshots/ for a person to look at.
 
 import re
 
+import browsing
 import pytest
 from browsing import new_page, shot
 from helpers import kb_cmd, start_server, stop
@@ -45,11 +46,7 @@ def page(browser):
 
 
 def sign_in(page, url):
-    page.goto(f"{url}/login")
-    page.fill("input[name=name]", "hanako")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.record button[type=submit]")
-    expect(page.locator(".signed-in")).to_contain_text("hanako")
+    browsing.sign_in(page, url, "hanako", PASSWORD)
 
 
 def test_record_dispute_search_and_facet(server, page):

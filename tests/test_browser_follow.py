@@ -4,7 +4,7 @@ Atom feed; the two discuss the claim in its comment thread. Screenshots in Engli
 
 import feedparser
 import pytest
-from browsing import SHOTS, new_page
+from browsing import SHOTS, new_page, sign_in
 from helpers import kb_cmd, start_server, stop
 from playwright.sync_api import expect
 from test_browser import SOURCE
@@ -27,13 +27,7 @@ def server(tmp_path_factory):
 
 
 def signed_in(browser, url, name):
-    page = new_page(browser)
-    page.goto(f"{url}/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", USERS[name])
-    page.click("form.record button[type=submit]")
-    expect(page.locator(".signed-in")).to_contain_text(name)
-    return page
+    return sign_in(new_page(browser), url, name, USERS[name])
 
 
 def dispute(page, url, stance, date, en, ja):

@@ -11,7 +11,7 @@ import re
 import pytest
 from articles import EN_BODY, EN_TITLE, ArticleServer
 from articles import page as article_page
-from browsing import SHOTS, new_page, shot
+from browsing import SHOTS, new_page, shot, sign_in
 from helpers import kb_cmd, start_server, stop
 from playwright.sync_api import expect
 
@@ -50,12 +50,7 @@ def server(tmp_path_factory, articles):
 
 @pytest.fixture
 def page(browser, server):
-    pg = new_page(browser)
-    pg.goto(f"{server}/login")
-    pg.fill("input[name=name]", "hanako")
-    pg.fill("input[name=password]", PASSWORD)
-    pg.click("form.record button[type=submit]")
-    expect(pg.locator(".signed-in")).to_contain_text("hanako")
+    pg = sign_in(new_page(browser), server, "hanako", PASSWORD)
     yield pg
     pg.context.close()
     assert pg.errors == [], f"JavaScript errors: {pg.errors}"

@@ -4,7 +4,7 @@ and seen on the claim page in English and Japanese. Screenshots go to tests/scre
 import re
 
 import pytest
-from browsing import new_page, shot
+from browsing import new_page, shot, sign_in
 from helpers import kb_cmd, start_server, stop
 from playwright.sync_api import expect
 
@@ -33,11 +33,7 @@ def page(server, browser):
 
 
 def test_record_a_verdict_and_a_counter_claim_and_see_both_in_two_languages(server, page):
-    page.goto(f"{server}/login")
-    page.fill("input[name=name]", "hanako")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.record button[type=submit]")
-    expect(page.locator(".signed-in")).to_contain_text("hanako")
+    sign_in(page, server, "hanako", PASSWORD)
 
     # the verdict, from the form on the claim page
     page.goto(f"{server}/claims/{CLAIM}")
