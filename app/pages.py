@@ -17,7 +17,7 @@ from .context import get_kb
 from .exports import claim_jsonld, claim_turtle, publisher
 from .i18n import lang, plain
 from .pictures import busiest_pictures, claim_picture
-from .review import draft_url, made
+from .review import draft_of_unpublished, draft_url, made
 
 bp = Blueprint("pages", __name__)
 FACETS = ("status", "verdict", "party", "claimant", "about", "source", "date", "language")
@@ -77,12 +77,10 @@ def claim(rid):
     try:
         c = get_kb().get_claim(rid)
     except NotFound:
-        # a claim not yet published: its draft, for analysts (to anyone else it does not exist)
-        if current_user() and current_user()["role"] in ("analyst", "admin"):
-            held = get_kb().review.holding("claim", rid)
-            if held:
-                return redirect(url_for("review.draft", n=held["draft"]))
-        raise
+        n = draft_of_unpublished(rid)  # a claim not yet published: its draft, for analysts
+        if n is None:
+            raise
+        return redirect(url_for("review.draft", n=n))
     if best == "application/json":
         return jsonify(c)
     review = get_kb().claim_review(c, url=url_for("pages.claim", rid=rid, _external=True), publisher=publisher())

@@ -49,6 +49,16 @@ def draft_url(made: dict | None) -> str | None:
     return url_for("review.draft", n=made["draft"]) if made and "draft" in made else None
 
 
+def draft_of_unpublished(claim_id) -> int | None:
+    """The draft holding a claim not yet published, for an analyst or admin; None for anyone else
+    (to them the claim does not exist)."""
+    user = current_user()
+    if not user or user["role"] not in WRITERS:
+        return None
+    held = get_kb().review.holding("claim", claim_id)
+    return held["draft"] if held else None
+
+
 def made() -> dict | None:
     """The draft the last write of this request made, if it made one."""
     return get_kb().review.made()
