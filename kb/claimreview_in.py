@@ -266,7 +266,7 @@ def _verdict(data, claim_iri, v: dict) -> Record:
     return Record(iri, "verdict", t, data.local_id(iri))
 
 
-def load(data, raw: bytes | str, *, by: str, name: str = "input", progress=None):
+def load(data, raw: bytes | str, *, by: str, name: str = "input", progress=None, engine: str = "pyshacl"):
     """Import ClaimReview JSON-LD (one review, a list, or a DataFeed): all or nothing."""
     try:
         doc = json.loads(raw)
@@ -300,7 +300,7 @@ def load(data, raw: bytes | str, *, by: str, name: str = "input", progress=None)
         raise InvalidData(problems)
     records += [_verdict(data, data.minter.iri("claim", cid), v) for cid, v in parts]
     try:
-        return commit(data, records, by, progress=progress)
+        return commit(data, records, by, progress=progress, engine=engine)
     except InvalidData as e:  # the shapes' problems, named by the item that brought the record
         raise InvalidData([Problem(p.message, record=owners.get(p.record, p.record), field=p.field, value=p.value,
                                    kind=p.kind) for p in e.problems]) from None

@@ -8,6 +8,7 @@ import getpass
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ from .errors import InvalidData, KBError, QueryError
 from .io import format_of
 from .knowledge import open_kb
 from .stores import is_server_url
+from .validation import ENGINES
 
 
 def _user(name):
@@ -96,8 +98,11 @@ def data_dir(store: str, given: str | None) -> Path:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--as", "as_", envvar="KB_USER", default=None, help="The analyst recording this (default: login name).")
 @click.option("--format", "fmt", default=None, help="yaml, turtle, trig, nt, nq or jsonld (default: by file name).")
+@click.option("--validator", type=click.Choice(ENGINES), default=None,
+              help="SHACL engine: turbo (pyshacl-turbo, held to pySHACL's reports by the tests) or pyshacl "
+                   "(the reference). Default: CLAIMKB_VALIDATOR, else turbo.")
 @click.pass_context
-def load(ctx, files, as_, fmt):
+def load(ctx, files, as_, fmt, validator):
     """Load YAML or RDF files: validated, all or nothing per file."""
     kb = _open(ctx)
     for f in files:
@@ -106,26 +111,31 @@ def load(ctx, files, as_, fmt):
             _fail(f"no such file: {f}", 2)
         kind = format_of(f, fmt)
         data = path.read_bytes()
-        bar = None
+        bar, started = None, time.monotonic()
 
-        def progress(done, total, label=f"validating {path.name}"):
+        def rate(claims, started=started):
+            return f"{claims / max(time.monotonic() - started, 1e-6):,.0f} claims/s" if claims else ""
+
+        def progress(done, total, claims=0, label=f"validating {path.name}"):
             nonlocal bar
             if bar is None:
-                bar = click.progressbar(length=total, label=label, file=sys.stderr,
+                bar = click.progressbar(length=total, label=label, file=sys.stderr, item_show_func=rate,
                                         hidden=total < 1000)
                 bar.__enter__()
-            bar.update(done - bar.pos)
+            bar.update(done - bar.pos, current_item=claims)
 
         try:
             if kind == "yaml":
                 result = kb.import_yaml(data, by=_user(as_), name=path.name, progress=progress,
-                                        folder=path.parent)
+                                        folder=path.parent, validator=validator)
             else:
-                result = kb.import_rdf(data, kind, by=_user(as_), name=path.name, progress=progress)
+                result = kb.import_rdf(data, kind, by=_user(as_), name=path.name, progress=progress,
+                                       validator=validator)
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
-        click.echo(f"{path.name}: {result}")
+        seconds, n = time.monotonic() - started, result.created["claim"] + result.updated["claim"]
+        click.echo(f"{path.name}: {result}" + (f" ({n / seconds:,.0f} claims/s)" if n and seconds >= 1 else ""))
 
 
 @main.command()

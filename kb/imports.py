@@ -17,26 +17,28 @@ from .io import load_yaml
 from .model import MAX_TEXT, Record, build_records, kind_of_types
 from .namespaces import KB, VOCAB_GRAPH
 from .stores import RDF_FORMATS, from_ox
-from .validation import owner
+from .validation import bulk_engine, owner
 from .writes import ImportResult, commit
 
 
-def import_data(data, doc, *, by: str, progress=None) -> ImportResult:
+def import_data(data, doc, *, by: str, progress=None, validator: str | None = None) -> ImportResult:
     """A YAML-shaped document {agents, topics, sources, claims}: all or nothing. A claim may hold its
-    ``verdict`` and ``relations`` (:func:`kb.analysis.conclusions`)."""
+    ``verdict`` and ``relations`` (:func:`kb.analysis.conclusions`). ``validator``: the SHACL engine
+    (:func:`kb.validation.bulk_engine`)."""
+    engine = bulk_engine(validator)
     doc, conclusions = analysis.conclusions(data, doc, by=by)
     records, problems = build_records(doc, data.minter, data.known_kind)
     if problems:
         raise InvalidData(problems)
-    return commit(data, records + conclusions(), by, progress=progress)
+    return commit(data, records + conclusions(), by, progress=progress, engine=engine)
 
 
 def import_yaml(data, text: bytes | str, *, by: str, name: str = "input", progress=None,
-                folder=None) -> ImportResult:
+                folder=None, validator: str | None = None) -> ImportResult:
     doc = load_yaml(text, name=name)
     if doc is None:
         raise KBError(f"{name} is empty")
-    return import_data(data, read_text_files(doc, folder), by=by, progress=progress)
+    return import_data(data, read_text_files(doc, folder), by=by, progress=progress, validator=validator)
 
 
 def read_text_files(doc, folder):
@@ -126,12 +128,14 @@ def _sort_quads(data, quads: list, name: str) -> tuple[dict, list]:
     return by_subject, history
 
 
-def import_rdf(data, raw: bytes, fmt: str, *, by: str, name: str = "input", progress=None) -> ImportResult:
+def import_rdf(data, raw: bytes, fmt: str, *, by: str, name: str = "input", progress=None,
+               validator: str | None = None) -> ImportResult:
     """Turtle, TriG, N-Triples, N-Quads or JSON-LD: the triples of the current (or
     default) graph are records; a TriG export's history graphs come along unchanged. JSON-LD holding
     schema.org ClaimReviews (fact-checkers' markup and feeds) becomes claims and verdicts instead."""
+    engine = bulk_engine(validator)
     if fmt == "jsonld" and claimreview_in.is_claimreview(raw):
-        return claimreview_in.load(data, raw, by=by, name=name, progress=progress)
+        return claimreview_in.load(data, raw, by=by, name=name, progress=progress, engine=engine)
     by_subject, history = _sort_quads(data, _parse(raw, fmt, name), name)
     records: dict = {}
     for s, triples in by_subject.items():
@@ -163,11 +167,11 @@ def import_rdf(data, raw: bytes, fmt: str, *, by: str, name: str = "input", prog
         if history:
             data.store.apply([], list(history) + analyst_quads)
             try:
-                return commit(data, recs, by, progress=progress)
+                return commit(data, recs, by, progress=progress, engine=engine)
             except Exception:
                 data.store.apply(list(history), [])
                 raise
-        return commit(data, recs, by, progress=progress, history_quads=analyst_quads)
+        return commit(data, recs, by, progress=progress, history_quads=analyst_quads, engine=engine)
 
 
 __all__ = ["import_data", "import_yaml", "import_rdf"]

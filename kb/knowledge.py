@@ -78,18 +78,21 @@ class KnowledgeBase:
         return self.data.local_id(iri)
 
     # ---- writes ----------------------------------------------------------------------
-    def import_data(self, doc, *, by: str, progress=None) -> ImportResult:
-        """A YAML-shaped document {agents, topics, sources, claims}: all or nothing."""
-        return imports.import_data(self.data, doc, by=by, progress=progress)
+    def import_data(self, doc, *, by: str, progress=None, validator: str | None = None) -> ImportResult:
+        """A YAML-shaped document {agents, topics, sources, claims}: all or nothing. ``validator``:
+        ``pyshacl`` or ``turbo`` (default: ``CLAIMKB_VALIDATOR``, else turbo; see kb.validation)."""
+        return imports.import_data(self.data, doc, by=by, progress=progress, validator=validator)
 
     def import_yaml(self, text: bytes | str, *, by: str, name: str = "input", progress=None,
-                    folder=None) -> ImportResult:
+                    folder=None, validator: str | None = None) -> ImportResult:
         """``folder``: where a source's ``text_file`` is read from (a YAML file's folder; None: not at all)."""
-        return imports.import_yaml(self.data, text, by=by, name=name, progress=progress, folder=folder)
+        return imports.import_yaml(self.data, text, by=by, name=name, progress=progress, folder=folder,
+                                   validator=validator)
 
-    def import_rdf(self, raw: bytes, fmt: str, *, by: str, name: str = "input", progress=None) -> ImportResult:
+    def import_rdf(self, raw: bytes, fmt: str, *, by: str, name: str = "input", progress=None,
+                   validator: str | None = None) -> ImportResult:
         """Turtle, TriG, N-Triples, N-Quads or JSON-LD, all or nothing."""
-        return imports.import_rdf(self.data, raw, fmt, by=by, name=name, progress=progress)
+        return imports.import_rdf(self.data, raw, fmt, by=by, name=name, progress=progress, validator=validator)
 
     def add_record(self, kind: str, record: dict, *, by: str, expected_version: int | None = None) -> dict:
         iri = writes.add_record(self.data, kind, record, by=by, expected_version=expected_version)

@@ -516,12 +516,16 @@ def build_records(doc, minter: Minter, known_kind) -> tuple[list[Record], list[P
             if isinstance(rec, dict) and isinstance(rec.get("id"), str):
                 local_kinds.setdefault(rec["id"], kind)
 
+    asked: dict = {}  # (local id, kinds) -> the store's answer: a bulk import names the same few often
+
     def resolve(local_id, kinds):
         k = local_kinds.get(local_id)
         if k in kinds:
             return k
-        k = known_kind(local_id, kinds)
-        return k or kinds[0]
+        key = (local_id, tuple(kinds))
+        if key not in asked:
+            asked[key] = known_kind(local_id, kinds)
+        return asked[key] or kinds[0]
 
     b.resolve_kind = resolve
     records: list[Record] = []
