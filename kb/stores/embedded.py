@@ -123,6 +123,13 @@ class EmbeddedStore(Store):
                     self._pool = QueryPool(self, workers=self.query_workers, replica_mb=self.query_replica_mb)
         return self._pool.run(timeout, **args)
 
+    def query_replica(self) -> dict:
+        """The state of the query workers' in-memory replica (see :meth:`kb.stores.sandbox.QueryPool.replica_state`)."""
+        if self._pool is None:
+            return {"state": "off" if not self.query_replica_mb else "not loaded", "version": 0, "mb": 0.0,
+                    "load_s": 0.0, "budget_mb": self.query_replica_mb}
+        return self._pool.replica_state()
+
     def triples(self, subject, predicate, obj, graph):
         g = ox.NamedNode(graph)
         return [

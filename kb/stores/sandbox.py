@@ -365,6 +365,15 @@ class QueryPool:
             raise QueryError(value)
         return _result(value)
 
+    def replica_state(self) -> dict:
+        """What a worker last told of its replica: ``state`` (off, not loaded, loading, ready, over budget,
+        failed: …), the store ``version`` it holds, its ``mb`` and ``load_s``, and the ``budget_mb``."""
+        state = self.replica or ("not loaded", 0, 0.0, 0.0)
+        if not self.replica_mb:
+            state = ("off", 0, 0.0, 0.0)
+        return {"state": self.replica_off or state[0], "version": state[1], "mb": state[2], "load_s": state[3],
+                "budget_mb": self.replica_mb}
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
