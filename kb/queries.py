@@ -53,6 +53,31 @@ def status_expr() -> str:
 
 STATUS_EXPR = status_expr()
 
+
+def status_of_claims(claims: str) -> str:
+    """The derived status of each claim ``claims`` (a group graph pattern binding ?c) selects, as
+    ``OPTIONAL { … } BIND(… AS ?status)``, made from :data:`kb.status.RULE` as :data:`STATUS_EXPR` is.
+
+    The same status, computed once for the claims' standing disputes, grouped by claim: Oxigraph
+    plans each ``EXISTS`` of :data:`STATUS_EXPR` without knowing ?c is bound, so each of them scans
+    every dispute of a stance (100k claims: 35 ms a claim; this: 0.5 s for 500 claims)."""
+    rank = str(len(status.RULE))
+    for i, (_, stances, claimant_only) in reversed(list(enumerate(status.RULE))):
+        test = f"?_s IN ({', '.join(f'kb:{s.capitalize()}' for s in stances)})"
+        if claimant_only:
+            test += " && BOUND(?_byc)"
+        rank = f"IF({test}, {i}, {rank})"
+    name = f'"{status.DEFAULT}"'
+    for i, (label, _, _) in reversed(list(enumerate(status.RULE))):
+        name = f'IF(?_rank = {i}, "{label}", {name})'
+    return (f"OPTIONAL {{ SELECT ?c (MIN(?_r) AS ?_rank) WHERE {{\n"
+            f"      {claims}\n"
+            f"      ?_d kb:disputes ?c ; kb:stance ?_s . FILTER NOT EXISTS {{ ?_d kb:withdrawn ?_dw }}\n"
+            f"      OPTIONAL {{ ?_d kb:party ?_p . ?c schema:author ?_p . BIND(true AS ?_byc) }}\n"
+            f"      BIND({rank} AS ?_r)\n"
+            f"  }} GROUP BY ?c }}\n"
+            f"  BIND(COALESCE({name}, \"{status.DEFAULT}\") AS ?status)")
+
 # fragments of the claim filter, each used only when its value is given
 FILTERS = {
     "claimant": "?c schema:author $claimant .",
@@ -384,7 +409,6 @@ CONSTRUCT { ?s ?p ?o } WHERE {
 
 # Example queries for the query page: what analysts ask most. They name
 # entities by label, not by IRI, so they work under any base IRI.
-_STATUS_OF_C = STATUS_EXPR
 
 
 def with_prefixes(body: str) -> str:
@@ -407,15 +431,17 @@ SELECT ?party ?stance ?claim ?text WHERE {
 ORDER BY ?party ?claim
 LIMIT 500"""),
     "about-entity": with_prefixes("""
-# Claims about Microsoft, with their derived status (the first 500; add ORDER BY to sort them)
+# Claims about Microsoft, with their derived status (the first 500; add ORDER BY to sort them).
+# The status: each claim's strongest standing stance (kb.status.RULE), looked up for these claims at once
 SELECT ?c ?text ?status WHERE {
-  ?entity schema:name "Microsoft"@en .
-  ?c schema:about ?entity ; a schema:Claim ; schema:text ?text .
-  FILTER(LANG(?text) = "en")
-  FILTER NOT EXISTS { ?c kb:withdrawn ?w }
-  BIND(""" + _STATUS_OF_C + """ AS ?status)
-}
-LIMIT 500"""),
+  { SELECT ?c ?text WHERE {
+      ?entity schema:name "Microsoft"@en .
+      ?c schema:about ?entity ; a schema:Claim ; schema:text ?text .
+      FILTER(LANG(?text) = "en")
+      FILTER NOT EXISTS { ?c kb:withdrawn ?w }
+    } LIMIT 500 }
+  """ + status_of_claims('?_e schema:name "Microsoft"@en . ?c schema:about ?_e .') + """
+}"""),
     "who-denies-most": with_prefixes("""
 # Parties ranked by how many claims they deny or dispute
 SELECT ?party (COUNT(DISTINCT ?c) AS ?claims) WHERE {

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from ..errors import KBError
 from .base import Quad, Store, from_ox, not_writable, serializer, to_ox, update_text
-from .sandbox import QueryPool, evaluate
+from .sandbox import REPLICA_MB, QueryPool, evaluate
 
 
 class EmbeddedStore(Store):
@@ -34,6 +34,9 @@ class EmbeddedStore(Store):
         self.version = 0  # writes made through this object (the only writer)
         self._pool = None  # users' queries' worker processes, started on the first one
         self.query_workers = 2
+        # each worker's in-memory replica of the default graphs at most, in MB (0: none; see kb.stores.sandbox)
+        self.query_replica_mb = float(os.environ.get("CLAIMKB_QUERY_REPLICA_MB", REPLICA_MB))
+        self.changes = None  # the writes' quads kept for the replicas (sandbox.Changes), once a replica is made
         if self.path is None:
             self._store = ox.Store()
             return
@@ -117,8 +120,15 @@ class EmbeddedStore(Store):
         if self._pool is None:
             with self._lock:
                 if self._pool is None:
-                    self._pool = QueryPool(self, workers=self.query_workers)
+                    self._pool = QueryPool(self, workers=self.query_workers, replica_mb=self.query_replica_mb)
         return self._pool.run(timeout, **args)
+
+    def query_replica(self) -> dict:
+        """The state of the query workers' in-memory replica (see :meth:`kb.stores.sandbox.QueryPool.replica_state`)."""
+        if self._pool is None:
+            return {"state": "off" if not self.query_replica_mb else "not loaded", "version": 0, "mb": 0.0,
+                    "load_s": 0.0, "budget_mb": self.query_replica_mb}
+        return self._pool.replica_state()
 
     def triples(self, subject, predicate, obj, graph):
         g = ox.NamedNode(graph)
@@ -183,6 +193,8 @@ class EmbeddedStore(Store):
                     )
                 else:
                     self._store.update(update_text(deletes, inserts))
+                if self.changes is not None:  # before the version counts it: a query that sees it follows it
+                    self.changes.append(self.version + 1, deletes, inserts)
                 self.version += 1
             except OSError as e:
                 if "no space left" in str(e).lower():
@@ -190,6 +202,12 @@ class EmbeddedStore(Store):
                                   "this write was not stored", status=503) from e
                 raise KBError(f"the store could not be written: {e}", status=503) from e
         return True
+
+    def keep_changes(self, make) -> None:
+        """Keep ``make(version)`` (a :class:`kb.stores.sandbox.Changes`) told of every write from now on."""
+        with self._lock:
+            if self.changes is None:
+                self.changes = make(self.version)
 
     # ---- copies: snapshots for users' queries, backups ------------------------------
     def snapshot_to(self, target: str | os.PathLike) -> int:

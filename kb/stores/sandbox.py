@@ -41,7 +41,9 @@ timeout (see :meth:`kb.stores.server.SparqlStore.raw_query`).
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -50,6 +52,7 @@ import threading
 import time
 import uuid
 import weakref
+from collections import deque
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -58,6 +61,8 @@ from rdflib import BNode, Literal, URIRef
 
 from ..errors import KBError, QueryError, QueryTimeout
 from .base import XSD_STRING, RawResult, to_ox
+
+log = logging.getLogger("claimkb")
 
 SNAPSHOTS = "query-snapshots"
 WORKER = Path(__file__).with_name("query_worker.py")
@@ -115,6 +120,10 @@ class _Worker:
             theirs.close()
         self.conn = Connection(mine.detach())
         self.snapshot = None  # the key of the snapshot it has open
+        self.replica = None  # its replica's state as last told ("loading", "ready"...), None: never asked to load
+        self.sent = 0  # the version up to which it was sent the writes' quads
+        self.loading = None  # the key of the snapshot its replica is loading from
+        self.retire = False  # stopped after its query: its replica is too far behind to follow
 
     def kill(self):
         self.proc.kill()
@@ -128,12 +137,56 @@ def _kill_all(workers: set) -> None:
     workers.clear()
 
 
+# a query that may name graphs other than the default ones (FROM, FROM NAMED, GRAPH) is answered from
+# the snapshot, which holds every graph: looked for in the text, so a word in a string or a comment only
+# costs that query the replica's speed
+NAMES_GRAPHS = re.compile(r"\b(?:FROM|GRAPH)\b", re.IGNORECASE)
+REPLICA_MB = 1536  # a worker's replica of the default graphs at most (100k claims: ~700 MB)
+KEPT_QUADS = 200_000  # the writes' quads kept for replicas to follow; a replica further behind loads again
+
+
+class Changes:
+    """The quads each write of the store removed from and added to the default graphs, the
+    latest ``KEPT_QUADS`` of them: what replicas follow. Appended by the store's writer, in order
+    of its version, while it holds its write lock."""
+
+    def __init__(self, graphs, version: int):
+        self.graphs = frozenset(graphs)
+        self.floor = version  # writes up to this version are not kept
+        self._entries: deque = deque()
+        self._quads = 0
+        self._lock = threading.Lock()
+
+    def append(self, version: int, deletes, inserts) -> None:
+        d = [(s, p, o) for s, p, o, g in deletes if g in self.graphs]
+        i = [(s, p, o) for s, p, o, g in inserts if g in self.graphs]
+        with self._lock:
+            if d or i:
+                self._entries.append((version, d, i))
+                self._quads += len(d) + len(i)
+            while self._quads > KEPT_QUADS and self._entries:
+                v, d, i = self._entries.popleft()
+                self._quads -= len(d) + len(i)
+                self.floor = v
+
+    def since(self, version: int) -> list | None:
+        """The writes after ``version`` (their terms as the worker's tuples), None when no longer kept."""
+        with self._lock:
+            if version < self.floor:
+                return None
+            entries = [e for e in self._entries if e[0] > version]
+        return [(v, [tuple(map(_enc, t)) for t in d], [tuple(map(_enc, t)) for t in i]) for v, d, i in entries]
+
+
 class QueryPool:
     """Up to ``workers`` processes evaluating users' queries on snapshots of ``store`` (an EmbeddedStore)."""
 
-    def __init__(self, store, *, workers: int = 2):
+    def __init__(self, store, *, workers: int = 2, replica_mb: float | None = REPLICA_MB):
         self.store = store
         self.size = max(1, int(workers))
+        self.replica_mb = replica_mb or 0  # each worker's replica's budget; 0: none, every query on a snapshot
+        self.replica_off = None  # why replicas were given up (over the budget), or None
+        self.replica = None  # the state a worker last told of its replica: (state, version, MB, load seconds)
         self._closed = False
         self._lock = threading.Lock()
         self._free = threading.Condition(self._lock)
@@ -143,7 +196,8 @@ class QueryPool:
         self._finalizer = weakref.finalize(self, _kill_all, self._alive)
         self._started = 0
         self._snap = None  # (key, version, spec)
-        self._users: dict[str, int] = {}  # snapshot key -> queries running on it
+        self._users: dict[str, int] = {}  # snapshot key -> queries running on it, and replicas loading from it
+        self._specs: dict[str, tuple] = {}  # snapshot key -> where it is, for each snapshot not yet removed
         self._dir = None
         if store.path is not None and not store.read_only:
             self._dir = store.path / SNAPSHOTS
@@ -166,14 +220,17 @@ class QueryPool:
             version, nquads = self.store.dump_quads()
             spec = ("nquads", nquads)
         old, self._snap = self._snap, (uuid.uuid4().hex, version, spec)
+        self._specs[self._snap[0]] = spec
         if old is not None:
-            self._forget(old)
+            self._forget(old[0])
         return self._snap
 
-    def _forget(self, snap) -> None:
-        """Remove a snapshot that is no longer the newest, once no query runs on it."""
-        key, _, (kind, value) = snap
-        if self._users.get(key) or kind != "path" or self._dir is None or Path(value).parent != self._dir:
+    def _forget(self, key) -> None:
+        """Remove a snapshot that is no longer the newest, once no query runs on it and no replica loads from it."""
+        if self._users.get(key) or (self._snap is not None and self._snap[0] == key) or key not in self._specs:
+            return
+        kind, value = self._specs.pop(key)
+        if kind != "path" or self._dir is None or Path(value).parent != self._dir:
             return
         shutil.rmtree(value, ignore_errors=True)
 
@@ -187,6 +244,7 @@ class QueryPool:
                         return w
                     w.kill()  # it died while idle (killed from outside): start another
                     self._alive.discard(w)
+                    self._unuse(w)
                     self._started -= 1
                 if self._started < self.size:
                     self._started += 1
@@ -217,45 +275,104 @@ class QueryPool:
                 self._idle.append(worker)
             self._free.notify()
 
+    def _order(self, worker: _Worker, graphs, use: bool):
+        """What ``worker`` is told about its replica with this query (pool lock held): ``("load",)``
+        (completed with the snapshot), the writes to follow, or None (no replica)."""
+        if not self.replica_mb or self.replica_off:
+            return None
+        if self.store.changes is None:
+            self.store.keep_changes(lambda version: Changes(graphs, version))
+        if worker.replica is None:
+            return ("load",)
+        version = self.store.version
+        writes = self.store.changes.since(worker.sent)
+        if writes is None:  # too far behind: replaced after this query (a new worker loads anew)
+            worker.retire = True
+            return None
+        worker.sent = max([version, worker.sent] + [w[0] for w in writes])
+        return ("follow", writes, use)
+
+    def _told(self, worker: _Worker, report) -> None:
+        """The worker told its replica's state (pool lock held)."""
+        if report is None:
+            return
+        worker.replica, self.replica = report[0], report
+        if report[0] != "loading":
+            self._unuse(worker)
+        if report[0] not in ("loading", "ready") and not self.replica_off:
+            self.replica_off = report[0]
+            log.warning("users' queries read the on-disk snapshot: the in-memory replica of the default graphs "
+                        "is %s (%s MB; budget %s MB)", report[0], report[2], self.replica_mb)
+
+    def _unuse(self, worker: _Worker) -> None:
+        """The snapshot ``worker``'s replica was loading from is no longer needed by it (pool lock held)."""
+        if worker.loading is not None:
+            key, worker.loading = worker.loading, None
+            self._done_with(key)
+
+    def _done_with(self, key) -> None:
+        self._users[key] -= 1
+        if not self._users[key]:
+            del self._users[key]
+            self._forget(key)
+
     def run(self, timeout: float, **args) -> RawResult:
         """Evaluate one query (the arguments of :func:`evaluate` but the store);
         KBError 503 when it has not answered within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         if args.get("bindings"):
             args = {**args, "bindings": {k: _enc(v) for k, v in args["bindings"].items()}}
-        with self._lock:
-            key, _, spec = snap = self._snapshot()
-            self._users[key] = self._users.get(key, 0) + 1
-        worker, ok = None, False
+        use = not NAMES_GRAPHS.search(args["query"])
+        worker = self._acquire(deadline)
+        key, ok = None, False
         try:
-            worker = self._acquire(deadline)
+            with self._lock:
+                order = self._order(worker, args["default_graphs"], use)
+                spec = None
+                if order is None or order[0] == "load" or not use or worker.replica != "ready":
+                    key, version, spec = self._snapshot()
+                    self._users[key] = self._users.get(key, 0) + 1
+                    if order is not None and order[0] == "load":
+                        order = ("load", list(args["default_graphs"]), version, self.replica_mb)
+                        worker.replica, worker.sent, worker.loading = "loading", version, key
+                        self._users[key] += 1
             try:
-                worker.conn.send((key, None if worker.snapshot == key else spec, args))
+                worker.conn.send((key, None if spec is None or worker.snapshot == key else spec, args, order))
             except OSError:
                 raise KBError("the query worker stopped before it got the query; try again", status=503) from None
-            worker.snapshot = key
+            if key is not None:
+                worker.snapshot = key
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise QueryTimeout(timeout)
             try:
-                status, value = worker.conn.recv()
+                status, value, report = worker.conn.recv()
             except (EOFError, OSError):
                 raise QueryError("the query could not run: the query engine stopped on it") from None
             ok = True
-        finally:
-            if worker is not None:
-                if not ok:  # still running (or dead): stop it; a new one starts when needed
-                    worker.kill()
-                    self._alive.discard(worker)
-                self._release(worker if ok else None)
             with self._lock:
-                self._users[key] -= 1
-                if not self._users[key]:
-                    del self._users[key]
-                    if self._snap is not snap:
-                        self._forget(snap)
+                self._told(worker, report)
+        finally:
+            if not ok or worker.retire:  # still running (or dead, or too far behind): stop it
+                worker.kill()
+                with self._lock:
+                    self._alive.discard(worker)
+                    self._unuse(worker)
+            self._release(worker if ok and not worker.retire else None)
+            if key is not None:
+                with self._lock:
+                    self._done_with(key)
         if status == "error":
             raise QueryError(value)
         return _result(value)
+
+    def replica_state(self) -> dict:
+        """What a worker last told of its replica: ``state`` (off, not loaded, loading, ready, over budget,
+        failed: …), the store ``version`` it holds, its ``mb`` and ``load_s``, and the ``budget_mb``."""
+        state = self.replica or ("not loaded", 0, 0.0, 0.0)
+        if not self.replica_mb:
+            state = ("off", 0, 0.0, 0.0)
+        return {"state": self.replica_off or state[0], "version": state[1], "mb": state[2], "load_s": state[3],
+                "budget_mb": self.replica_mb}
 
     def close(self) -> None:
         with self._lock:
