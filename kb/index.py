@@ -56,6 +56,8 @@ CREATE INDEX IF NOT EXISTS disputes_claim ON disputes (claim);
 -- count 100,000 claims)
 CREATE TABLE IF NOT EXISTS counts (facet TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
   PRIMARY KEY (facet, value));
+-- the counts a write took to nothing, found without a scan of every count (dropped after each write)
+CREATE INDEX IF NOT EXISTS counts_zero ON counts (facet) WHERE n = 0;
 CREATE TABLE IF NOT EXISTS topics (topic TEXT PRIMARY KEY, claims INTEGER NOT NULL, disputes INTEGER NOT NULL,
   latest TEXT);
 CREATE TABLE IF NOT EXISTS texts (claim TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL);
@@ -203,12 +205,13 @@ class ClaimIndex:
                     db.execute("CREATE TEMP TABLE IF NOT EXISTS changed (iri TEXT PRIMARY KEY)")
                     db.execute("DELETE FROM changed")
                     db.executemany("INSERT OR IGNORE INTO changed VALUES (?)", [(c,) for c in claims])
-                    topics = self._topics_of_changed()
+                    topics = self._topic_shares()
                     self._count_changed(-1)
                     for c in claims:
+                        dropped = db.execute("SELECT rowid, norm FROM fields WHERE claim = ?", (c,)).fetchall()
                         # a contentless FTS table forgets a row when given back the text it indexed
-                        db.execute("INSERT INTO search (search, rowid, norm) "
-                                   "SELECT 'delete', rowid, norm FROM fields WHERE claim = ?", (c,))
+                        db.executemany("INSERT INTO search (search, rowid, norm) VALUES ('delete', ?, ?)", dropped)
+                        change.dropped += [r[0] for r in dropped]
                         db.execute("DELETE FROM fields WHERE claim = ?", (c,))
                         db.execute("DELETE FROM claims WHERE iri = ?", (c,))
                         db.execute("DELETE FROM links WHERE claim = ?", (c,))
@@ -231,7 +234,8 @@ class ClaimIndex:
                     self._count_all()
                 else:
                     self._count_changed(+1)
-                    self._recount_topics(topics | self._topics_of_changed())
+                    self.db.execute("DELETE FROM counts WHERE n = 0")
+                    self._follow_topics(topics, self._topic_shares())
                 self._set_meta("generation", str(generation))
                 db.execute("COMMIT")
             except BaseException:
@@ -253,7 +257,8 @@ class ClaimIndex:
 
     def _count_changed(self, sign: int) -> None:
         """Take the changed claims' share out of the facet counts (-1), or put it back in (+1).
-        Each count is a number of claims, so the whole is the sum of every claim's share."""
+        Each count is a number of claims, so the whole is the sum of every claim's share: a write
+        changes the counts of the values its claims have, never reads the others."""
         for name, sql in self.FACETS.items():
             # from the changed claims outwards (CROSS JOIN keeps that order), never a scan of every claim
             sql = sql.replace("FROM claims c", "FROM temp.changed x CROSS JOIN claims c ON c.iri = x.iri") \
@@ -261,12 +266,33 @@ class ClaimIndex:
             self.db.execute(f"WITH part (value, n) AS ({sql.format(w='c.withdrawn = 0')}) "
                             f"INSERT INTO counts SELECT '{name}', value, {sign} * n FROM part WHERE true "
                             "ON CONFLICT (facet, value) DO UPDATE SET n = n + excluded.n")
-        self.db.execute("DELETE FROM counts WHERE n = 0")
 
-    def _topics_of_changed(self) -> set[str]:
-        return {r[0] for r in self.db.execute(
-            "SELECT DISTINCT l.value FROM temp.changed x CROSS JOIN links l INDEXED BY links_claim "
-            "ON l.claim = x.iri WHERE l.kind = 'topic'")}
+    def _topic_shares(self) -> dict[str, tuple[int, int, str]]:
+        """{topic: (claims, disputes, latest write)} of the changed standing claims (TOPIC_STATS's
+        share of them), from the changed claims outwards."""
+        return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute(
+            "SELECT l.value, COUNT(*), SUM(c.disputes), MAX(c.recorded) FROM temp.changed x "
+            "CROSS JOIN links l INDEXED BY links_claim ON l.claim = x.iri CROSS JOIN claims c ON c.iri = l.claim "
+            "WHERE l.kind = 'topic' AND c.withdrawn = 0 GROUP BY l.value")}
+
+    def _follow_topics(self, before: dict, after: dict) -> None:
+        """Each topic's kept claims and disputes moved by what the changed claims took out (``before``)
+        and put in (``after``), not recounted (a topic gathers thousands of claims at 100,000); its
+        latest write is the greater of the kept one and the new share's, unless the share taken out
+        held the latest and the one put in is older (then that topic alone is recounted)."""
+        for t in before.keys() | after.keys():
+            (bn, bd, bl), (an, ad, al) = before.get(t, (0, 0, None)), after.get(t, (0, 0, None))
+            row = self.db.execute("SELECT claims, disputes, latest FROM topics WHERE topic = ?", (t,)).fetchone()
+            kept = row or (0, 0, None)
+            claims, disputes = kept[0] + an - bn, kept[1] + ad - bd
+            if claims < 0 or (row is None and bn) or (bl is not None and bl >= (kept[2] or "") and
+                                                      (al is None or al < bl)):
+                self._recount_topics({t})
+            elif claims == 0:
+                self.db.execute("DELETE FROM topics WHERE topic = ?", (t,))
+            else:
+                latest = max(x for x in (kept[2], al) if x is not None) if (kept[2], al) != (None, None) else None
+                self.db.execute("INSERT OR REPLACE INTO topics VALUES (?, ?, ?, ?)", (t, claims, disputes, latest))
 
     def _recount_topics(self, topics: set[str]) -> None:
         for t in topics:

@@ -55,7 +55,7 @@ def _shacl_validate(*args, **kwargs):
     return validate(*args, **kwargs)
 
 
-_HARVESTED: dict = {}  # id(shapes graph) -> (that graph, pySHACL's ShapesGraph of it, its shapes gathered)
+_HARVESTED: dict = {}  # id(shapes graph) -> (that graph, pySHACL's ShapesGraph of it, the shapes that target nodes)
 _HARVEST_LOCK = threading.Lock()
 
 
@@ -73,13 +73,20 @@ def _run(data: Graph, shapes: Graph, focus=None):
       :func:`check` threw the results away (about half of a write's validation). A node in ``focus`` is
       checked against the same shapes, nested shapes (``sh:node``, ``sh:or``…) included, with the same
       graph and gives the same results. (pySHACL's own ``focus_nodes`` option is no substitute: it
-      also skips nested shapes on value nodes outside the list, so they would always conform.)
+      also skips nested shapes on value nodes outside the list, so they would always conform.) Only
+      the shapes that declare a target (11 of the 159 shapes ``shapes/`` gives) are asked for their
+      focus nodes: the others (property shapes, shapes reached by ``sh:node`` or ``sh:or``) have none,
+      and reading that out of the shapes graph again took ~9 ms a write here;
+    - each evaluation of a shape looks its predicates up in pySHACL's list of constraint parameters,
+      one comparison of terms after another (~4,000 a write): here the same list answers ``in`` from a
+      set (:class:`_Parameters`), the same parameters in the same order.
 
     One validation at a time (a ``ShapesGraph`` is pySHACL's own object, not made to be shared by threads)."""
     from pyshacl import Validator  # noqa: PLC0415 - see _shacl_validate
     from pyshacl.graph_abstraction import DataGraph  # noqa: PLC0415
 
     with _HARVEST_LOCK:
+        _hashed_parameters()
         validator = Validator(DataGraph.from_rdflib(data), shacl_graph=shapes,
                               options={"inference": None, "advanced": False, "allow_warnings": False,
                                        "logger": _PYSHACL_LOG})
@@ -87,12 +94,13 @@ def _run(data: Graph, shapes: Graph, focus=None):
         if kept is not None and kept[0] is shapes:
             validator.shacl_graph = kept[1]
         else:
-            _HARVESTED[id(shapes)] = (shapes, validator.shacl_graph)
+            targeting = [s for s in validator.shacl_graph.shapes if any(len(list(t)) for t in s.target())]
+            kept = _HARVESTED[id(shapes)] = (shapes, validator.shacl_graph, targeting)
         if focus is None:
             return validator.run()
         executor, graph = validator.make_executor(), validator.data_graph
         conforms, reports = True, []
-        for shape in validator.shacl_graph.shapes:
+        for shape in kept[2]:  # (in the order of validator.shacl_graph.shapes, as Validator.run)
             targeted = [n for n in shape.focus_nodes(graph) if n in focus]
             if targeted:
                 ok, found = shape.validate(executor, graph, focus=targeted)
@@ -102,6 +110,28 @@ def _run(data: Graph, shapes: Graph, focus=None):
 
 
 _PYSHACL_LOG = logging.getLogger("pyshacl")
+
+
+class _Parameters(list):
+    """pySHACL's list of constraint parameters, whose ``in`` is a set's (its order and items unchanged)."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self._set = frozenset(items)
+
+    def __contains__(self, item):
+        return item in self._set
+
+
+def _hashed_parameters() -> None:
+    """Give pySHACL's shape evaluation (``pyshacl.shape.Shape.validate``, which keeps the list it reads
+    in its module's ``CONSTRAINT_PARAMS``) the constraint parameters as :class:`_Parameters`, once."""
+    import pyshacl.shape  # noqa: PLC0415 - see _shacl_validate
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP  # noqa: PLC0415
+
+    kept = getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None)
+    if not (kept and isinstance(kept[0], _Parameters)):
+        pyshacl.shape.CONSTRAINT_PARAMS = (_Parameters(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
 
 
 class ValidationGraph(Graph):

@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from rdflib import Literal
+from rdflib.namespace import PROV, XSD
 
 from kb import KBError, open_kb
+from kb.namespaces import SDO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate  # noqa: E402
@@ -188,6 +191,110 @@ def test_counts_kept_by_writes_are_the_store_s(tmp_path, caplog):
     assert kb.index.busiest_topics(5) == _busiest_from_store(kb, 5)
     same(kb)
     kb.close()
+
+
+def _kept(kb):
+    """What the index keeps counted by each write: every topic's claims and disputes, ordered by them and
+    then by its latest write (busiest_topics), and the facets of all standing claims."""
+    return kb.index.busiest_topics(10_000), kb.list_claims(limit=1, facets=True)["facets"]
+
+
+def test_counts_moved_by_each_write_are_those_a_whole_rebuild_counts(tmp_path, caplog):
+    """Each write moves the kept counts by its claims' share (out before, in after) instead of counting
+    again: after every kind of write they are what counting every claim gives (a rebuild), and the
+    store's; and so after a restart."""
+    from kb.indexer import rebuild
+
+    caplog.set_level("WARNING", logger="claimkb")
+    kb = open_kb(str(tmp_path / "s"))
+    kb.import_data(generate(200, seed=11), by="gen")
+    topic = kb.local_id(kb.index.busiest_topics(1)[0][0])
+    old, edited = [c["id"] for c in kb.list_claims(about=topic, limit=2)["claims"]]
+    new = {"id": "new-one", "text": {"en": "A new claim", "ja": "新しい主張"}, "claimant": "org-3",
+           "about": [topic, "org-1"], "sources": ["source-1"], "date": "2026-01-02",
+           "disputes": [{"party": "org-4", "stance": "denies", "text": {"en": "No"}, "sources": ["source-2"]}]}
+    dispute = {"party": "org-5", "stance": "confirms", "text": {"en": "Yes"}, "sources": ["source-3"]}
+
+    def moved_to_other_topic():
+        claim = kb.get_claim(edited)
+        kb.add_claim({"id": edited, "text": claim["text"], "claimant": claim["claimant"]["id"],
+                      "about": ["topic-2", "org-2"], "sources": [s["id"] for s in claim["sources"]]},
+                     by="t", expected_version=claim["version"])
+
+    def alone(claim, topic):  # a claim alone in a new topic
+        kb.add_claim({"id": claim, "text": {"en": "Alone"}, "claimant": "org-1", "about": [topic],
+                      "sources": ["source-1"]}, by="t", new={"topics": [{"id": topic, "label": {"en": topic}}]})
+
+    def written_at(claim, when):  # a claim written again, recorded at a given time (an RDF import keeps it)
+        g = kb.version_graph("claim", claim, kb.history("claim", claim)[-1]["version"])
+        iri = kb.iri("claim", claim)
+        g.set((iri, SDO.text, Literal(f"Alone, {when}", lang="en")))
+        g.set((iri, PROV.generatedAtTime, Literal(when, datatype=XSD.dateTime)))
+        kb.import_rdf(g.serialize(format="turtle").encode(), "turtle", by="t")
+
+    def order(*topics):
+        listed = [kb.local_id(t) for t, _, _ in kb.index.busiest_topics(10_000)]
+        return sorted(topics, key=listed.index)
+
+    steps = [
+        lambda: kb.add_claim(new, by="t"),  # the topic's latest write, a dispute more
+        lambda: kb.add_dispute(old, dispute, by="t"),
+        lambda: kb.withdraw("dispute", kb.get_claim(old)["disputes"][-1]["id"], by="t"),
+        lambda: kb.withdraw("claim", "new-one", by="t"),  # the latest write taken out: counted again
+        lambda: kb.restore("claim", "new-one", 1, by="t"),
+        moved_to_other_topic,  # out of one topic, into another
+        lambda: kb.withdraw("claim", old, by="t"),
+        lambda: kb.add_claim({**new, "id": "newer", "about": ["topic-9"]}, by="t"),  # a topic's first claims
+        # two topics of one claim each, no disputes: listed by their latest write
+        lambda: alone("ta", "tie-a"),
+        lambda: alone("tb", "tie-b"),
+        lambda: written_at("ta", "2020-01-01T00:00:00+00:00"),  # the latest write taken out, an older put in
+        lambda: written_at("tb", "2021-01-01T00:00:00+00:00"),
+        lambda: written_at("ta", "2022-01-01T00:00:00+00:00"),  # a later latest write
+        lambda: written_at("ta", "2019-01-01T00:00:00+00:00"),
+    ]
+    newest_first = {len(steps) - 3: "tie-b", len(steps) - 2: "tie-a", len(steps) - 1: "tie-b"}
+    for i, step in enumerate(steps):
+        step()
+        if i in newest_first:
+            assert order("tie-a", "tie-b")[0] == newest_first[i]
+        kept = _kept(kb)
+        assert kb.index.busiest_topics(3) == _busiest_from_store(kb, 3)
+        same(kb)
+        rebuild(kb.data)  # every claim counted
+        assert _kept(kb) == kept
+    assert not caplog.records  # each write moved the counts (no rebuild of the whole index)
+    kb.close()
+    kb = open_kb(str(tmp_path / "s"))  # kept in the index file
+    assert _kept(kb) == kept
+    kb.close()
+
+
+def test_searches_follow_many_writes_of_the_same_claims(monkeypatch, seed_bytes):
+    """The search columns' links and languages are appended to and dropped by claim, sorted again and
+    compacted now and then (kb.columns.Rows): after dozens of writes of the same claims, a search with
+    filters on links and languages still answers as the store does."""
+    import kb.columns
+
+    monkeypatch.setattr(kb.columns, "SPARE", 4)  # sorted again and compacted within a few writes
+    k = open_kb(":memory:")
+    k.import_yaml(seed_bytes, by="t")
+    searches = [{"q": "microsoft"}, {"q": "AI", "about": "microsoft"}, {"q": "データセンター", "language": "ja"},
+                {"q": "OpenAI", "party": "sam-altman"}, {"q": "契約", "source": "windows-central-ms-ai-self-sufficiency"}]
+    claims = [c["id"] for c in k.list_claims(about="microsoft", limit=6)["claims"]]
+    for i in range(24):
+        c = claims[i % len(claims)]
+        k.withdraw("claim", c, by="t")
+        if i % 4 == 0:
+            for f in searches:
+                same(k, **f)
+        k.restore("claim", c, 1, by="t")
+        if i % 6 == 5:
+            k.add_dispute(c, {"party": "sam-altman", "stance": "denies", "text": {"ja": "違う"},
+                              "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t")
+    for f in searches:
+        same(k, **f)
+    k.close()
 
 
 def test_pickers_follow_every_write_of_their_kind(seeded):
