@@ -89,8 +89,9 @@ def first_searches(n: int) -> dict[str, list[str]]:
     }
 
 
-def fill(kb, n: int) -> float:
-    """Write a generated document of n claims without validation (setup, not measured)."""
+def fill(kb, n: int, chunk: int = FILL_CHUNK) -> float:
+    """Write a generated document of n claims without validation (setup, not measured), one write of
+    its agents, topics and sources, then one per ``chunk`` claims (bench/bulk.py makes the same quads)."""
     from kb.model import build_records
     from kb.writes import commit
 
@@ -101,8 +102,8 @@ def fill(kb, n: int) -> float:
     assert not problems, problems[:3]
     commit(kb.data, recs, "bench", validated=False)
     claims = doc["claims"]
-    for i in range(0, len(claims), FILL_CHUNK):
-        recs, problems = build_records({"claims": claims[i:i + FILL_CHUNK]}, kb.minter, kb.data.known_kind)
+    for i in range(0, len(claims), chunk):
+        recs, problems = build_records({"claims": claims[i:i + chunk]}, kb.minter, kb.data.known_kind)
         assert not problems, problems[:3]
         commit(kb.data, recs, "bench", validated=False)
     return time.perf_counter() - t
