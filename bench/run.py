@@ -7,7 +7,14 @@ baseline measured in the same run.
 The store is filled from ``bench/generate.py`` documents written through the
 library's own write path with SHACL validation switched off (filling is not
 what is measured; the validated bulk import is measured separately, into the
-filled store). Prints a markdown table; ``--json`` writes every figure.
+filled store), or with ``--fill bulk`` by loading the N-Quads that write path
+would have stored (``bench/bulk.py``: minutes at 1,000,000 claims, not hours):
+
+    python bench/run.py --claims 1000000 --fill bulk --store /tmp/bench-1m/store --baseline ""
+
+Pages and searches are measured first time (distinct claims, filters, pages
+and search strings: nothing kept from an earlier identical request) and warm
+(asked again). Prints a markdown table; ``--json`` writes every figure.
 """
 
 from __future__ import annotations
@@ -39,11 +46,15 @@ from kb.filters import parse as parse_filters  # noqa: E402
 from kb.listing import listing  # noqa: E402
 from kb.queries import EXAMPLES  # noqa: E402
 
-FIELDS = ["claims", "write_p50_ms", "write_p95_ms", "reject_p50_ms", "import_claims_per_s", "claim_page_p50_ms",
-          "list_page_p50_ms", "search_p50_ms", "search_first_p50_ms", "search_first_index_p50_ms", "sparql_p50_ms", "export_turtle_s", "export_turtle_first_s", "export_turtle_kept_s", "rss_mb", "cold_start_s",
+FIELDS = ["claims", "fill_s", "write_p50_ms", "write_p95_ms", "reject_p50_ms", "import_claims_per_s", "claim_page_p50_ms",
+          "claim_page_first_p50_ms", "list_page_first_p50_ms", "story_timeline_first_p50_ms", "network_first_p50_ms",
+          "claim_timeline_first_p50_ms", "list_page_p50_ms", "search_p50_ms", "search_first_p50_ms", "search_first_index_p50_ms", "sparql_p50_ms", "export_turtle_s", "export_turtle_first_s", "export_turtle_kept_s", "rss_mb", "cold_start_s",
           "story_timeline_p50_ms", "network_p50_ms", "claim_timeline_p50_ms"]
 FILL_CHUNK = 5000
 PARITY_MAX = 10_000  # above this, asking the store itself (no index) takes minutes per query: --parity-max
+SPARQL_MAX = 100_000  # above this, each example runs once, bounded by SPARQL_BOUND_S: --sparql-max
+SPARQL_BOUND_S = 120.0  # --sparql-bound
+NO_EXPORT = ""  # why the exports are not measured (--no-export REASON)
 
 
 def ms(f, repeat: int) -> list[float]:
@@ -89,8 +100,31 @@ def first_searches(n: int) -> dict[str, list[str]]:
     }
 
 
-def fill(kb, n: int) -> float:
-    """Write a generated document of n claims without validation (setup, not measured)."""
+def first_lists(n: int, k: int) -> list[str]:
+    """``k`` list pages (with their facets), each with filters or a page no other has: the list as
+    analysts narrow it, nothing kept from an earlier identical request (pages, counts and facets
+    are kept by filters until the next write)."""
+    rnd = random.Random(29)
+    orgs, people, topics = max(20, n // 50) // 2, max(20, n // 50) - max(20, n // 50) // 2, max(10, n // 200)
+    statuses = ["reported", "confirmed", "disputed", "retracted"]
+    kinds = [lambda: {"page": rnd.randrange(2, max(3, n // 20))},
+             lambda: {"about": f"org-{rnd.randrange(orgs)}"},
+             lambda: {"about": f"org-{rnd.randrange(orgs)}", "status": rnd.choice(statuses)},
+             lambda: {"claimant": f"person-{rnd.randrange(people)}"},
+             lambda: {"about": f"topic-{rnd.randrange(topics)}", "language": rnd.choice(["ja", "en"])},
+             lambda: {"date": f"{2023 + rnd.randrange(3)}-{1 + rnd.randrange(12):02d}", "status": rnd.choice(statuses)},
+             lambda: {"party": f"org-{rnd.randrange(orgs)}", "page": 2}]
+    out: list[str] = []
+    while len(out) < k:
+        url = "/?" + urlencode(kinds[len(out) % len(kinds)]())
+        if url not in out:
+            out.append(url)
+    return out
+
+
+def fill(kb, n: int, chunk: int = FILL_CHUNK) -> float:
+    """Write a generated document of n claims without validation (setup, not measured), one write of
+    its agents, topics and sources, then one per ``chunk`` claims (bench/bulk.py makes the same quads)."""
     from kb.model import build_records
     from kb.writes import commit
 
@@ -101,17 +135,25 @@ def fill(kb, n: int) -> float:
     assert not problems, problems[:3]
     commit(kb.data, recs, "bench", validated=False)
     claims = doc["claims"]
-    for i in range(0, len(claims), FILL_CHUNK):
-        recs, problems = build_records({"claims": claims[i:i + FILL_CHUNK]}, kb.minter, kb.data.known_kind)
+    for i in range(0, len(claims), chunk):
+        recs, problems = build_records({"claims": claims[i:i + chunk]}, kb.minter, kb.data.known_kind)
         assert not problems, problems[:3]
         commit(kb.data, recs, "bench", validated=False)
     return time.perf_counter() - t
 
 
-def measure(n: int, folder: Path, writes: int, pages: int) -> dict:
+def measure(n: int, folder: Path, writes: int, pages: int, how: str = "write") -> dict:
+    """Every figure at ``n`` claims, in the store ``folder``: filled first (``how``: "write", through
+    the library's write path; "bulk", by bench/bulk.py) unless it exists ("kept": filled before)."""
+    row = {"claims": n, "fill": how if not folder.exists() else "kept", "load_before": os.getloadavg()}
+    if row["fill"] == "bulk":
+        from bulk import bulk_fill  # noqa: PLC0415
+
+        row["bulk_fill"] = bulk_fill(folder, n)
+        row["fill_s"] = round(sum(v for k, v in row["bulk_fill"].items() if k.endswith("_s")), 1)
     kb = open_kb(str(folder))
-    fill_s = fill(kb, n)
-    row = {"claims": n, "fill_s": round(fill_s, 1)}
+    if row["fill"] == "write":
+        row["fill_s"] = round(fill(kb, n), 1)
     # validated writes: a claim with a dispute; rejected writes
     ok, bad = [], []
     for i in range(writes):
@@ -136,16 +178,24 @@ def measure(n: int, folder: Path, writes: int, pages: int) -> dict:
     # pages, through the app (server time, no network)
     app = create_app({"TESTING": False, "LOAD_SEED": False, "SECRET_KEY": "bench"}, kb=kb)
     client = app.test_client()
+    kb.data.index.wait()  # the claim index's columns, loaded once per process (in a thread): a serving process's state
     rnd = random.Random(3)
-    ids = [f"claim-{rnd.randrange(n)}" for _ in range(pages)]
+    ids = [f"claim-{i}" for i in rnd.sample(range(1, n), min(pages, n - 1))]  # distinct claims
     html = {"Accept": "text/html"}
 
     def get(url):
         r = client.get(url, headers=html)
         assert r.status_code == 200, (url, r.status_code, r.data[:300])
 
-    get(f"/claims/{ids[0]}")
+    get("/claims/claim-0")  # the process's first page (templates compiled): not counted
+    # first time: each claim's page once, never asked before; then the same pages again (warm)
+    row["claim_page_first_p50_ms"] = p50([ms(lambda u=f"/claims/{i}": get(u), 1)[0] for i in ids])
     row["claim_page_p50_ms"] = p50([ms(lambda u=f"/claims/{i}": get(u), 1)[0] for i in ids])
+    # the list page with its facets: first-time (filters or a page not asked before), then "/" again and again
+    lists = first_lists(n, max(7, pages // 2))
+    row["list_page_first_ms_by_url"] = {u: round(ms(lambda u=u: get(u), 1)[0], 1) for u in lists}
+    row["list_page_first_p50_ms"] = p50(list(row["list_page_first_ms_by_url"].values()))
+    row["list_page_first_p95_ms"] = p95(list(row["list_page_first_ms_by_url"].values()))
     row["list_page_p50_ms"] = p50(ms(lambda: get("/"), max(3, pages // 4)))
     # first-time searches: each query once, none asked before (the index keeps a search's claims,
     # pages and facets until the next write), through the list page; then the claim index's part of
@@ -172,11 +222,12 @@ def measure(n: int, folder: Path, writes: int, pages: int) -> dict:
     row["search_p50_ms"] = p50([t for q in searches for t in ms(lambda q=q: get(f"/?q={q}"), max(2, pages // 8))])
     row["search_p50_ms_by_query"] = {q: p50(ms(lambda q=q: get(f"/?q={q}"), 3)) for q in searches}
     row["sparql_p50_ms"] = {name: p50(ms(lambda q=q: kb.query(q, timeout=None), 3))  # the engine, in-process
-                            for name, q in EXAMPLES.items()}
+                            for name, q in EXAMPLES.items()} if n <= SPARQL_MAX else sparql_once(kb)
     # the index gives the store's own answers at this size too
     checks = [{}, {"status": "disputed"}, {"q": "データセンター契約"}, {"about": "org-1", "date": "2024-03"},
               {"q": "Oracle 報道"}, {"q": "Analyst Person 1"}]
-    row["index_matches_store"] = None if n > PARITY_MAX else all(
+    row["index_matches_store"] = (f"not run: above --parity-max {PARITY_MAX:,} claims, the store's own answer to one "
+                                  "list takes minutes (measured at 100,000)") if n > PARITY_MAX else all(
         [c["id"] for c in kb.list_claims(**f, limit=50)["claims"]] ==
         [c["id"] for c in kb.list_claims(**f, limit=50, use_index=False)["claims"]]
         and kb.list_claims(**f, facets=True)["facets"] == kb.list_claims(**f, facets=True, use_index=False)["facets"]
@@ -184,11 +235,36 @@ def measure(n: int, folder: Path, writes: int, pages: int) -> dict:
     # pictures of the entity most claims are about
     top = kb.list_claims(limit=1, facets=True)["facets"]["about"][0]
     row["largest_entity"] = {"id": top["value"], "claims": top["count"]}
-    row["story_timeline_p50_ms"] = p50(ms(lambda: get(f"/timeline?about={top['value']}"), 5))
-    row["network_p50_ms"] = p50(ms(lambda: get(f"/network?about={top['value']}"), 3))
-    row["claim_timeline_p50_ms"] = p50([ms(lambda u=f"/claims/{i}/timeline.svg": get(u), 1)[0] for i in ids[:10]])
+    # the pictures of the largest entity with nothing kept from an earlier request (kept values dropped
+    # before each), then warm; the claim timeline first time for each claim, then again
+    for name, url, times in (("story_timeline", f"/timeline?about={top['value']}", 5),
+                             ("network", f"/network?about={top['value']}", 3)):
+        first = []
+        for _ in range(3):
+            kb.data.forget()
+            kb.data.index.forget()
+            first.append(ms(lambda u=url: get(u), 1)[0])
+        row[f"{name}_first_p50_ms"] = p50(first)
+        row[f"{name}_p50_ms"] = p50(ms(lambda u=url: get(u), times))
+    timelines = [f"/claims/{i}/timeline.svg" for i in ids[:10]]
+    row["claim_timeline_first_p50_ms"] = p50([ms(lambda u=u: get(u), 1)[0] for u in timelines])
+    row["claim_timeline_p50_ms"] = p50([ms(lambda u=u: get(u), 1)[0] for u in timelines])
     # export: written from the store (as every request did before exports were kept: the baseline), then as
     # /export.ttl serves it: the first request after the writes above writes the kept file, the next reads it
+    if NO_EXPORT:
+        for name in ("export_turtle_s", "export_turtle_first_s", "export_turtle_kept_s", "export_mb"):
+            row[name] = NO_EXPORT
+    else:
+        export(kb, client, row)
+    kb.close()
+    kb = app = client = None  # noqa: F841 - drop the last references
+    gc.collect()  # release the store's lock before another process opens it
+    # a fresh process: cold start to the first page, and the serving process's memory
+    row.update(serving(folder, ids[:20]))
+    return row
+
+
+def export(kb, client, row: dict) -> None:
     with tempfile.TemporaryFile() as f:
         t = time.perf_counter()
         kb.export(f, "turtle")
@@ -201,12 +277,20 @@ def measure(n: int, folder: Path, writes: int, pages: int) -> dict:
         r.close()
         row[name] = round(time.perf_counter() - t, 2)
         assert r.status_code == 200 and size == int(r.headers["Content-Length"]), r.status_code
-    kb.close()
-    kb = app = client = None  # noqa: F841 - drop the last references
-    gc.collect()  # release the store's lock before another process opens it
-    # a fresh process: cold start to the first page, and the serving process's memory
-    row.update(serving(folder, ids[:20]))
-    return row
+
+
+def sparql_once(kb) -> dict:
+    """Each example once, in a query worker stopped after SPARQL_BOUND_S (at 100,000 claims they took
+    2-19 s each, three times each): its time in ms, or why there is none."""
+    out = {}
+    for name, q in EXAMPLES.items():
+        t = time.perf_counter()
+        try:
+            kb.query(q, timeout=SPARQL_BOUND_S)
+            out[name] = round((time.perf_counter() - t) * 1000, 1)
+        except Exception as e:  # noqa: BLE001 - the time limit, reported as the figure
+            out[name] = f"not run to the end: stopped after {time.perf_counter() - t:.0f} s ({type(e).__name__})"
+    return out
 
 
 SERVE = r"""
@@ -270,17 +354,25 @@ def baseline(n: int) -> dict:
 
 
 def table(rows: list[dict], base: list[dict]) -> str:
-    lines = ["| claims | write p50 / p95 ms | reject p50 ms | import claims/s | claim page p50 ms | list page p50 ms | "
-             "search p50 ms (first time: page / index) | SPARQL examples p50 ms (slowest) | export Turtle s: written / first after writes / kept | RSS MB | cold start s | "
-             "story timeline / network of the largest entity p50 ms |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["Pages and searches: first time (nothing kept from an earlier identical request) / warm (asked again).", "",
+             "| claims | fill s | write p50 / p95 ms | reject p50 ms | import claims/s | claim page p50 ms | "
+             "list page with facets p50 ms | search p50 ms (index's part, first time) | "
+             "SPARQL examples p50 ms (slowest) | export Turtle s: written / first after writes / kept | RSS MB | cold start s | "
+             "story timeline / network of the largest entity p50 ms | claim timeline p50 ms |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        slow = max(r["sparql_p50_ms"].items(), key=lambda kv: kv[1])
-        lines.append(f"| {r['claims']:,} | {r['write_p50_ms']} / {r['write_p95_ms']} | {r['reject_p50_ms']} | "
-                     f"{r['import_claims_per_s']:,} | {r['claim_page_p50_ms']} | {r['list_page_p50_ms']} | "
-                     f"{r['search_p50_ms']} ({r['search_first_p50_ms']} / {r['search_first_index_p50_ms']}) | "
-                     f"{slow[1]} ({slow[0]}) | {r['export_turtle_s']} / {r['export_turtle_first_s']} / {r['export_turtle_kept_s']} | {r['rss_mb']} | "
-                     f"{r['cold_start_s']} | {r['story_timeline_p50_ms']} / {r['network_p50_ms']} |")
+        slow = max(r["sparql_p50_ms"].items(), key=lambda kv: kv[1] if isinstance(kv[1], float) else float("inf"))
+        exported = r["export_turtle_s"] if isinstance(r["export_turtle_s"], str) else \
+            f"{r['export_turtle_s']} / {r['export_turtle_first_s']} / {r['export_turtle_kept_s']}"
+        lines.append(f"| {r['claims']:,} | {r['fill_s']} ({r['fill']}) | {r['write_p50_ms']} / {r['write_p95_ms']} | "
+                     f"{r['reject_p50_ms']} | {r['import_claims_per_s']:,} | "
+                     f"{r['claim_page_first_p50_ms']} / {r['claim_page_p50_ms']} | "
+                     f"{r['list_page_first_p50_ms']} / {r['list_page_p50_ms']} | "
+                     f"{r['search_first_p50_ms']} ({r['search_first_index_p50_ms']}) / {r['search_p50_ms']} | "
+                     f"{slow[1]} ({slow[0]}) | {exported} | {r['rss_mb']} | "
+                     f"{r['cold_start_s']} | {r['story_timeline_first_p50_ms']} / {r['story_timeline_p50_ms']}; "
+                     f"{r['network_first_p50_ms']} / {r['network_p50_ms']} | "
+                     f"{r['claim_timeline_first_p50_ms']} / {r['claim_timeline_p50_ms']} |")
     if base:
         lines += ["", "Baseline (rdflib in-memory graph, whole-graph pyshacl, rdflib SPARQL), same run:", "",
                   "| claims | triples | parse s | whole-graph validation s | SPARQL examples ms | ClaimKB speed-up per example |",
@@ -295,29 +387,42 @@ def table(rows: list[dict], base: list[dict]) -> str:
 
 
 def main():
-    global PARITY_MAX
+    global PARITY_MAX, SPARQL_MAX, SPARQL_BOUND_S, NO_EXPORT
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--claims", default="1000,10000")
     ap.add_argument("--baseline", default="1000,10000", help="sizes for the rdflib + pyshacl baseline ('' for none)")
     ap.add_argument("--writes", type=int, default=40)
     ap.add_argument("--pages", type=int, default=40)
     ap.add_argument("--json", help="write every figure to this file")
+    ap.add_argument("--fill", choices=["write", "bulk"], default="write",
+                    help="fill each store through the library's write path, or by bench/bulk.py (N-Quads, bulk-loaded)")
+    ap.add_argument("--store", type=Path, help="the store folder (one size only): filled when it does not exist, "
+                    "else measured as it is (earlier benchmark writes included); kept after the run")
+    ap.add_argument("--sparql-max", type=int, default=SPARQL_MAX,
+                    help="above this size each SPARQL example runs once, stopped after --sparql-bound seconds")
+    ap.add_argument("--sparql-bound", type=float, default=SPARQL_BOUND_S)
+    ap.add_argument("--no-export", metavar="REASON", help="leave the Turtle exports out, printing why")
     ap.add_argument("--parity-max", type=int, default=10_000,
                     help="largest size at which the index is checked against the store's own answers")
     args = ap.parse_args()
-    PARITY_MAX = args.parity_max
+    PARITY_MAX, SPARQL_MAX, SPARQL_BOUND_S = args.parity_max, args.sparql_max, args.sparql_bound
+    NO_EXPORT = f"not run: {args.no_export}" if args.no_export else ""
+    sizes = [int(x) for x in args.claims.split(",") if x]
+    if args.store and len(sizes) != 1:
+        raise SystemExit("--store takes one size (--claims N)")
     rows, base = [], []
-    for n in [int(x) for x in args.claims.split(",") if x]:
-        with tempfile.TemporaryDirectory() as d:
+    for n in sizes:
+        with tempfile.TemporaryDirectory(dir=args.store.parent if args.store else None) as d:
             t = time.perf_counter()
-            rows.append(measure(n, Path(d) / "store", args.writes, args.pages))
+            rows.append(measure(n, args.store or Path(d) / "store", args.writes, args.pages, args.fill))
             print(f"measured {n:,} claims in {time.perf_counter() - t:.0f} s: {json.dumps(rows[-1], ensure_ascii=False)}",
                   file=sys.stderr, flush=True)
     for n in [int(x) for x in args.baseline.split(",") if x]:
         base.append(baseline(n))
         print(f"baseline at {n:,} claims done", file=sys.stderr, flush=True)
     print(table(rows, base))
-    result = {"sizes": rows, "baseline": base, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+    result = {"sizes": rows, "baseline": base, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                                                         "load_at_end": os.getloadavg()},
               "peak_rss_mb_this_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False))

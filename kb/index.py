@@ -250,6 +250,51 @@ class ClaimIndex:
                     self._path = None
                     self._ready.set()
 
+    def write_all(self, batches, names: list[tuple], generation: int) -> None:
+        """Replace the whole index in one transaction with the rows of every claim, given in
+        batches (dicts of ``rows``, ``links``, ``texts``, ``disputes``, ``fields``, ``reviews``, as
+        :meth:`write` takes them), and ``names``; none of them is kept in memory after its batch.
+        The columns are then read from the index as a fresh process reads them (kb.columns)."""
+        if self._pending is not None:  # the columns are loading: let that end first
+            self._ready.wait()
+        with self.lock:
+            self._cache.clear()
+            self._searched.clear()
+            db = self.db
+            db.execute("BEGIN")
+            try:
+                for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews"):
+                    db.execute(f"DELETE FROM {t}")
+                db.execute("INSERT INTO search (search) VALUES ('delete-all')")
+                for b in batches:
+                    db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                        (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"],
+                         int(r["withdrawn"]), r["disputes"], r.get("verdict")) for r in b["rows"]])
+                    db.executemany("INSERT INTO links VALUES (?, ?, ?)", b["links"])
+                    db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", b["disputes"])
+                    db.executemany("INSERT INTO texts VALUES (?, ?, ?)", b["texts"])
+                    top = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM fields").fetchone()[0]
+                    db.executemany("INSERT INTO fields VALUES (?, ?, ?)", b["fields"])
+                    db.execute("INSERT INTO search (rowid, norm) SELECT rowid, norm FROM fields WHERE rowid > ?",
+                               (top,))
+                    db.executemany("INSERT OR REPLACE INTO reviews VALUES (?, ?)", b["reviews"])
+                db.executemany("INSERT INTO names VALUES (?, ?)", names)
+                self._count_all()
+                self._set_meta("generation", str(generation))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            file = next((r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main"), "")
+            self.columns = Columns()
+            if file:  # loaded when first needed, in a thread (see _columns)
+                self._path = file
+                self._ready.clear()
+            else:
+                self.columns = load(db)
+                self._ready.set()
+
     def _count_all(self) -> None:
         for name, sql in self.FACETS.items():
             self.db.execute(f"INSERT INTO counts SELECT '{name}', * FROM ({sql.format(w='c.withdrawn = 0')})")

@@ -24,67 +24,89 @@ NAME_PREDICATES = (SDO.name, SKOS.prefLabel)  # an agent's names, a topic's labe
 log = logging.getLogger("claimkb")
 
 
+BATCH = 20_000  # claims read and written at a time by a whole rebuild (bounded memory at 1M claims)
+CLAIM_PREDICATES = (SDO.dateCreated, SDO.appearance, PROV.generatedAtTime, SDO.author, KB.withdrawn, SDO.about,
+                    SDO.text, KB.quote)
+DISPUTE_PREDICATES = (KB.party, KB.stance, KB.withdrawn, SDO.dateCreated, PROV.generatedAtTime, KB.quote,
+                      SDO.appearance, SDO.text, RDF.type)
+
+
 def rebuild(data, claims=None, named=()) -> None:
     """Rebuild the claim index (all of it, or the rows of ``claims`` and the names of the
     agents and topics ``named``) from the store, read with plain triple lookups."""
     if data.index is None:
         return
+    if claims is None:
+        _rebuild_all(data)
+        return
     store, cur = data.store, data.current
-    everything = claims is None
-    if everything:
-        ids = {s for s, _, _ in store.triples(None, RDF.type, SDO.Claim, cur)}
-        triples = [t for p in (SDO.dateCreated, SDO.appearance, PROV.generatedAtTime, SDO.author, KB.withdrawn,
-                               SDO.about, SDO.text, KB.quote) for t in store.triples(None, p, None, cur)]
-        links = store.triples(None, KB.disputes, None, cur)
-        exact = store.triples(None, OA.exact, None, cur)
-        names = [t for p in NAME_PREDICATES for t in store.triples(None, p, None, cur)]
-    else:
-        ids = {URIRef(c) for c in claims if store.triples(URIRef(c), RDF.type, SDO.Claim, cur)}
-        triples = store.describe(ids, cur)
-        links = [t for c in ids for t in store.triples(None, KB.disputes, c, cur)]
+    ids = {URIRef(c) for c in claims if store.triples(URIRef(c), RDF.type, SDO.Claim, cur)}
+    names = [t for e in named for p in NAME_PREDICATES for t in store.triples(URIRef(e), p, None, cur)]
+    verdicts = ratings_by_claim(data, ids)
+    part = _rows(data, ids, verdicts, duplicates_by_claim(data, ids), {}, {})
+    name_rows = list(dict.fromkeys((str(e), norm) for e, _, o in names if (norm := fold(str(o)))))
+    data.index.write(part["rows"], part["links"], part["texts"], {str(c) for c in claims}, data.generation(),
+                     disputes=part["disputes"], fields=part["fields"], names=name_rows,
+                     named={str(e) for e in named}, reviews=part["reviews"])
+
+
+def _rebuild_all(data) -> None:
+    """Every claim's rows, BATCH claims at a time, written in one transaction
+    (:meth:`kb.index.ClaimIndex.write_all`): at 1,000,000 claims, reading every triple the rows
+    need at once, as rdflib terms, took several GB."""
+    store, cur = data.store, data.current
+    ids = sorted({s for s, _, _ in store.triples(None, RDF.type, SDO.Claim, cur)})
+    names = [t for p in NAME_PREDICATES for t in store.triples(None, p, None, cur)]
+    name_rows = list(dict.fromkeys((str(e), norm) for e, _, o in names if (norm := fold(str(o)))))
+    verdicts, duplicates = ratings_by_claim(data), duplicates_by_claim(data)
+    published, topics = {}, {}  # kept from batch to batch: sources and topics are shared by many claims
+    batches = (_rows(data, set(ids[i : i + BATCH]), verdicts, duplicates, published, topics)
+               for i in range(0, len(ids), BATCH))
+    data.index.write_all(batches, name_rows, data.generation())
+
+
+def _rows(data, ids: set, verdicts: dict, duplicates: set, published: dict, topics: dict) -> dict:
+    """The index rows of the claims ``ids`` (IRIs of claims in the store). ``published``: {source:
+    its first publication date or None}, ``topics``: {IRI: whether it is a topic}, filled as read."""
+    store, cur = data.store, data.current
+    triples = store.describe(ids, cur, CLAIM_PREDICATES)
+    links = [t for c in ids for t in store.triples(None, KB.disputes, c, cur)]
     facts: dict = defaultdict(lambda: defaultdict(list))
     for s_, p, o in triples:
-        if s_ in ids:
-            facts[s_][p].append(o)
+        facts[s_][p].append(o)
     disputes: dict = defaultdict(list)
-    dispute_iris = [d for d, _, c in links if c in ids]
     dfacts: dict = defaultdict(dict)
-    for d, p, o in store.describe(dispute_iris, cur):
+    for d, p, o in store.describe([d for d, _, _ in links], cur, DISPUTE_PREDICATES):
         if p in (KB.party, KB.stance, KB.withdrawn, SDO.dateCreated, PROV.generatedAtTime, KB.quote):
             dfacts[d][p] = o
         elif p in (SDO.appearance, SDO.text) or p == RDF.type and o == KB.Dispute:
             dfacts[d].setdefault(p, []).append(o)
-    if not everything:
-        quotes = {o for c in ids for o in facts[c][KB.quote]} | {f[KB.quote] for f in dfacts.values() if KB.quote in f}
-        exact = [t for q in quotes for t in store.triples(q, OA.exact, None, cur)]
-        names = [t for e in named for p in NAME_PREDICATES for t in store.triples(URIRef(e), p, None, cur)]
-    exact_of = {q: str(o) for q, _, o in exact}
+    quotes = {o for c in ids for o in facts[c][KB.quote]} | {f[KB.quote] for f in dfacts.values() if KB.quote in f}
+    exact_of = {q: str(o) for q in quotes for _, _, o in store.triples(q, OA.exact, None, cur)}
     for d, _, c in links:
-        if c in ids and KB.withdrawn not in dfacts[d]:
+        if KB.withdrawn not in dfacts[d]:
             disputes[c].append(dfacts[d])
     sources = {o for c in ids for o in facts[c][SDO.appearance]}
     sources |= {o for c in ids for d in disputes[c] for o in d.get(SDO.appearance, ())}
-    published = {s_: min(str(o) for _, _, o in found) for s_ in sources
-                 if (found := store.triples(s_, SDO.datePublished, None, cur))}
-    abouts = {o for c in ids for o in facts[c][SDO.about]}
-    topics = {a for a in abouts if store.triples(a, RDF.type, SKOS.Concept, cur)}
+    for s_ in sources - published.keys():
+        found = store.triples(s_, SDO.datePublished, None, cur)
+        published[s_] = min(str(o) for _, _, o in found) if found else None
+    for a in {o for c in ids for o in facts[c][SDO.about]} - topics.keys():
+        topics[a] = bool(store.triples(a, RDF.type, SKOS.Concept, cur))
     dispute_rows = []
     for d, _, c in links:
-        if c in ids and KB.withdrawn not in dfacts[d]:
-            f = dfacts[d]
-            if RDF.type in f and KB.party in f and KB.stance in f:  # as the network query asks
-                dates = [published[s_] for s_ in f.get(SDO.appearance, ()) if s_ in published]
-                date = str(f[SDO.dateCreated]) if SDO.dateCreated in f else min(dates) if dates else None
-                dispute_rows.append((str(d), str(c), str(f[KB.party]), str(f[KB.stance]), date,
-                                     str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else None))
-    verdicts = ratings_by_claim(data, None if everything else ids)
-    duplicates = duplicates_by_claim(data, None if everything else ids)
+        f = dfacts[d]
+        if KB.withdrawn not in f and RDF.type in f and KB.party in f and KB.stance in f:  # as the network query asks
+            dates = [published[s_] for s_ in f.get(SDO.appearance, ()) if published.get(s_) is not None]
+            date = str(f[SDO.dateCreated]) if SDO.dateCreated in f else min(dates) if dates else None
+            dispute_rows.append((str(d), str(c), str(f[KB.party]), str(f[KB.stance]), date,
+                                 str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else None))
     rows, link_rows, texts, fields = [], [], [], []
     for c in ids:
         f, ds = facts[c], disputes[c]
         author = f[SDO.author][0] if f[SDO.author] else None
         status = status_of((STANCE_NAMES.get(d.get(KB.stance)), d.get(KB.party) == author) for d in ds)
-        dates = [published[s_] for s_ in f[SDO.appearance] if s_ in published]
+        dates = [published[s_] for s_ in f[SDO.appearance] if published.get(s_) is not None]
         date = str(f[SDO.dateCreated][0]) if f[SDO.dateCreated] else min(dates) if dates else ""
         rows.append({"iri": str(c), "date": date, "status": status,
                      "recorded": max((str(o) for o in f[PROV.generatedAtTime]), default=""),
@@ -93,7 +115,7 @@ def rebuild(data, claims=None, named=()) -> None:
                      "withdrawn": bool(f[KB.withdrawn]) or c in duplicates, "disputes": len(ds),
                      "verdict": verdicts.get(c)})
         link_rows += [(str(c), "about", str(o)) for o in f[SDO.about]]
-        link_rows += [(str(c), "topic", str(o)) for o in f[SDO.about] if o in topics]
+        link_rows += [(str(c), "topic", str(o)) for o in f[SDO.about] if topics[o]]
         link_rows += [(str(c), "source", str(o)) for o in f[SDO.appearance]]
         link_rows += [(str(c), "party", str(d[KB.party])) for d in ds if KB.party in d]
         texts += [(str(c), (o.language or "").lower(), str(o)) for o in f[SDO.text]]
@@ -104,11 +126,8 @@ def rebuild(data, claims=None, named=()) -> None:
                 found.append(("quote", exact_of[d[KB.quote]]))
         fields += [(str(c), kind, norm) for kind, norm in dict.fromkeys((k, fold(t)) for k, t in found) if norm]
     judged = sorted(c for c in verdicts if c in ids and not facts[c][KB.withdrawn])
-    name_rows = list(dict.fromkeys((str(e), norm) for e, _, o in names if (norm := fold(str(o)))))
-    data.index.write(rows, link_rows, texts, {str(c) for c in claims or ()}, data.generation(),
-                     everything=everything, disputes=dispute_rows, fields=fields, names=name_rows,
-                     named={str(e) for e in named},
-                     reviews=claimreview.index_rows(data, judged))
+    return {"rows": rows, "links": link_rows, "texts": texts, "disputes": dispute_rows, "fields": fields,
+            "reviews": claimreview.index_rows(data, judged)}
 
 
 def follow(data, changed: list[tuple[Record, set]]) -> None:
