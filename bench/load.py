@@ -10,8 +10,9 @@ Each mode starts its own server and measures, each for ``--duration`` seconds:
   gunicorn, Flask's routing and hooks) costs per request on this machine;
 - ``first``: claim pages never asked before, each once (a permutation of the first half of the claims):
   nothing kept from an earlier request can serve them;
-- ``repeat``: ``--repeat-pages`` other claim pages, asked once each beforehand (not measured), then
-  over and over: pages kept since the last write (the claim page cache) serve them.
+- ``repeat``: ``--repeat-pages`` other claim pages, asked once each beforehand (not measured; with
+  workers ``--warm-passes`` times, as each worker keeps the pages it rendered), then over and over:
+  pages kept since the last write (app/pagecache.py) serve them.
 
 Modes: ``embedded`` (``kb serve --threads N`` on the folder) and ``oxigraph`` (an Oxigraph server
 loaded with the store's N-Quads, ``kb serve --workers W --threads N --index-dir …``: each worker
@@ -184,7 +185,8 @@ def measure(name: str, cmd: list[str], env: dict, port: int, ids: tuple[list, li
         row["first"] = wrk(base, [f"/claims/{i}" for i in first_ids[:-1]], work, args, watch)
         log(f"{name} first-time claim pages: {row['first']['req_per_s']} req/s")
         repeat = [f"/claims/{i}" for i in repeat_ids]
-        warm(base, repeat)
+        for _ in range(args.warm_passes if name != "embedded" else 1):  # each worker keeps its own pages
+            warm(base, repeat)
         row["repeat"] = wrk(base, repeat, work, args, watch)
         log(f"{name} repeated claim pages: {row['repeat']['req_per_s']} req/s")
         return row
@@ -209,6 +211,9 @@ def main():
     ap.add_argument("--wrk-threads", type=int, default=2)
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     ap.add_argument("--repeat-pages", type=int, default=1000)
+    ap.add_argument("--warm-passes", type=int, default=4,
+                    help="passes over the repeated pages before they are measured, with --workers (each worker keeps "
+                         "the pages it rendered; which worker answers is the kernel's choice)")
     ap.add_argument("--start-timeout", type=float, default=900)
     ap.add_argument("--workdir", help="folder for the copies (default: a temporary one, removed afterwards)")
     ap.add_argument("--json", help="write every figure to this file")
