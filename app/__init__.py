@@ -36,6 +36,8 @@ SETTINGS = {
     "SECRET_KEY": (None, "signs session cookies; by default made once and kept in the store folder"),
     "PUBLIC_READS": (True, "let anyone read without signing in; False asks every reader to sign in"),
     "PAGE_SIZE": (20, "claims per page of the list"),
+    "PAGE_CACHE_MB": (64, "megabytes of rendered claim pages each server process keeps for readers who are not "
+                          "signed in, until the store's next write (app/pagecache.py); 0 keeps none"),
     "PUBLISHER_NAME": ("ClaimKB", "the organisation that publishes the verdicts: the author of each ClaimReview "
                                   "in /claimreview.jsonld and on claim pages"),
     "PUBLISHER_URL": (None, "the publishing organisation's web address (default: this site's)"),
@@ -141,7 +143,7 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     kb.exports.keep_fresh(float(app.config["EXPORT_REFRESH"] or 0))
     app.extensions["users"] = Users(folder / "users.json" if folder else None)
 
-    from . import api, auth, capture, exports, follow, pages, pictures, ratelimit, review, sparql
+    from . import api, auth, capture, exports, follow, pagecache, pages, pictures, ratelimit, review, sparql
 
     csrf.init_app(app)
     for bp in (api.bp, auth.bp, capture.bp, exports.bp, pages.bp, pictures.bp, sparql.bp):
@@ -153,6 +155,7 @@ def create_app(config: dict | None = None, kb=None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     ratelimit.init_app(app)
+    pagecache.init_app(app)  # claim pages kept for readers who are not signed in, until the next write
 
     @app.after_request
     def security_headers(resp):

@@ -16,6 +16,7 @@ from .auth import current_user, require_writer
 from .context import get_kb
 from .exports import claim_jsonld, claim_turtle, publisher
 from .i18n import lang, plain
+from .pagecache import keep_page, kept_page, page_key
 from .pictures import busiest_pictures, claim_picture
 from .review import draft_of_unpublished, draft_url, made
 
@@ -74,6 +75,10 @@ def claim(rid):
         return claim_turtle(rid)
     if best == "application/ld+json":  # the claim's graph, as Turtle gives it
         return claim_jsonld(rid)
+    key = page_key("claim", rid) if best == "text/html" else None
+    kept = kept_page(key)
+    if kept is not None:
+        return kept
     try:
         c = get_kb().get_claim(rid)
     except NotFound:
@@ -87,11 +92,11 @@ def claim(rid):
     # JSON-LD inside <script>: escape "<" so no text can close the element
     review_json = Markup(json.dumps(review, ensure_ascii=False).replace("<", "\\u003c"))
     related = {r["claim"] for r in c["relations"]}
-    return render_template("claim.html", c=c, review_json=review_json, story=_story(c),
-                           history=get_kb().history("claim", rid), sparql=get_kb().claim_query(rid),
-                           pic=claim_picture(c), verdicts=get_kb().verdicts.history(rid),
-                           ratings=get_kb().verdicts.scheme(), relation_names=list(get_kb().relations.names()),
-                           related={x["id"]: x for x in get_kb().get_claims(sorted(related))} if related else {})
+    return keep_page(key, render_template(
+        "claim.html", c=c, review_json=review_json, story=_story(c), history=get_kb().history("claim", rid),
+        sparql=get_kb().claim_query(rid), pic=claim_picture(c), verdicts=get_kb().verdicts.history(rid),
+        ratings=get_kb().verdicts.scheme(), relation_names=list(get_kb().relations.names()),
+        related={x["id"]: x for x in get_kb().get_claims(sorted(related))} if related else {}))
 
 
 def _story(c: dict) -> list[dict]:

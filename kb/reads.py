@@ -4,6 +4,11 @@ claims, the pickers' records, history and versions, and records as graphs."""
 
 from __future__ import annotations
 
+import contextvars
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
@@ -71,26 +76,50 @@ def _dated_by(date, effective_date, recorded_at) -> str | None:
     return "recorded" if recorded_at else None
 
 
+# ---- reads sent together ------------------------------------------------------------
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+TOGETHER = 6  # reads a process sends a server store at once, at most
+
+
+def together(data, *calls) -> list:
+    """Each call's result, in order. On a server store the calls (each a round trip or a few)
+    are sent at once, from a pool of this process's own (made again after a fork); an embedded
+    store's reads are local: one after another. The first failure is raised."""
+    global _pool
+    if data.store.single_writer or len(calls) < 2:
+        return [call() for call in calls]
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(TOGETHER, thread_name_prefix="kb-reads"))
+        pool = _pool[1]
+    futures = [pool.submit(contextvars.copy_context().run, call) for call in calls]
+    return [f.result() for f in futures]
+
+
 # ---- claims ------------------------------------------------------------------------
 def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
     """Claims with their disputes, sources, quote, provenance and derived status, read
-    together: one lookup of their triples, of their disputes' and of every label."""
+    together: one lookup of their triples, of their disputes' and of every label (on a
+    server store the reads that need only the claims' IRIs sent at once: :func:`together`)."""
     iris = [data.iri("claim", r) for r in refs]
-    g = data.graph_of(iris)
+    g, dispute_rows, version_rows, verdicts, relations = together(
+        data, lambda: data.graph_of(iris),
+        lambda: data.store.select(queries.disputes_of(data.current, iris), [])[1],
+        lambda: data.store.select(queries.latest_versions(data.history_graph, iris), [])[1],
+        lambda: verdicts_of(data, iris), lambda: relations_of(data, iris))
     for c in iris:
         if (c, RDF.type, SDO.Claim) not in g:
             raise NotFound(f"there is no claim {data.local_id(c)!r}")
     disputes_of: dict = {c: [] for c in iris}  # one query for the page, not one per claim (a server's round trips)
-    for r in data.store.select(queries.disputes_of(data.current, iris), [])[1]:
+    for r in dispute_rows:
         disputes_of[r["c"]].append(r["d"])
-    latest = {r["r"]: int(r["latest"]) for r in data.store.select(queries.latest_versions(data.history_graph, iris),
-                                                                   [])[1] if r["latest"] is not None}
+    latest = {r["r"]: int(r["latest"]) for r in version_rows if r["latest"] is not None}
     for t in data.describe([d for ds in disputes_of.values() for d in ds]):
         g.add(t)
     refs = {o for s, p, o in g if isinstance(o, URIRef) and p not in (RDF.type, KB.stance, KB.quote, KB.disputes)}
     labels = data.labels(refs)
     sources_info = _sources_info(data, labels)
-    verdicts, relations = verdicts_of(data, iris), relations_of(data, iris)
     counters = _counter_claims(data, {o for _, p, o in g if p == KB.counterClaim})
 
     def recorded(s):

@@ -64,6 +64,21 @@ def attach(data, folder) -> None:
         raise
 
 
+def version(data) -> int | None:
+    """The version of the store this process reads now, for values kept until the next write
+    (the web app's rendered pages): the write counter of a store that keeps one (embedded); on a
+    server store, the change-log position of this process's replica, caught up just now (one point
+    lookup), so another worker's write changes it at this worker's next request. None when it cannot
+    tell (a server store without a replica, a replica that could not catch up or waits past a missing
+    entry): nothing may then be kept across requests."""
+    if data.store.single_writer:
+        return data.generation()
+    replica = data.replica
+    if replica is None or not replica.sync() or replica._hole_seen is not None:
+        return None
+    return replica.position
+
+
 def _take_slot(folder: Path):
     for i in range(SLOTS):
         name = INDEX_FILE if i == 0 else f"claims-{i + 1}.sqlite"

@@ -53,6 +53,7 @@ BATCH = 500  # subjects per VALUES block when describing many records
 _NT = "application/n-triples"
 _NQ = "application/n-quads"
 _JSON = "application/sparql-results+json"
+_XML = "application/sparql-results+xml"
 
 
 def _term(b: dict | None):
@@ -224,10 +225,25 @@ class SparqlStore(Store):
 
     # ---- reads ------------------------------------------------------------------
     def select(self, query, default_graphs):
+        if self.virtuoso:  # Virtuoso writes SPARQL JSON 2-3x slower than XML (BENCHMARKS.md)
+            return self._select_xml(query, default_graphs)
         doc = self._json(query, default_graphs)
         variables = doc.get("head", {}).get("vars", [])
         rows = [{v: _term(b.get(v)) for v in variables} for b in doc.get("results", {}).get("bindings", [])]
         return variables, rows
+
+    def _select_xml(self, query: str, default_graphs: list[str]):
+        """A SELECT's results as SPARQL XML, read by pyoxigraph's parser."""
+        with self._query(query, default_graphs, _XML) as res:
+            try:
+                solutions = ox.parse_query_results(res.read(), format=ox.QueryResultsFormat.XML)
+            except TimeoutError:
+                raise self._timed_out(None) from None
+            except (SyntaxError, ValueError, OSError) as e:
+                raise KBError(f"the SPARQL server at {self.query_url} sent an unreadable answer: {e}",
+                              status=503) from None
+        variables = [v.value for v in solutions.variables]
+        return variables, [{v: from_ox(s[v]) for v in variables} for s in solutions]
 
     def ask(self, query, default_graphs):
         doc = self._json(query, default_graphs)
