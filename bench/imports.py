@@ -92,15 +92,15 @@ def main():
         for n in [int(x) for x in a.claims.split(",") if x]:
             kb = open_kb(str(Path(tmp) / f"s{n}"))
             fill(kb, n)
-            out.append(measure(f"{n:,} claims", kb, a.import_claims, a.rounds))
+            # a generated import names the agents and sources a document of its size has: at most n
+            out.append(measure(f"{n:,} claims", kb, min(a.import_claims, n), a.rounds))
             kb.close()
         if a.folder_100k:
             copy = Path(tmp) / "copy"
             subprocess.run(["cp", "-a", a.folder_100k, str(copy)], check=True)
             shutil.rmtree(copy / "query-snapshots", ignore_errors=True)
             kb = open_kb(str(copy))
-            out.append(measure(f"copy of {a.folder_100k} ({kb.summary()['claims']:,} claims)", kb,
-                               a.import_claims, a.rounds))
+            out.append(measure(f"copy of {a.folder_100k}", kb, a.import_claims, a.rounds))
             kb.close()
     if a.json:
         Path(a.json).write_text(json.dumps(out, indent=1))
