@@ -452,7 +452,7 @@ SELECT ?c ?claimant ?text WHERE {
   ?a schema:name ?claimant .
   FILTER(LANG(?text) = "en" && LANG(?claimant) = "en")
   FILTER NOT EXISTS { ?c kb:withdrawn ?w }
-  FILTER NOT EXISTS { ?k kb:disputes ?c ; kb:stance kb:Confirms . FILTER NOT EXISTS { ?k kb:withdrawn ?kw } }
+  MINUS { ?k kb:disputes ?c ; kb:stance kb:Confirms . FILTER NOT EXISTS { ?k kb:withdrawn ?kw } }
 }
 ORDER BY ?claimant ?c
 LIMIT 500"""),
