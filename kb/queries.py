@@ -461,12 +461,12 @@ LIMIT 500"""),
 SELECT ?c ?text ?analyst ?reviewed WHERE {
   ?v a schema:ClaimReview ; schema:itemReviewed ?c ; schema:reviewRating/kb:rating kb:RatingFalse ;
      schema:datePublished ?reviewed .
-  OPTIONAL { ?v schema:author/rdfs:label ?analyst }
   ?c a schema:Claim ; schema:text ?text . FILTER(LANG(?text) = "en")
   FILTER NOT EXISTS { ?v kb:withdrawn ?vw }
   FILTER NOT EXISTS { ?c kb:withdrawn ?cw }
-  FILTER NOT EXISTS { ?d kb:disputes ?c ; kb:stance ?s . FILTER(?s IN (kb:Denies, kb:Disputes))
-                      FILTER NOT EXISTS { ?d kb:withdrawn ?dw } }
+  MINUS { ?d kb:disputes ?c ; kb:stance ?s . FILTER(?s IN (kb:Denies, kb:Disputes))
+          FILTER NOT EXISTS { ?d kb:withdrawn ?dw } }
+  OPTIONAL { ?v schema:author/rdfs:label ?analyst }
 }
 ORDER BY DESC(?reviewed) ?c
 LIMIT 500"""),
