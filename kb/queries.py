@@ -424,7 +424,7 @@ SELECT ?party ?stance ?claim ?text WHERE {
 ORDER BY ?party ?claim
 LIMIT 500"""),
     "about-entity": with_prefixes("""
-# Claims about Microsoft, with their derived status (the first 500; add ORDER BY to sort them).
+# Claims about Microsoft, with their derived status (the first 500 by IRI).
 # The status: each claim's strongest standing stance (kb.status.RULE), looked up for these claims at once
 SELECT ?c ?text ?status WHERE {
   { SELECT ?c ?text WHERE {
@@ -432,9 +432,10 @@ SELECT ?c ?text ?status WHERE {
       ?c schema:about ?entity ; a schema:Claim ; schema:text ?text .
       FILTER(LANG(?text) = "en")
       FILTER NOT EXISTS { ?c kb:withdrawn ?w }
-    } LIMIT 500 }
+    } ORDER BY ?c LIMIT 500 }
   """ + status_of_claims('?_e schema:name "Microsoft"@en . ?c schema:about ?_e .') + """
-}"""),
+}
+ORDER BY ?c"""),
     "who-denies-most": with_prefixes("""
 # Parties ranked by how many claims they deny or dispute
 SELECT ?party (COUNT(DISTINCT ?c) AS ?claims) WHERE {
