@@ -252,3 +252,18 @@ def test_sparql_endpoint_answers_from_the_replica_and_sees_writes(seeded):
     assert n() == 30
     r = client.get("/sparql", query_string={"query": CARTESIAN}, headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 503
+
+
+def test_a_replica_too_far_behind_loads_again(seeded, monkeypatch):
+    """Beyond the writes' quads kept for them, a worker's replica is not followed but loaded anew
+    (by a new worker); that query, and those until it is loaded, read the snapshot."""
+    from kb.stores import sandbox  # noqa: PLC0415
+
+    monkeypatch.setattr(sandbox, "KEPT_QUADS", 5)
+    assert replica_ready(seeded)["state"] == "ready"
+    for i in range(2):
+        seeded.add_claim({"id": f"far-{i}", "text": {"en": f"Far claim {i}"}, "claimant": "openai",
+                          "about": ["openai"], "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t")
+    assert count(seeded) == 33
+    assert replica_ready(seeded)["state"] == "ready"
+    assert count(seeded) == 33 and seeded.store.query_replica()["version"] == seeded.store.version

@@ -159,7 +159,7 @@ def _kill_all(workers: set) -> None:
 # costs that query the replica's speed
 NAMES_GRAPHS = re.compile(r"\b(?:FROM|GRAPH)\b", re.IGNORECASE)
 REPLICA_MB = 1536  # a worker's replica of the default graphs at most (100k claims: ~700 MB)
-KEPT_QUADS = 200_000  # the writes' quads kept for replicas to follow; a replica further behind loads again
+KEPT_QUADS = 50_000  # the writes' quads kept for replicas to follow (~15 MB; ~1,200 claim writes); further behind: load again
 
 
 class Changes:
