@@ -55,28 +55,21 @@ STATUS_EXPR = status_expr()
 
 
 def status_of_claims(claims: str) -> str:
-    """The derived status of each claim ``claims`` (a group graph pattern binding ?c) selects, as
-    ``OPTIONAL { … } BIND(… AS ?status)``, made from :data:`kb.status.RULE` as :data:`STATUS_EXPR` is.
-
-    The same status, computed once for the claims' standing disputes, grouped by claim: Oxigraph
-    plans each ``EXISTS`` of :data:`STATUS_EXPR` without knowing ?c is bound, so each of them scans
-    every dispute of a stance (100k claims: 35 ms a claim; this: 0.5 s for 500 claims)."""
-    rank = str(len(status.RULE))
-    for i, (_, stances, claimant_only) in reversed(list(enumerate(status.RULE))):
-        test = f"?_s IN ({', '.join(f'kb:{s.capitalize()}' for s in stances)})"
-        if claimant_only:
-            test += " && BOUND(?_byc)"
-        rank = f"IF({test}, {i}, {rank})"
-    name = f'"{status.DEFAULT}"'
-    for i, (label, _, _) in reversed(list(enumerate(status.RULE))):
-        name = f'IF(?_rank = {i}, "{label}", {name})'
-    return (f"OPTIONAL {{ SELECT ?c (MIN(?_r) AS ?_rank) WHERE {{\n"
-            f"      {claims}\n"
+    """The derived status of each claim ``claims`` (a pattern binding ?c) selects, as ``OPTIONAL {…}
+    BIND(… AS ?status)``, made from :data:`kb.status.RULE` as :data:`STATUS_EXPR` is: computed once for
+    those claims' standing disputes, grouped by claim. (Oxigraph plans each EXISTS of STATUS_EXPR
+    without knowing ?c is bound: a scan of every dispute of a stance, 35 ms a claim at 100k claims.)"""
+    rank, name = str(len(status.RULE)), f'"{status.DEFAULT}"'
+    for i, (label, stances, claimant_only) in reversed(list(enumerate(status.RULE))):
+        test = f"?_s IN ({', '.join(f'kb:{s.capitalize()}' for s in stances)})" + (
+            " && BOUND(?_byc)" if claimant_only else "")
+        rank, name = f"IF({test}, {i}, {rank})", f'IF(?_rank = {i}, "{label}", {name})'
+    return (f"OPTIONAL {{ SELECT ?c (MIN(?_r) AS ?_rank) WHERE {{\n      {claims}\n"
             f"      ?_d kb:disputes ?c ; kb:stance ?_s . FILTER NOT EXISTS {{ ?_d kb:withdrawn ?_dw }}\n"
             f"      OPTIONAL {{ ?_d kb:party ?_p . ?c schema:author ?_p . BIND(true AS ?_byc) }}\n"
-            f"      BIND({rank} AS ?_r)\n"
-            f"  }} GROUP BY ?c }}\n"
+            f"      BIND({rank} AS ?_r)\n  }} GROUP BY ?c }}\n"
             f"  BIND(COALESCE({name}, \"{status.DEFAULT}\") AS ?status)")
+
 
 # fragments of the claim filter, each used only when its value is given
 FILTERS = {
@@ -431,7 +424,7 @@ SELECT ?party ?stance ?claim ?text WHERE {
 ORDER BY ?party ?claim
 LIMIT 500"""),
     "about-entity": with_prefixes("""
-# Claims about Microsoft, with their derived status (the first 500; add ORDER BY to sort them).
+# Claims about Microsoft, with their derived status (the first 500 by IRI).
 # The status: each claim's strongest standing stance (kb.status.RULE), looked up for these claims at once
 SELECT ?c ?text ?status WHERE {
   { SELECT ?c ?text WHERE {
@@ -439,9 +432,10 @@ SELECT ?c ?text ?status WHERE {
       ?c schema:about ?entity ; a schema:Claim ; schema:text ?text .
       FILTER(LANG(?text) = "en")
       FILTER NOT EXISTS { ?c kb:withdrawn ?w }
-    } LIMIT 500 }
+    } ORDER BY ?c LIMIT 500 }
   """ + status_of_claims('?_e schema:name "Microsoft"@en . ?c schema:about ?_e .') + """
-}"""),
+}
+ORDER BY ?c"""),
     "who-denies-most": with_prefixes("""
 # Parties ranked by how many claims they deny or dispute
 SELECT ?party (COUNT(DISTINCT ?c) AS ?claims) WHERE {
@@ -459,7 +453,7 @@ SELECT ?c ?claimant ?text WHERE {
   ?a schema:name ?claimant .
   FILTER(LANG(?text) = "en" && LANG(?claimant) = "en")
   FILTER NOT EXISTS { ?c kb:withdrawn ?w }
-  FILTER NOT EXISTS { ?k kb:disputes ?c ; kb:stance kb:Confirms . FILTER NOT EXISTS { ?k kb:withdrawn ?kw } }
+  MINUS { ?k kb:disputes ?c ; kb:stance kb:Confirms . FILTER NOT EXISTS { ?k kb:withdrawn ?kw } }
 }
 ORDER BY ?claimant ?c
 LIMIT 500"""),
@@ -468,12 +462,12 @@ LIMIT 500"""),
 SELECT ?c ?text ?analyst ?reviewed WHERE {
   ?v a schema:ClaimReview ; schema:itemReviewed ?c ; schema:reviewRating/kb:rating kb:RatingFalse ;
      schema:datePublished ?reviewed .
-  OPTIONAL { ?v schema:author/rdfs:label ?analyst }
   ?c a schema:Claim ; schema:text ?text . FILTER(LANG(?text) = "en")
   FILTER NOT EXISTS { ?v kb:withdrawn ?vw }
   FILTER NOT EXISTS { ?c kb:withdrawn ?cw }
-  FILTER NOT EXISTS { ?d kb:disputes ?c ; kb:stance ?s . FILTER(?s IN (kb:Denies, kb:Disputes))
-                      FILTER NOT EXISTS { ?d kb:withdrawn ?dw } }
+  MINUS { ?d kb:disputes ?c ; kb:stance ?s . FILTER(?s IN (kb:Denies, kb:Disputes))
+          FILTER NOT EXISTS { ?d kb:withdrawn ?dw } }
+  OPTIONAL { ?v schema:author/rdfs:label ?analyst }
 }
 ORDER BY DESC(?reviewed) ?c
 LIMIT 500"""),

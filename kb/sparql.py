@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
 
@@ -80,6 +81,35 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
         text.encode("utf-8")
     except UnicodeEncodeError as e:
         raise QueryError("the query contains an invalid character (a lone surrogate)") from e
+    summary = _summary(text)
+    if summary.service:
+        raise QueryError("SERVICE (federated query) is not allowed: queries run on this knowledge base only")
+    for clause, iri in summary.datasets:
+        if iri not in allowed_graphs:
+            raise QueryError(
+                f"{clause} <{iri}> is not allowed: queries may name only this store's graphs "
+                "(FROM / FROM NAMED never load anything)"
+            )
+    if hidden is not None and not any(clause == "FROM NAMED" for clause, _ in summary.datasets):
+        _check_graphs(summary.graphs, hidden)
+    return CheckedQuery(text=text, form=summary.form, variables=summary.variables)
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the checks need of a parsed query."""
+
+    form: str
+    variables: tuple[str, ...]
+    service: bool  # a SERVICE pattern
+    datasets: tuple[tuple[str, str], ...]  # ("FROM" | "FROM NAMED", iri), in the order written
+    graphs: tuple  # the term of each GRAPH pattern (an IRI, a variable, a prefixed name)
+
+
+@lru_cache(maxsize=256)
+def _summary(text: str) -> _Summary:
+    """The text parsed once (rdflib's grammar: ~50-200 ms for an example query, more on a busy
+    machine): the example queries and a user's repeated query skip it. A malformed text is not kept."""
     from pyparsing import ParseException  # noqa: PLC0415 - with the grammar (see _grammar)
 
     try:
@@ -101,19 +131,15 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
     form = FORMS.get(query.name)
     if form is None:
         raise QueryError("only SELECT, ASK, CONSTRUCT and DESCRIBE queries are allowed")
+    service, datasets, graphs = False, [], []
     for node in _walk(parsed):
         if node.name == "ServiceGraphPattern":
-            raise QueryError("SERVICE (federated query) is not allowed: queries run on this knowledge base only")
-        if node.name == "DatasetClause":
+            service = True
+        elif node.name == "DatasetClause":
             # (CompValue.get answers the key's own name for a missing key, so look with `in`)
-            clause, iri = ("FROM", node["default"]) if "default" in node else ("FROM NAMED", node["named"])
-            if str(iri) not in allowed_graphs:
-                raise QueryError(
-                    f"{clause} <{iri}> is not allowed: queries may name only this store's graphs "
-                    "(FROM / FROM NAMED never load anything)"
-                )
-    if hidden is not None:
-        _check_graphs(parsed, hidden)
+            datasets.append(("FROM", str(node["default"])) if "default" in node else ("FROM NAMED", str(node["named"])))
+        elif node.name == "GraphGraphPattern":
+            graphs.append(node["term"])
     variables: tuple[str, ...] = ()
     if form == "select":
         projection = query.get("projection")
@@ -122,17 +148,11 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
                 str(p.get("var") or p.get("evar")) for p in projection
                 if hasattr(p, "get") and (p.get("var") or p.get("evar"))
             )
-    return CheckedQuery(text=text, form=form, variables=variables)
+    return _Summary(form, variables, service, tuple(datasets), tuple(graphs))
 
 
-def _check_graphs(parsed, hidden) -> None:
-    nodes = list(_walk(parsed))
-    if any(n.name == "DatasetClause" and "named" in n for n in nodes):
-        return
-    for n in nodes:
-        if n.name != "GraphGraphPattern":
-            continue
-        term = n["term"]
+def _check_graphs(graphs, hidden) -> None:
+    for term in graphs:
         if not isinstance(term, URIRef):
             raise QueryError("GRAPH with a variable or a prefixed name needs FROM NAMED naming the graphs it may "
                              "read (this store keeps private graphs), or GRAPH <full IRI>")

@@ -26,6 +26,23 @@ A snapshot is taken only when the store changed since the last one (the
 store counts its writes), so a query sees every write acknowledged before it
 was sent. Old snapshots are removed once no running query uses them.
 
+Each worker also keeps a *replica*: the default graphs (the current graph and
+the vocabulary) merged into the default graph of an in-memory store, which
+answers the examples 2-16x faster than the on-disk snapshot (BENCHMARKS.md,
+"Analysts' SPARQL"). The first query a worker gets tells it to load the
+replica from that query's snapshot, in a thread of the worker: its queries
+read the snapshot meanwhile (at 100k claims the load takes a minute). Each
+later query brings the quads the writes since then removed from and added to
+the default graphs (the store hands every write's quads to :class:`Changes`,
+which keeps the latest ``KEPT_QUADS``), applied before the query runs, so the
+replica too shows every write acknowledged before the query was sent; a
+worker further behind than that is replaced (its successor loads anew). A
+query whose text says ``FROM`` or ``GRAPH`` reads the snapshot, which holds
+every graph, as before. A replica whose graphs would take more than the
+memory budget (``query_replica_mb`` of the store, ``CLAIMKB_QUERY_REPLICA_MB``,
+per worker; 0: none) is dropped and every query reads the snapshot. A killed
+worker (the time limit) takes its replica with it: its successor loads again.
+
 A worker is ``python -I kb/stores/query_worker.py`` (a new program, started
 with fork and exec: nothing of the threaded web server is inherited, no lock
 held by another thread, and the program that opened the knowledge base is
@@ -142,7 +159,7 @@ def _kill_all(workers: set) -> None:
 # costs that query the replica's speed
 NAMES_GRAPHS = re.compile(r"\b(?:FROM|GRAPH)\b", re.IGNORECASE)
 REPLICA_MB = 1536  # a worker's replica of the default graphs at most (100k claims: ~700 MB)
-KEPT_QUADS = 200_000  # the writes' quads kept for replicas to follow; a replica further behind loads again
+KEPT_QUADS = 50_000  # the writes' quads kept for replicas to follow (~15 MB; ~1,200 claim writes); further behind: load again
 
 
 class Changes:
