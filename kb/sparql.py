@@ -38,6 +38,7 @@ class CheckedQuery:
     text: str
     form: str  # select | ask | construct | describe
     variables: tuple[str, ...]
+    dataset: bool = False  # the text names its dataset (FROM / FROM NAMED): it then replaces the default graphs
 
 
 def _grammar():
@@ -92,7 +93,7 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
             )
     if hidden is not None and not any(clause == "FROM NAMED" for clause, _ in summary.datasets):
         _check_graphs(summary.graphs, hidden)
-    return CheckedQuery(text=text, form=summary.form, variables=summary.variables)
+    return CheckedQuery(text=text, form=summary.form, variables=summary.variables, dataset=bool(summary.datasets))
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,10 @@ def run_query(data, text: str, bindings: dict | None = None, *, timeout: float |
     if bindings:
         binds = {k.lstrip("?$"): v if isinstance(v, (URIRef, Literal)) else Literal(v) for k, v in bindings.items()}
     try:
-        res = data.store.raw_query(checked.text, data.default_graphs, form=checked.form, bindings=binds,
+        # a query naming its dataset (FROM / FROM NAMED) reads that, as SPARQL says; the store's
+        # default graphs (pyoxigraph's default_graph, the protocol's default-graph-uri) would replace it
+        graphs = None if checked.dataset else data.default_graphs
+        res = data.store.raw_query(checked.text, graphs, form=checked.form, bindings=binds,
                                    timeout=timeout, row_limit=row_limit)
     except SyntaxError as e:
         raise QueryError(f"the query is malformed: {e}") from e

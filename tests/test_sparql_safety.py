@@ -23,6 +23,7 @@ from rdflib.namespace import RDF
 
 from app import create_app
 from kb import KBError, QueryError, open_kb
+from kb.namespaces import VOCAB_GRAPH
 from kb.sparql import MAX_QUERY_CHARS
 
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed.yaml"
@@ -155,12 +156,19 @@ def test_library_query_makes_no_outbound_connection(seeded, listener):
         with pytest.raises(QueryError) as e:
             seeded.query(q)
         assert words in e.value.message and e.value.status == 400, name
-    # the store's own graphs may be named (FROM NAMED used to be refused whatever its IRI); not refused
-    # here (an Oxigraph server answers no rows: the protocol's default-graph-uri, which the store sends,
-    # replaces the query's whole dataset, FROM NAMED included)
+    # the store's own graphs may be named (FROM NAMED used to be refused whatever its IRI), and a query
+    # naming them reads them, on every backend (the store's default graphs, sent as the protocol's
+    # default-graph-uri or pyoxigraph's default_graph, used to replace the query's dataset: no rows)
     history = seeded.history_graph
-    seeded.query(f"SELECT ?g FROM NAMED <{history}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT 1")
-    assert seeded.query(f"SELECT (COUNT(*) AS ?n) FROM <{seeded.current}> WHERE {{ ?c a schema:Claim }}").rows
+    named = seeded.query(f"SELECT ?g FROM NAMED <{history}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT 1")
+    assert [str(r["g"]) for r in named.rows] == [history]
+    versions = seeded.query(f"SELECT (COUNT(*) AS ?n) FROM <{history}> WHERE {{ ?v kb:versionOf ?r }}")
+    assert int(versions.rows[0]["n"]) >= seeded.summary()["claims"] > 0
+    claims = seeded.query(f"SELECT (COUNT(*) AS ?n) FROM <{seeded.current}> WHERE {{ ?c a schema:Claim }}")
+    assert int(claims.rows[0]["n"]) == seeded.summary()["claims"]
+    # FROM the vocabulary alone: the claims are not there
+    vocab = seeded.query(f"SELECT (COUNT(*) AS ?n) FROM <{VOCAB_GRAPH}> WHERE {{ ?c a schema:Claim }}")
+    assert int(vocab.rows[0]["n"]) == 0
     assert dump(seeded) == before
     listener.close()
     assert listener.accepted == 0

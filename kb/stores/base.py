@@ -150,10 +150,11 @@ class Store(ABC):
         None when the store cannot tell (the caller reads back)."""
 
     @abstractmethod
-    def raw_query(self, query: str, default_graphs: list[str], *, form: str,
+    def raw_query(self, query: str, default_graphs: list[str] | None, *, form: str,
                   bindings: dict | None = None, timeout: float | None = None,
                   row_limit: int | None = None) -> RawResult:
-        """Run a user's (already checked) query of the given form; ``bindings``
+        """Run a user's (already checked) query of the given form over ``default_graphs`` (None: the
+        dataset the query names with FROM / FROM NAMED, as SPARQL says); ``bindings``
         (variable name -> rdflib term) fix the values of variables. A query
         still running after ``timeout`` seconds is stopped (KBError 503); at
         most ``row_limit`` rows (or triples) come back, marked ``partial``

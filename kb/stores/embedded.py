@@ -113,7 +113,8 @@ class EmbeddedStore(Store):
     def raw_query(self, query, default_graphs, *, form, bindings=None, timeout=None, row_limit=None):
         """With a timeout, in a worker process that is killed when the time is up
         (see :mod:`kb.stores.sandbox`); without one, here, for as long as it takes."""
-        args = {"query": query, "default_graphs": list(default_graphs), "form": form, "bindings": bindings,
+        args = {"query": query, "default_graphs": None if default_graphs is None else list(default_graphs),
+                "form": form, "bindings": bindings,
                 "prefixes": self.prefixes, "row_limit": row_limit}
         if not timeout:
             return evaluate(self._store, **args)

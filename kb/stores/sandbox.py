@@ -114,7 +114,8 @@ def evaluate(store, query: str, default_graphs, *, form: str, bindings=None, pre
     from .query_worker import evaluate as run  # noqa: PLC0415
 
     binds = {k: _enc(v) for k, v in bindings.items()} if bindings else None
-    return _result(run(store, query, list(default_graphs), form, binds, prefixes, row_limit))
+    graphs = None if default_graphs is None else list(default_graphs)
+    return _result(run(store, query, graphs, form, binds, prefixes, row_limit))
 
 
 def _result(answer) -> RawResult:
@@ -295,7 +296,7 @@ class QueryPool:
     def _order(self, worker: _Worker, graphs, use: bool):
         """What ``worker`` is told about its replica with this query (pool lock held): ``("load",)``
         (completed with the snapshot), the writes to follow, or None (no replica)."""
-        if not self.replica_mb or self.replica_off:
+        if not self.replica_mb or self.replica_off or graphs is None:  # (None: the query names its dataset)
             return None
         if self.store.changes is None:
             self.store.keep_changes(lambda version: Changes(graphs, version))

@@ -204,7 +204,7 @@ class SparqlStore(Store):
         return KBError(f"the SPARQL server at {self.query_url} did not answer within {self.timeout:g} s", status=503)
 
     def _query(self, query: str, default_graphs: list[str], accept: str, timeout: float | None = None):
-        form = [("query", query)] + [("default-graph-uri", g) for g in default_graphs]
+        form = [("query", query)] + [("default-graph-uri", g) for g in default_graphs or ()]
         return self._request(self.query_url, data=urllib.parse.urlencode(form).encode("ascii"),
                              content_type="application/x-www-form-urlencoded", accept=accept, timeout=timeout)
 
