@@ -155,6 +155,8 @@ def measure(n: int, folder: Path, writes: int, pages: int, how: str = "write") -
     kb = open_kb(str(folder))
     if row["fill"] == "write":
         row["fill_s"] = round(fill(kb, n), 1)
+    elif row["fill"] == "kept":
+        row["fill_s"] = "—"  # filled before this run
     # validated writes: a claim with a dispute; rejected writes
     ok, bad = [], []
     for i in range(writes):
