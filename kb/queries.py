@@ -302,6 +302,9 @@ def facet_months(rows: list) -> list:
 
 
 # a summary of the whole knowledge base
+# whether the store holds a claim that stands (LOAD_SEED's test of an empty store: ASK stops at the first)
+ANY_CLAIM = render("ASK { ?claim a schema:Claim FILTER NOT EXISTS { ?claim kb:withdrawn ?_w } }")
+
 COUNTS = render("""
 SELECT
   (COUNT(DISTINCT ?claim) AS ?claims)

@@ -329,6 +329,11 @@ def concept_labels(data) -> dict:
     return data.kept("concept-labels", None, compute, kinds=())
 
 
+def has_claims(data) -> bool:
+    """Whether a claim stands in the store (what ``counts`` would count), asked without counting."""
+    return data.store.ask(queries.ANY_CLAIM, data.default_graphs)
+
+
 def counts(data) -> dict:
     """How many claims, disputes, sources and agents; disputes by party and stance; claims by status."""
     rows = data.select(queries.COUNTS)
