@@ -18,7 +18,6 @@ from .namespaces import PREFIXES, WRITE_RESERVATION
 from .stores import nt
 
 PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-
 _VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -55,10 +54,9 @@ STATUS_EXPR = status_expr()
 
 
 def status_of_claims(claims: str) -> str:
-    """The derived status of each claim ``claims`` (a pattern binding ?c) selects, as ``OPTIONAL {…}
-    BIND(… AS ?status)``, made from :data:`kb.status.RULE` as :data:`STATUS_EXPR` is: computed once for
-    those claims' standing disputes, grouped by claim. (Oxigraph plans each EXISTS of STATUS_EXPR
-    without knowing ?c is bound: a scan of every dispute of a stance, 35 ms a claim at 100k claims.)"""
+    """``OPTIONAL {…} BIND(… AS ?status)``: the derived status of each claim the pattern ``claims``
+    binds to ?c, from :data:`kb.status.RULE` as :data:`STATUS_EXPR`, by one grouped lookup of their
+    standing disputes (Oxigraph plans STATUS_EXPR's EXISTS as a scan of every dispute of a stance)."""
     rank, name = str(len(status.RULE)), f'"{status.DEFAULT}"'
     for i, (label, stances, claimant_only) in reversed(list(enumerate(status.RULE))):
         test = f"?_s IN ({', '.join(f'kb:{s.capitalize()}' for s in stances)})" + (
@@ -301,10 +299,9 @@ def facet_months(rows: list) -> list:
     return sorted(months.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-# a summary of the whole knowledge base
-# whether the store holds a claim that stands (LOAD_SEED's test of an empty store: ASK stops at the first)
+# whether a claim stands (LOAD_SEED's test of an empty store: ASK stops at the first)
 ANY_CLAIM = render("ASK { ?claim a schema:Claim FILTER NOT EXISTS { ?claim kb:withdrawn ?_w } }")
-
+# a summary of the whole knowledge base
 COUNTS = render("""
 SELECT
   (COUNT(DISTINCT ?claim) AS ?claims)
@@ -403,8 +400,6 @@ CONSTRUCT { ?s ?p ?o } WHERE {
   UNION { ?_d kb:disputes $claim ; kb:quote ?s . ?s ?p ?o }
 }"""
 
-# Example queries for the query page: what analysts ask most. They name
-# entities by label, not by IRI, so they work under any base IRI.
 
 
 def with_prefixes(body: str) -> str:
@@ -413,6 +408,8 @@ def with_prefixes(body: str) -> str:
     return "".join(f"PREFIX {k}: <{PREFIXES[k]}>\n" for k in used) + body.lstrip("\n")
 
 
+# Example queries for the query page: what analysts ask most. They name
+# entities by label, not by IRI, so they work under any base IRI.
 EXAMPLES = {
     "disputed-by-party": with_prefixes("""
 # Every dispute still standing, by the party that made it
