@@ -45,6 +45,18 @@ def stop(proc):
     proc.wait(timeout=10)
 
 
+def two_workers(server, tmp_path):
+    """``kb serve --workers 2 --threads 2`` on the (cleared) SPARQL server ``server``, each worker with a
+    claim index replica under ``tmp_path``, and an analyst "ana": (process, base URL, ana's API token)."""
+    server.clear()
+    store = ["--update-endpoint", server.update_url, "--data-dir", str(tmp_path / "accounts")]
+    assert kb_cmd(server.url, *store, "user", "add", "ana", "--role", "analyst", stdin="ana-password\n").returncode == 0
+    token = kb_cmd(server.url, *store, "user", "token", "ana").stdout.strip()
+    proc, url = start_server(server.url, "--workers", "2", "--threads", "2",
+                             pre=[*store, "--index-dir", str(tmp_path / "idx")])
+    return proc, url, token
+
+
 def kb_cmd(store, *args, stdin=None):
     return subprocess.run([sys.executable, "-m", "kb.cli", "--store", str(store), *args], cwd=ROOT,
                           capture_output=True, text=True, input=stdin, timeout=60)

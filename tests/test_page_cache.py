@@ -6,7 +6,7 @@ import json
 import re
 import urllib.request
 
-from helpers import HTML, SOURCE, kb_cmd, sign_in, start_server, stop
+from helpers import HTML, SOURCE, sign_in, stop, two_workers
 
 CLAIM = "ms-cancelled-datacentre-deals"
 DISPUTE = {"party": "microsoft", "stance": "confirms", "text": {"en": "Microsoft confirmed it, says the test"},
@@ -68,13 +68,7 @@ def test_a_write_through_one_gunicorn_worker_shows_at_the_other_s_next_page(oxig
     """kb serve --workers 2 on an Oxigraph server, each worker with its claim index replica and its kept
     pages: every worker has kept the page (asked many times), a write through either shows on the next
     page whichever worker answers it."""
-    server = oxigraph_servers[0]
-    server.clear()
-    store = ["--update-endpoint", server.update_url, "--data-dir", str(tmp_path / "accounts")]
-    assert kb_cmd(server.url, *store, "user", "add", "ana", "--role", "analyst", stdin="ana-password\n").returncode == 0
-    token = kb_cmd(server.url, *store, "user", "token", "ana").stdout.strip()
-    proc, url = start_server(server.url, "--workers", "2", "--threads", "2",
-                             pre=[*store, "--index-dir", str(tmp_path / "idx")])
+    proc, url, token = two_workers(oxigraph_servers[0], tmp_path)
     try:
         for _ in range(12):  # both workers render and keep it
             assert "Microsoft confirmed it" not in _get(f"{url}/claims/{CLAIM}")

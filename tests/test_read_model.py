@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import kb_cmd, start_server, stop
+from helpers import kb_cmd, start_server, stop, two_workers
 
 from app import create_app
 from kb import open_kb
@@ -276,13 +276,7 @@ def test_gunicorn_workers_given_one_index_folder_each_keep_their_own(oxigraph_se
     process holds; a claim posted to either is listed by both (the seed loaded once)."""
     import threading
 
-    server = oxigraph_servers[0]
-    server.clear()
-    store = ["--update-endpoint", server.update_url, "--data-dir", str(tmp_path / "accounts")]
-    assert kb_cmd(server.url, *store, "user", "add", "ana", "--role", "analyst", stdin="ana-password\n").returncode == 0
-    token = kb_cmd(server.url, *store, "user", "token", "ana").stdout.strip()
-    proc, url = start_server(server.url, "--workers", "2", "--threads", "2",
-                             pre=[*store, "--index-dir", str(tmp_path / "idx")])
+    proc, url, token = two_workers(oxigraph_servers[0], tmp_path)
     try:
         statuses = []
 

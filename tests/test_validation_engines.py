@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import test_validation_focus
 from helpers import ROOT, run
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -23,26 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate  # noqa: E402
 
 SEED = ROOT / "fixtures" / "seed.yaml"
+seed_graph = test_validation_focus.seed_graph  # the seed in one graph (a fixture of that module)
 
 
 def turbo(graph, focus) -> set:
     _, report, _ = _run_turbo(graph, load_shapes())
     return results(report, focus)
-
-
-@pytest.fixture(scope="module")
-def seed_graph(seed_bytes):
-    from kb.namespaces import VOCAB_GRAPH
-    from kb.validation import ValidationGraph
-
-    kb = open_kb(":memory:")
-    kb.import_yaml(seed_bytes, by="tester", validator="pyshacl")
-    g = ValidationGraph()
-    for graph in (kb.current, VOCAB_GRAPH):
-        for s, p, o, _ in kb.store.quads(graph):
-            g.add((s, p, o))
-    yield kb, g
-    kb.close()
 
 
 def test_every_record_of_the_seed_as_pyshacl(seed_graph):
