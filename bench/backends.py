@@ -25,6 +25,11 @@ Each server store is opened with a claim index replica in a folder of its own
 (``open_kb(index_dir=…)``, kb.replica), built from the server when opened
 (timed as ``replica_build_s``); ``--no-replica`` measures a server store as it
 was before, its list asked in SPARQL.
+
+``--from FOLDER`` starts from a copy of an embedded store already filled (``bench/feed.py``'s or
+``bench/bulk.py``'s, e.g. 100k claims) instead of filling one: its claims are counted, not assumed.
+
+    python bench/backends.py --from /tmp/kb-feed-100k --writes 40 --pages 40 --json backends-100k.json
 """
 
 from __future__ import annotations
@@ -131,6 +136,7 @@ def main():
     ap.add_argument("--json", help="write every figure to this file")
     ap.add_argument("--virtuoso-buffers", type=int, default=200_000, help="NumberOfBuffers (8 KB each)")
     ap.add_argument("--workdir", help="folder for the stores (default: a temporary one, removed afterwards)")
+    ap.add_argument("--from", dest="source", help="copy this filled embedded store instead of filling one")
     ap.add_argument("--no-replica", action="store_true",
                     help="server stores without a claim index replica (their list asked in SPARQL)")
     args = ap.parse_args()
@@ -146,9 +152,18 @@ def main():
     kbs: dict = {}
     try:
         # 1. fill the embedded store, export its dataset with history
-        kbs["embedded"] = open_kb(str(work / "embedded"))
-        setup["fill_embedded_s"] = round(fill(kbs["embedded"], n), 1)
-        log(f"filled the embedded store with {n:,} claims in {setup['fill_embedded_s']} s")
+        if args.source:
+            t = time.perf_counter()
+            subprocess.run(["cp", "-a", args.source, str(work / "embedded")], check=True)
+            shutil.rmtree(work / "embedded" / "query-snapshots", ignore_errors=True)
+            kbs["embedded"] = open_kb(str(work / "embedded"))
+            n = result["claims"] = count_claims(kbs["embedded"])
+            setup["fill_embedded_s"] = f"copied from {args.source} in {time.perf_counter() - t:.1f}"
+            log(f"copied the embedded store of {n:,} claims from {args.source}")
+        else:
+            kbs["embedded"] = open_kb(str(work / "embedded"))
+            setup["fill_embedded_s"] = round(fill(kbs["embedded"], n), 1)
+            log(f"filled the embedded store with {n:,} claims in {setup['fill_embedded_s']} s")
         vfolder = work / "virtuoso"
         vfolder.mkdir()
         nq = vfolder / "kb.nq"

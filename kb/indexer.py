@@ -70,7 +70,7 @@ def _rows(data, ids: set, verdicts: dict, duplicates: set, published: dict, topi
     its first publication date or None}, ``topics``: {IRI: whether it is a topic}, filled as read."""
     store, cur = data.store, data.current
     triples = store.describe(ids, cur, CLAIM_PREDICATES)
-    links = [t for c in ids for t in store.triples(None, KB.disputes, c, cur)]
+    links = store.pointing(ids, KB.disputes, cur)  # one request per batch on a server store, not one per claim
     facts: dict = defaultdict(lambda: defaultdict(list))
     for s_, p, o in triples:
         facts[s_][p].append(o)
@@ -82,17 +82,20 @@ def _rows(data, ids: set, verdicts: dict, duplicates: set, published: dict, topi
         elif p in (SDO.appearance, SDO.text) or p == RDF.type and o == KB.Dispute:
             dfacts[d].setdefault(p, []).append(o)
     quotes = {o for c in ids for o in facts[c][KB.quote]} | {f[KB.quote] for f in dfacts.values() if KB.quote in f}
-    exact_of = {q: str(o) for q in quotes for _, _, o in store.triples(q, OA.exact, None, cur)}
+    exact_of = {q: str(o) for q, _, o in store.describe(quotes, cur, (OA.exact,))}
     for d, _, c in links:
         if KB.withdrawn not in dfacts[d]:
             disputes[c].append(dfacts[d])
     sources = {o for c in ids for o in facts[c][SDO.appearance]}
     sources |= {o for c in ids for d in disputes[c] for o in d.get(SDO.appearance, ())}
-    for s_ in sources - published.keys():
-        found = store.triples(s_, SDO.datePublished, None, cur)
-        published[s_] = min(str(o) for _, _, o in found) if found else None
-    for a in {o for c in ids for o in facts[c][SDO.about]} - topics.keys():
-        topics[a] = bool(store.triples(a, RDF.type, SKOS.Concept, cur))
+    new = sources - published.keys()
+    published.update(dict.fromkeys(new))
+    for s_, _, o in store.describe(new, cur, (SDO.datePublished,)):
+        published[s_] = min(str(o), published[s_] or str(o))
+    new = {o for c in ids for o in facts[c][SDO.about]} - topics.keys()
+    topics.update(dict.fromkeys(new, False))
+    for a, _, o in store.describe(new, cur, (RDF.type,)):
+        topics[a] = topics[a] or o == SKOS.Concept
     dispute_rows = []
     for d, _, c in links:
         f = dfacts[d]

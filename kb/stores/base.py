@@ -140,6 +140,11 @@ class Store(ABC):
     def describe(self, subjects: Iterable[URIRef], graph: str, predicates=None) -> list[Triple]:
         """Every triple of ``graph`` whose subject is one of ``subjects`` (and predicate one of ``predicates``)."""
 
+    def pointing(self, objects: Iterable, predicate, graph: str) -> list[Triple]:
+        """Every triple of ``graph`` with predicate ``predicate`` and object one of ``objects``
+        (the triples pointing at them: a claim's disputes, say)."""
+        return [t for o in objects for t in self.triples(None, predicate, o, graph)]
+
     @abstractmethod
     def apply(self, deletes: list[Quad], inserts: list[Quad], *, guard=None) -> bool | None:
         """Delete then insert, as one atomic operation.
