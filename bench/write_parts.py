@@ -8,8 +8,9 @@ every step of the commit timed by wrapping it:
 - ``build``: the record made into RDF and checked for its references (what is left of
   ``kb.writes.add_claim`` before ``commit``, and the commit's own book-keeping);
 - ``context``: the store's triples the shapes need (``kb.writes._context``);
-- ``pyshacl``: pySHACL over the change and that context (``kb.validation`` →
-  ``pyshacl.validate``), and turning its report into problems;
+- ``validation``: the SHACL engine over the change and that context (``kb.validation``:
+  pyshacl-turbo by default, pySHACL with ``CLAIMKB_VALIDATOR=pyshacl``), and turning its report
+  into problems;
 - ``quotes``: ``kb.quotes.verify``;
 - ``plan``: versions, current triples, history (``kb.writes._plan``);
 - ``apply``: the one atomic store update (``Store.apply``);
@@ -22,12 +23,17 @@ gathered anew and the Source shape's ``sh:sparql`` query parsed anew at each wri
 
     python bench/write_parts.py --claims 1000 --folder-100k /tmp/kb-speed-100k --writes 40 --compare-old
 
+With ``--compare-pyshacl``, every other write is validated by pySHACL (the reference, in
+``kb.validation``'s focused run, as single writes were validated before they moved to
+pyshacl-turbo), the others by the default engine: the two alternate in one run.
+
 On old code (``git archive main``), copy this file into its ``bench/`` and run it there.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -45,7 +51,7 @@ import kb.validation as kb_validation  # noqa: E402
 import kb.writes as kb_writes  # noqa: E402
 from kb import open_kb  # noqa: E402
 
-PARTS = ["build", "context", "pyshacl", "quotes", "plan", "apply", "index", "read back"]
+PARTS = ["build", "context", "validation", "quotes", "plan", "apply", "index", "read back"]
 
 
 def timed(spent: dict, name: str, f):
@@ -71,14 +77,14 @@ def old_run(data, shapes, focus=None):
     return pyshacl.validate(data, shacl_graph=shapes, advanced=False, inference=None, allow_warnings=False)
 
 
-def measure(k, writes: int, compare_old: bool) -> dict:
+def measure(k, writes: int, compare_old: bool, compare_pyshacl: bool = False) -> dict:
     spent: dict = defaultdict(float)
     originals = {
         (kb_writes, "_context"): kb_writes._context, (kb_writes, "check"): kb_writes.check,
         (kb_writes, "_plan"): kb_writes._plan, (kb_quotes, "verify"): kb_quotes.verify,
         (kb_indexer, "follow"): kb_indexer.follow,
     }
-    names = {"_context": "context", "check": "pyshacl", "_plan": "plan", "verify": "quotes", "follow": "index"}
+    names = {"_context": "context", "check": "validation", "_plan": "plan", "verify": "quotes", "follow": "index"}
     for (mod, attr), f in originals.items():
         setattr(mod, attr, timed(spent, names[attr], f))
     apply, get_claim = k.store.apply, k.get_claim
@@ -86,13 +92,17 @@ def measure(k, writes: int, compare_old: bool) -> dict:
     k.get_claim = timed(spent, "read back", get_claim)
     prepared, run = kb_validation._prepared, kb_validation._run
     tag = str(time.time_ns())
+    default_engine = kb_validation.engine()
     rows = {"new": [], "old": []}
     try:
         k.add_claim(record(-1, tag), by="bench")  # the shapes parsed, the query prepared: not measured
         for i in range(writes):
-            old = compare_old and i % 2 == 1
-            kb_validation._prepared = prepared.__wrapped__ if old else prepared  # old: parsed at every write
-            kb_validation._run = old_run if old else run
+            old = (compare_old or compare_pyshacl) and i % 2 == 1
+            if compare_old:
+                kb_validation._prepared = prepared.__wrapped__ if old else prepared  # old: parsed at every write
+                kb_validation._run = old_run if old else run
+            if compare_pyshacl:
+                os.environ["CLAIMKB_VALIDATOR"] = "pyshacl" if old else default_engine
             spent.clear()
             t = time.perf_counter()
             k.add_claim(record(i, tag), by="bench")
@@ -105,6 +115,8 @@ def measure(k, writes: int, compare_old: bool) -> dict:
             setattr(mod, attr, f)
         del k.store.apply, k.get_claim  # the class's own again
         kb_validation._prepared, kb_validation._run = prepared, run
+        if compare_pyshacl:
+            os.environ["CLAIMKB_VALIDATOR"] = default_engine
     out = {}
     for k, rs in rows.items():
         if rs:
@@ -121,6 +133,8 @@ def main():
     ap.add_argument("--claims-large", type=int, default=100_000, help="filled when --folder-100k is not given")
     ap.add_argument("--writes", type=int, default=40)
     ap.add_argument("--compare-old", action="store_true")
+    ap.add_argument("--compare-pyshacl", action="store_true",
+                    help="every other write validated by pySHACL (the reference) instead of the default engine")
     ap.add_argument("--parts", choices=["mean", "p50"], default="mean",
                     help="each step's mean over the writes, or its median (one slow write, a pause of the "
                          "loaded machine, moves the mean of the step it falls in; the medians do not add up "
@@ -141,7 +155,7 @@ def main():
         # the sizes alternate in rounds of ten writes, so both see the same machine
         for _ in range(max(1, args.writes // 10)):
             for name, k in ((f"{args.claims:,}", small), (f"{large:,}", big)):
-                r = measure(k, min(10, args.writes), args.compare_old)
+                r = measure(k, min(10, args.writes), args.compare_old, args.compare_pyshacl)
                 for kind, v in r.items():
                     results.setdefault((name, kind), []).append(v)
         small.close()
@@ -155,7 +169,7 @@ def main():
         parts = {p: round((statistics.mean if args.parts == "mean" else statistics.median)(
             r[f"parts_{args.parts}_ms"][p] for r in rs), 1) for p in PARTS}
         summary[(name, kind)] = p50
-        label = "before (validated as before)" if kind == "old" else "now"
+        label = ("pySHACL" if args.compare_pyshacl else "before (validated as before)") if kind == "old" else "now"
         print(f"| {name} | {label} | {p50} | {mean} | " + " | ".join(str(parts[p]) for p in PARTS) + " |")
     sizes = list(dict.fromkeys(n for n, _ in summary))
     if len(sizes) == 2 and (sizes[0], "new") in summary:

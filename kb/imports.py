@@ -17,15 +17,16 @@ from .io import load_yaml
 from .model import MAX_TEXT, Record, build_records, kind_of_types
 from .namespaces import KB, VOCAB_GRAPH
 from .stores import RDF_FORMATS, from_ox
-from .validation import bulk_engine, owner
+from .validation import engine as chosen_engine
+from .validation import owner
 from .writes import ImportResult, commit
 
 
 def import_data(data, doc, *, by: str, progress=None, validator: str | None = None) -> ImportResult:
     """A YAML-shaped document {agents, topics, sources, claims}: all or nothing. A claim may hold its
     ``verdict`` and ``relations`` (:func:`kb.analysis.conclusions`). ``validator``: the SHACL engine
-    (:func:`kb.validation.bulk_engine`)."""
-    engine = bulk_engine(validator)
+    (:func:`kb.validation.engine`)."""
+    engine = chosen_engine(validator)
     doc, conclusions = analysis.conclusions(data, doc, by=by)
     records, problems = build_records(doc, data.minter, data.known_kind)
     if problems:
@@ -133,7 +134,7 @@ def import_rdf(data, raw: bytes, fmt: str, *, by: str, name: str = "input", prog
     """Turtle, TriG, N-Triples, N-Quads or JSON-LD: the triples of the current (or
     default) graph are records; a TriG export's history graphs come along unchanged. JSON-LD holding
     schema.org ClaimReviews (fact-checkers' markup and feeds) becomes claims and verdicts instead."""
-    engine = bulk_engine(validator)
+    engine = chosen_engine(validator)
     if fmt == "jsonld" and claimreview_in.is_claimreview(raw):
         return claimreview_in.load(data, raw, by=by, name=name, progress=progress, engine=engine)
     by_subject, history = _sort_quads(data, _parse(raw, fmt, name), name)

@@ -27,6 +27,7 @@ from .model import Record, analyst_triples, build_one, build_records
 from .namespaces import KB, SDO, WRITE_RESERVATION
 from .reads import history
 from .validation import ValidationGraph, check, owner
+from .validation import engine as chosen_engine
 
 PROV_PREDICATES = {PROV.wasAttributedTo, PROV.generatedAtTime}
 # records validated together in a bulk import: pySHACL slows on larger graphs; pyshacl-turbo does not,
@@ -127,7 +128,7 @@ def _with_provenance(data, rec: Record, by: str, when: Literal) -> bool:
 
 def commit(data, records: list[Record], by: str, *, action: str | None = None, expected: dict | None = None,
            progress=None, history_quads=(), result=None, validated: bool = True,
-           engine: str = "pyshacl") -> ImportResult:
+           engine: str | None = None) -> ImportResult:
     """Validate and write ``records`` as one update; ``expected``: {record IRI: the
     version an edit was made from} (Conflict when the record is at another).
 
@@ -153,7 +154,7 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
         fresh = {r.iri for r in records if _with_provenance(data, r, by, when)}
         # quotes are checked against their source's text (a withdrawal or a restore keeps them as they were)
         problems = quotes.verify(data, records, pending) if action is None else []
-        problems += validate(data, records, pending, progress, engine) if validated else []
+        problems += validate(data, records, pending, progress, chosen_engine(engine)) if validated else []
         if problems:
             raise InvalidData(problems)
         drafting = DRAFTING.get()
