@@ -90,7 +90,8 @@ class Dataset:
         if self.replica is not None:
             return self.replica.position
         found = self.store.triples(URIRef(self.history_graph), KB.generation, None, self.history_graph)
-        return int(found[0][2]) if found else 0
+        # the highest: an embedded store writes the new value before it removes the old one
+        return max((int(o) for _, _, o in found), default=0)
 
     def wrote(self, kinds) -> None:
         """Note that this process wrote records of these kinds (see :meth:`kept`); tell the listeners

@@ -179,11 +179,11 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
                 inserts += logged
             if data.store.single_writer and (changed or inserts):
                 # the write counter the claim index and the kept values check
-                generation = data.generation()
                 h = URIRef(data.history_graph)
-                if generation:
-                    deletes.append((h, KB.generation, Literal(generation), data.history_graph))
-                inserts.append((h, KB.generation, Literal(generation + 1), data.history_graph))
+                counters = [o for _, _, o in data.store.triples(h, KB.generation, None, data.history_graph)]
+                deletes += [(h, KB.generation, o, data.history_graph) for o in counters]  # (all: see Dataset.generation)
+                inserts.append((h, KB.generation, Literal(max((int(o) for o in counters), default=0) + 1),
+                                data.history_graph))
             guard = (data.history_graph, guarded) if guarded else None
             reservation = reserve(data, guarded) if guarded and not data.store.single_writer else []
             try:

@@ -452,3 +452,36 @@ def test_full_store_folder(tmp_path):
         if subprocess.run(["umount", str(mnt)]).returncode != 0:
             subprocess.run(["umount", "-l", str(mnt)], check=True)
 
+
+
+def test_a_write_counter_left_twice_counts_its_highest_value(tmp_path):
+    """An embedded store writes a write's quads, with the counter's new value, in one atomic step and
+    removes the old value after it: a process killed in between leaves both. The highest counts (the
+    claim index stays in step, nothing is rebuilt or lost) and the next write leaves one value."""
+    from rdflib import Literal, URIRef
+
+    from kb.namespaces import KB as KBNS
+
+    folder = str(tmp_path / "store")
+    kb = open_kb(folder)
+    kb.import_yaml(SEED.read_bytes(), by="tester")
+    kb.add_claim(claim("counter-1"), by="tester")
+    h = URIRef(kb.data.history_graph)
+    counters = kb.store.triples(h, KBNS.generation, None, kb.data.history_graph)
+    assert len(counters) == 1
+    top = int(counters[0][2])
+    kb.store.apply([], [(h, KBNS.generation, Literal(top - 1), kb.data.history_graph)])  # as if killed in between
+    kb.close()
+
+    kb = open_kb(folder)
+    try:
+        assert kb.data.generation() == top
+        assert kb.data.index.generation == top  # the index is not taken for stale
+        assert kb.list_claims(limit=1)["total"] == SEED_CLAIMS + 1
+        kb.add_claim(claim("counter-2"), by="tester")
+        values = [int(o) for _, _, o in kb.store.triples(h, KBNS.generation, None, kb.data.history_graph)]
+        assert values == [top + 1]
+        assert kb.list_claims(limit=1)["total"] == SEED_CLAIMS + 2
+        assert kb.get_claim("counter-2")["text"]["en"] == "Durability test claim counter-2"
+    finally:
+        kb.close()
