@@ -128,8 +128,9 @@ def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
 
 def _claims(data, iris, g: Graph, disputes_of: dict, latest: dict, verdicts: dict, relations: dict, as_of) -> list:
     refs = {o for s, p, o in g if isinstance(o, URIRef) and p not in (RDF.type, KB.stance, KB.quote, KB.disputes)}
-    labels = data.labels(refs)
-    sources_info = _sources_info(data, labels)
+    appear = {o for _, p, o in g if p == SDO.appearance}  # (the sources: read beside the labels, not after them)
+    labels, sources_info = together(data, lambda: data.labels(refs),
+                                    lambda: _sources_info(data, data.labels(appear)))
     counters = _counter_claims(data, {o for _, p, o in g if p == KB.counterClaim})
 
     def recorded(s):
