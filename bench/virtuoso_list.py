@@ -1,8 +1,8 @@
-"""Virtuoso's list page against the embedded store's, at 10k claims, and what each of two changes
-gives (issue 16 part 1): Virtuoso's SELECT results read as SPARQL XML instead of JSON
-(kb/stores/server.py), and ``kb.reads.get_claims`` sending its five independent reads at once on a
-server store (``kb.reads.together``). One process, the variants alternating page by page (each
-round in a rotated order), each list page a page not asked before in that variant:
+"""Virtuoso's list page against the embedded store's, at 10k claims (issue 16 part 1), and what
+keeping the labels and the sources of the pages across requests gives (``Dataset.kept_each``, until
+the store's next write): Virtuoso with nothing kept from an earlier request (``Dataset.forget()``
+before each page) and as served. One process, the variants alternating page by page (each round in
+a rotated order), each list page a page not asked before in that variant:
 
     python bench/virtuoso_list.py --from /tmp/kb-feed-10k --rounds 9
 
@@ -30,12 +30,10 @@ for p in (HERE, ROOT / "tests", ROOT):
 from backends import load_virtuoso, log  # noqa: E402
 from servers import VirtuosoServer  # noqa: E402
 
-import kb.reads  # noqa: E402
 from app import create_app  # noqa: E402
 from kb import open_kb  # noqa: E402
-from kb.stores.server import SparqlStore  # noqa: E402
 
-VARIANTS = ["embedded", "virtuoso (JSON, one read after another)", "virtuoso (XML)", "virtuoso (XML, reads together)"]
+VARIANTS = ["embedded", "virtuoso, nothing kept from an earlier request", "virtuoso"]
 
 
 def main():
@@ -72,34 +70,26 @@ def main():
         t = time.perf_counter()
         virtuoso = open_kb(server.url, update_endpoint=server.update_url, index_dir=work / "replica")
         log(f"opened Virtuoso with its replica in {time.perf_counter() - t:.1f} s")
-        clients = {k: create_app({"TESTING": False, "LOAD_SEED": False, "SECRET_KEY": "b"}, kb=k).test_client()
-                   for k in (embedded, virtuoso)}
-        select, together = SparqlStore.select, kb.reads.together
-
-        def json_select(self, query, default_graphs):  # the select before: SPARQL JSON from every server
-            self._virtuoso, was = False, self._virtuoso
-            try:
-                return select(self, query, default_graphs)
-            finally:
-                self._virtuoso = was
-
-        def one_by_one(data, *calls):
-            return [call() for call in calls]
-
-        setups = {VARIANTS[0]: (embedded, select, together), VARIANTS[1]: (virtuoso, json_select, one_by_one),
-                  VARIANTS[2]: (virtuoso, select, one_by_one), VARIANTS[3]: (virtuoso, select, together)}
+        # the second handle's replica: a copy (the server's URL is in it: a new port rebuilds an index)
+        virtuoso.close()
+        shutil.rmtree(work / "replica-cold", ignore_errors=True)
+        shutil.copytree(work / "replica", work / "replica-cold")
+        virtuoso = open_kb(server.url, update_endpoint=server.update_url, index_dir=work / "replica")
+        # the variant with nothing kept has a handle of its own: its forget() leaves the other's kept values
+        cold = open_kb(server.url, update_endpoint=server.update_url, index_dir=work / "replica-cold")
+        kbs = {VARIANTS[0]: embedded, VARIANTS[1]: cold, VARIANTS[2]: virtuoso}
+        clients = {v: create_app({"TESTING": False, "LOAD_SEED": False, "SECRET_KEY": "b"}, kb=k).test_client()
+                   for v, k in kbs.items()}
         took = {v: [] for v in VARIANTS}
         for i in range(args.rounds + 1):
             order = VARIANTS[i % len(VARIANTS):] + VARIANTS[:i % len(VARIANTS)]
             for v in order:
-                k, sel, tog = setups[v]
-                SparqlStore.select, kb.reads.together = sel, tog
-                try:
-                    t = time.perf_counter()
-                    r = clients[k].get(f"/?page={2 + i}", headers={"Accept": "text/html"})
-                    ms = (time.perf_counter() - t) * 1000
-                finally:
-                    SparqlStore.select, kb.reads.together = select, together
+                if v == VARIANTS[1]:
+                    kbs[v].data.forget()
+                page = 2 + i * len(VARIANTS) + VARIANTS.index(v)  # a page no variant asked before
+                t = time.perf_counter()
+                r = clients[v].get(f"/?page={page}", headers={"Accept": "text/html"})
+                ms = (time.perf_counter() - t) * 1000
                 assert r.status_code == 200, (v, r.status_code)
                 if i:  # the first round warms each variant up
                     took[v].append(ms)
@@ -110,8 +100,8 @@ def main():
         for v in VARIANTS:
             m = statistics.median(took[v])
             print(f"| {v} | {m:.0f} | {min(took[v]):.0f}–{max(took[v]):.0f} | {m / e:.2f} |")
-        virtuoso.close()
-        embedded.close()
+        for k in kbs.values():
+            k.close()
     finally:
         if server is not None:
             server.stop()

@@ -4,9 +4,11 @@ labels, the write counter and the one cache of values kept until a write."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections import Counter, OrderedDict, defaultdict
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -23,6 +25,8 @@ from .validation import load_shapes, owner
 log = logging.getLogger("claimkb")
 LABEL_PREDICATES = (SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label)
 KEPT = 64  # values kept by Dataset.kept(), the least recently asked for dropped first
+KEPT_EACH = 20_000  # values kept by Dataset.kept_each() under one name (labels: every agent of a large store)
+_AT: contextvars.ContextVar = contextvars.ContextVar("kb_version_at", default=None)  # (Dataset, version): at()
 
 
 class Dataset:
@@ -48,6 +52,7 @@ class Dataset:
         self._kind_writes: Counter = Counter()  # writes of each record kind by this process (see kept())
         self._kept: OrderedDict = OrderedDict()
         self._kept_lock = threading.Lock()
+        self._each: dict = {}  # name -> (version, {key: value}): Dataset.kept_each()
         self.on_write: list = []  # callables told of each write this process lands
         self._ensure_vocab()
         self.index: ClaimIndex | None = None  # the claim index, for a store that keeps one (see kb.indexer)
@@ -110,9 +115,9 @@ class Dataset:
         computed each time, except one kept until the next write of any record
         when this process follows the store's change log (kb.replica)."""
         if kinds is None:
-            if not self.store.single_writer and (self.replica is None or not self.replica.sync()):
+            stamp = self.version()  # (a replica's position in the change log, caught up just now)
+            if stamp is None:
                 return compute()
-            stamp = self.generation()  # (a replica's position in the change log, caught up just now)
         else:
             if kinds and not self.store.single_writer:
                 return compute()
@@ -133,6 +138,58 @@ class Dataset:
         """Drop every kept value (benchmarks measure with nothing kept)."""
         with self._kept_lock:
             self._kept.clear()
+            self._each.clear()
+
+    def version(self) -> int | None:
+        """The version of the store this process reads now, under which values are kept across
+        requests (:meth:`kept_each`): inside :meth:`at`, the version given there; else the write
+        counter of a store that keeps one (embedded), or on a server store the change-log position
+        of this process's replica, caught up just now (one point lookup), so that another process's
+        write is seen at this process's next request. None when it cannot tell (a server store
+        without a replica, or one that could not catch up): nothing is then kept."""
+        scoped = _AT.get()
+        if scoped is not None and scoped[0] is self:
+            return scoped[1]
+        if self.store.single_writer:
+            return self.generation()
+        if self.replica is None or not self.replica.sync():
+            return None
+        return self.replica.position
+
+    @contextmanager
+    def at(self, version: int | None):
+        """Read at ``version`` (found by :meth:`version` before the reads it covers) without asking
+        again: one read of several lookups (a page) checks the store's version once."""
+        token = _AT.set((self, version))
+        try:
+            yield
+        finally:
+            _AT.reset(token)
+
+    def kept_each(self, name: str, keys, compute) -> dict:
+        """``{key: value}`` for each of ``keys``: kept ones as they were read at the store's current
+        :meth:`version` (the labels of the same people on every page), the others by ``compute(missing
+        keys) -> {key: value}`` and kept. Each value a shallow copy, which the caller may add to."""
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        version = self.version()
+        if version is None:
+            return compute(keys)
+        with self._kept_lock:
+            kept_at, kept = self._each.get(name, (None, None))
+            if kept_at != version:
+                kept = {}
+                self._each[name] = (version, kept)
+            found = {k: kept[k] for k in keys if k in kept}
+        missing = [k for k in keys if k not in found]
+        if missing:
+            fresh = compute(missing)
+            with self._kept_lock:
+                if self._each.get(name, (None,))[0] == version and len(kept) + len(fresh) <= KEPT_EACH:
+                    kept.update(fresh)
+            found.update(fresh)
+        return {k: dict(found[k]) for k in keys if k in found}
 
     # ---- ids ----------------------------------------------------------------------
     def iri(self, kind: str, ref) -> URIRef:
@@ -186,8 +243,11 @@ class Dataset:
         return {i: o for i in iris for _, _, o in self.store.triples(URIRef(i), RDF.type, None, self.current)}
 
     def labels(self, iris) -> dict:
-        """IRI -> {id, iri, kind, name{lang: text}} for agents, sources, topics, analysts."""
-        iris = list(dict.fromkeys(iris))
+        """IRI -> {id, iri, kind, name{lang: text}} for agents, sources, topics, analysts; kept
+        until the store's next write (:meth:`kept_each`)."""
+        return self.kept_each("labels", iris, self._labels)
+
+    def _labels(self, iris) -> dict:
         types, names = defaultdict(list), defaultdict(dict)
         for s, p, o in self.store.describe(iris, self.current, (RDF.type, *LABEL_PREDICATES)):
             if p == RDF.type:

@@ -376,10 +376,10 @@ SELECT ?concept ?notation ?label ?alt ?definition ?value WHERE {
 # the current verdicts (verdict IRI, claim) and the standing relations touching some claims
 VERDICTS = render("SELECT ?v ?c WHERE { ?v a schema:ClaimReview ; schema:itemReviewed ?c . "
                   "FILTER NOT EXISTS { ?v kb:withdrawn ?_w } FILTER NOT EXISTS { ?c kb:withdrawn ?_cw } }")
+# (a path, not a UNION of the two directions: Virtuoso took 3x as long over the UNION, BENCHMARKS.md)
 RELATIONS_OF = """
 SELECT ?r ?from ?type ?to ?note WHERE {
-  %(values)s
-  { ?r kb:fromClaim ?c } UNION { ?r kb:toClaim ?c }
+  %(values)s ?r kb:fromClaim|kb:toClaim ?c .
   ?r a kb:ClaimRelation ; kb:fromClaim ?from ; kb:relationType ?type ; kb:toClaim ?to .
   OPTIONAL { ?r skos:editorialNote ?note }
   FILTER NOT EXISTS { ?r kb:withdrawn ?_w }
@@ -399,7 +399,6 @@ CONSTRUCT { ?s ?p ?o } WHERE {
   UNION { ?s kb:disputes $claim ; ?p ?o }
   UNION { ?_d kb:disputes $claim ; kb:quote ?s . ?s ?p ?o }
 }"""
-
 
 
 def with_prefixes(body: str) -> str:
@@ -575,18 +574,17 @@ def version_makers(graph: str, versions) -> str:
     return render(_VERSION_MAKERS % {"values": values("v", versions)}, graph=URIRef(graph))
 
 
-# a page of claims read at once (kb.reads.get_claims): their disputes, and the latest version of each
-_DISPUTES_OF = "SELECT ?d ?c WHERE { GRAPH $graph { %(values)s ?d kb:disputes ?c } }"
-_LATEST_VERSIONS = ("SELECT ?r (MAX(?n) AS ?latest) WHERE { GRAPH $graph { %(values)s ?v kb:versionOf ?r . "
-                    "?v kb:versionNumber ?n } } GROUP BY ?r")
+# a page of claims read at once (kb.reads.get_claims): their disputes, the quotes of both, the latest version of each
+DISPUTES_OF = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { %(values)s ?s kb:disputes ?c ; ?p ?o } }"
+QUOTES_OF = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { %(values)s { ?c kb:quote ?s } UNION "
+             "{ ?_d kb:disputes ?c ; kb:quote ?s } ?s ?p ?o } }")
+LATEST_VERSIONS = ("SELECT ?c (MAX(?n) AS ?latest) WHERE { GRAPH $graph { %(values)s ?v kb:versionOf ?c . "
+                   "?v kb:versionNumber ?n } } GROUP BY ?c")
 
 
-def disputes_of(graph: str, claims) -> str:
-    return render(_DISPUTES_OF % {"values": values("c", claims)}, graph=URIRef(graph))
-
-
-def latest_versions(graph: str, records) -> str:
-    return render(_LATEST_VERSIONS % {"values": values("r", records)}, graph=URIRef(graph))
+def of_claims(template: str, graph: str, claims) -> str:
+    """One of the queries above, for some claims in one graph."""
+    return render(template % {"values": values("c", claims)}, graph=URIRef(graph))
 
 
 def values(var: str, terms) -> str:

@@ -79,7 +79,7 @@ def _dated_by(date, effective_date, recorded_at) -> str | None:
 # ---- reads sent together ------------------------------------------------------------
 _pool: tuple[int, ThreadPoolExecutor] | None = None
 _pool_lock = threading.Lock()
-TOGETHER = 6  # reads a process sends a server store at once, at most
+TOGETHER = 8  # reads a process sends a server store at once, at most
 
 
 def together(data, *calls) -> list:
@@ -100,26 +100,37 @@ def together(data, *calls) -> list:
 # ---- claims ------------------------------------------------------------------------
 def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
     """Claims with their disputes, sources, quote, provenance and derived status, read
-    together: one lookup of their triples, of their disputes' and of every label (on a
-    server store the reads that need only the claims' IRIs sent at once: :func:`together`)."""
+    together: one lookup of their triples, of their disputes' and their quotes', of their
+    latest versions, verdicts and relations (on a server store sent at once: :func:`together`,
+    with the check of the store's version under which the labels are kept: Dataset.labels)."""
     iris = [data.iri("claim", r) for r in refs]
-    g, dispute_rows, version_rows, verdicts, relations = together(
-        data, lambda: data.graph_of(iris),
-        lambda: data.store.select(queries.disputes_of(data.current, iris), [])[1],
-        lambda: data.store.select(queries.latest_versions(data.history_graph, iris), [])[1],
-        lambda: verdicts_of(data, iris), lambda: relations_of(data, iris))
+    store, current = data.store, data.current
+    claims, disputes, quotes, version_rows, verdicts, relations, version = together(
+        data, lambda: store.describe(iris, current),
+        lambda: store.construct(queries.of_claims(queries.DISPUTES_OF, current, iris), []),
+        lambda: store.construct(queries.of_claims(queries.QUOTES_OF, current, iris), []),
+        lambda: store.select(queries.of_claims(queries.LATEST_VERSIONS, data.history_graph, iris), [])[1],
+        lambda: verdicts_of(data, iris), lambda: relations_of(data, iris), data.version)
+    g = Graph()
+    for t in (*claims, *disputes, *quotes):
+        g.add(t)
     for c in iris:
         if (c, RDF.type, SDO.Claim) not in g:
             raise NotFound(f"there is no claim {data.local_id(c)!r}")
     disputes_of: dict = {c: [] for c in iris}  # one query for the page, not one per claim (a server's round trips)
-    for r in dispute_rows:
-        disputes_of[r["c"]].append(r["d"])
-    latest = {r["r"]: int(r["latest"]) for r in version_rows if r["latest"] is not None}
-    for t in data.describe([d for ds in disputes_of.values() for d in ds]):
-        g.add(t)
+    for d, _, c in g.triples((None, KB.disputes, None)):
+        if c in disputes_of:
+            disputes_of[c].append(d)
+    latest = {r["c"]: int(r["latest"]) for r in version_rows if r["latest"] is not None}
+    with data.at(version):  # (the labels below kept under the version found with the reads above)
+        return _claims(data, iris, g, disputes_of, latest, verdicts, relations, as_of)
+
+
+def _claims(data, iris, g: Graph, disputes_of: dict, latest: dict, verdicts: dict, relations: dict, as_of) -> list:
     refs = {o for s, p, o in g if isinstance(o, URIRef) and p not in (RDF.type, KB.stance, KB.quote, KB.disputes)}
-    labels = data.labels(refs)
-    sources_info = _sources_info(data, labels)
+    appear = {o for _, p, o in g if p == SDO.appearance}  # (the sources: read beside the labels, not after them)
+    labels, sources_info = together(data, lambda: data.labels(refs),
+                                    lambda: _sources_info(data, data.labels(appear)))
     counters = _counter_claims(data, {o for _, p, o in g if p == KB.counterClaim})
 
     def recorded(s):
@@ -201,10 +212,15 @@ def claim_summaries(data, iris) -> list[dict]:
 
 def _sources_info(data, labels: dict, *, originals: bool = True) -> dict:
     """Sources as dicts; with ``originals``, each translation's original as one too (one step: the
-    original's own original, if any, is named by its id only)."""
+    original's own original, if any, is named by its id only). Kept until the store's next write
+    (Dataset.kept_each): the same sources on many pages."""
     srcs = [i for i, v in labels.items() if v["kind"] == "source"]
-    if not srcs:
-        return {}
+    return data.kept_each(f"sources-{originals}", srcs,
+                          lambda missing: _read_sources(data, {s: labels[s] for s in missing}, originals))
+
+
+def _read_sources(data, labels: dict, originals: bool) -> dict:
+    srcs = list(labels)
     g = data.graph_of(srcs)
     pubs = {o for s in srcs for o in g.objects(s, SDO.publisher)} | {o for s in srcs for o in g.objects(s, SDO.author)}
     pl = data.labels(pubs)

@@ -183,3 +183,13 @@ class VirtuosoServer(_Server):
         for g in graphs:
             store.update(f"CLEAR SILENT GRAPH <{g}>")
         store.close()
+
+    def drop_data(self):
+        """What clear() does, in SQL: at 10,000 claims (15,000 graphs, one per version) SPARQL's list of
+        the graphs took over 120 s, and a CLEAR per graph would follow; this takes about 5 s."""
+        keep = " OR ".join(f"__ro2sq(G) LIKE '{g}%'" for g in VIRTUOSO_SYSTEM_GRAPHS)
+        sql = f"log_enable(3,1); DELETE FROM DB.DBA.RDF_QUAD WHERE NOT ({keep});"
+        out = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={sql}"],
+                             capture_output=True, text=True, timeout=600)
+        if out.returncode or "*** Error" in out.stdout + out.stderr:
+            raise RuntimeError(f"isql-vt {sql!r}: {out.stdout[-2000:]} {out.stderr[-2000:]}")
