@@ -372,9 +372,21 @@ class ClaimIndex:
     def _search(self, q: str) -> tuple[np.ndarray, np.ndarray]:
         """The positions (kb.columns) of the standing claims a search finds, and their rank,
         kept until the next write. ``q``: folded words joined by spaces (kb.filters)."""
-        if q in self._searched:
-            self._searched.move_to_end(q)
-            return self._searched[q]
+        return self._kept_claims(q, lambda: self._find(q))
+
+    def _kept_claims(self, key, compute):
+        """``compute()`` (arrays of claims' positions), kept until the next write among the SEARCHED
+        latest (not among the pages' 256: an array may hold every claim)."""
+        with self.lock:
+            if key in self._searched:
+                self._searched.move_to_end(key)
+                return self._searched[key]
+            self._searched[key] = value = compute()
+            while len(self._searched) > SEARCHED:
+                self._searched.popitem(last=False)
+            return value
+
+    def _find(self, q: str) -> tuple[np.ndarray, np.ndarray]:
         cols = self.columns
         phrase, words = terms(q)
         every = None
@@ -384,11 +396,7 @@ class ClaimIndex:
             for common, w in sorted((self._common(w), w) for w in words):
                 held = cols.in_fields(self._rowids(w, every if common and every is not None else None)) | cols.named(w)
                 every = held if every is None else every & held
-        hits = cols.search(self._rowids(phrase), phrase, every)
-        self._searched[q] = hits
-        while len(self._searched) > SEARCHED:
-            self._searched.popitem(last=False)
-        return hits
+        return cols.search(self._rowids(phrase), phrase, every)
 
     def _searched_claims(self, f: dict) -> np.ndarray:
         """The positions of a search's claims that the other filters keep, best first (then newest)."""
@@ -407,13 +415,13 @@ class ClaimIndex:
         """The positions of the claims a list shows, in its order, kept until the next write."""
         def compute():
             if f.get("q") is not None:
-                return self._searched_claims(f)
+                return self._searched_claims(f).astype(np.int32)
             cols = self.columns
             found = np.flatnonzero(cols.live[: cols.n])
             found = found[cols.where(found, f)]
-            return cols.order(found, np.zeros(len(found), np.int8))
+            return cols.order(found, np.zeros(len(found), np.int8)).astype(np.int32)
 
-        return self._cached(("listed", tuple(sorted((k, str(v)) for k, v in f.items()))), compute)
+        return self._kept_claims(("listed", tuple(sorted((k, str(v)) for k, v in f.items()))), compute)
 
     def _where(self, f: dict) -> tuple[str, list]:
         """The conditions of a list's filters (but a search: see _searched_claims) on claims ``c``."""
