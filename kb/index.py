@@ -23,6 +23,7 @@ the first search (which waits for it: ~4 s at 100,000 claims).
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -72,6 +73,8 @@ CREATE TABLE IF NOT EXISTS names (entity TEXT NOT NULL, norm TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS names_entity ON names (entity);
 -- each judged claim's ClaimReview for the feed, as JSON without the addresses of this site (kb.claimreview)
 CREATE TABLE IF NOT EXISTS reviews (claim TEXT PRIMARY KEY, json TEXT NOT NULL);
+-- values derived from the store at one generation (the busiest stories), as JSON (see ClaimIndex.kept)
+CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, generation INTEGER NOT NULL, json TEXT NOT NULL);
 """
 SEARCHED = 32  # searches whose claims are kept until the next write
 VERSION = "8"  # 7: search over folded texts, quotes, disputes and names (kb.text)
@@ -105,7 +108,7 @@ class ClaimIndex:
             if self._meta("version") not in (None, VERSION):
                 for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search", "fields",
                           "names",
-                          "reviews"):
+                          "reviews", "kept"):
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
@@ -196,7 +199,7 @@ class ClaimIndex:
             db.execute("BEGIN")
             try:
                 if everything:
-                    for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews"):
+                    for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews", "kept"):
                         db.execute(f"DELETE FROM {t}")
                     db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 else:
@@ -263,7 +266,7 @@ class ClaimIndex:
             db = self.db
             db.execute("BEGIN")
             try:
-                for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews"):
+                for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews", "kept"):
                     db.execute(f"DELETE FROM {t}")
                 db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 for b in batches:
@@ -375,8 +378,7 @@ class ClaimIndex:
         return self._kept_claims(q, lambda: self._find(q))
 
     def _kept_claims(self, key, compute):
-        """``compute()`` (arrays of claims' positions), kept until the next write among the SEARCHED
-        latest (not among the pages' 256: an array may hold every claim)."""
+        """``compute()`` (claims' positions), kept until the next write among the SEARCHED latest."""
         with self.lock:
             if key in self._searched:
                 self._searched.move_to_end(key)
@@ -537,6 +539,20 @@ class ClaimIndex:
                 rows = self.db.execute(sql.format(w=where), args).fetchall()
                 out[name] = sorted(rows, key=lambda r: (-r[1], r[0]))
             return out
+
+    def kept(self, key: str, compute):
+        """``compute()`` (a value JSON gives back as it was), kept in the index file while the index
+        stays at the generation it was computed at: any write moves the generation, so it is never
+        stale, and a fresh process finds it (the busiest stories: 24 claims read from the store)."""
+        with self.lock:
+            gen = self.generation
+            row = self.db.execute("SELECT json FROM kept WHERE key = ? AND generation = ?", (key, gen)).fetchone()
+        if row is not None:
+            return json.loads(row[0])
+        value = compute()  # (a write meanwhile moves the generation: what is kept below is never read)
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO kept SELECT ?, ?, ? WHERE ? >= 0", (key, gen, json.dumps(value), gen))
+        return value
 
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
         """(topic, claims, disputes) for the topics gathering most disputes, then claims, then recent ones."""

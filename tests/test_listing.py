@@ -362,3 +362,47 @@ def test_filtered_lists_from_the_columns_are_what_sqlite_counts(tmp_path, caplog
     kb.close()
 
 
+def busiest_steps(kb):
+    """Writes of every kind that change what the home page's busiest stories show (each a function of
+    the knowledge base to write to: a claim's dispute, a topic's and an agent's names, a verdict, a
+    source's date, a claim withdrawn)."""
+    top = kb.list_claims(about="microsoft-openai-partnership", limit=1)["claims"][0]["id"]
+    return [
+        lambda k: k.add_dispute(top, {"party": "microsoft", "stance": "confirms", "text": {"en": "Yes"},
+                                      "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t"),
+        lambda k: k.add_record("topic", {"id": "microsoft-openai-partnership",
+                                         "label": {"en": "The partnership", "ja": "提携"}}, by="t"),
+        lambda k: k.add_record("agent", {"id": "microsoft", "type": "Organization",
+                                         "name": {"en": "MSFT", "ja": "マイクロソフト社"}}, by="t"),
+        lambda k: k.verdicts.add(top, {"rating": "false"}, by="t"),
+        lambda k: k.add_record("source", {"id": "windows-central-ms-ai-self-sufficiency", "type": "NewsArticle",
+                                          "headline": {"ja": "見出し"}, "publisher": "windows-central",
+                                          "published": "2024-01", "language": "ja"}, by="t"),
+        lambda k: k.withdraw("claim", top, by="t"),
+    ]
+
+
+def test_busiest_stories_kept_in_the_index_are_the_store_s_after_every_kind_of_write(tmp_path, seed_bytes):
+    """The home page's busiest stories are kept in the claim index's file at the generation they were
+    derived at: a fresh process's first home page reads them there (not one claim from the store), and
+    after every kind of write, in this process and in a fresh one, they are what the store gives."""
+    from kb import stories
+
+    kb = open_kb(str(tmp_path / "s"))
+    kb.import_yaml(seed_bytes, by="t")
+    steps = busiest_steps(kb)
+    shown = []
+    for step in [None, *steps]:
+        kb = open_kb(str(tmp_path / "s")) if kb is None else kb
+        if step is not None:
+            step(kb)
+        derived = stories._busiest(kb, 3, 8)  # from the store's claims
+        assert stories.busiest_stories(kb) == derived
+        shown.append(derived)
+        kb.close()
+        kb = open_kb(str(tmp_path / "s"))  # a fresh process
+        kb.get_claims = None  # its busiest stories read no claim: kept at this generation
+        assert stories.busiest_stories(kb) == derived
+        kb.close()
+        kb = None
+    assert len({repr(s) for s in shown}) == len(shown)  # each write changed what is shown
