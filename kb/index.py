@@ -28,12 +28,19 @@ import logging
 import sqlite3
 import threading
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from .columns import Change, Columns, load, warm
+from .indexchange import Change
 from .status import bounds
 from .text import terms
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def _columns():  # kb.columns, imported when first needed (with numpy: 0.1-0.25 s of a fresh process's start)
+    from . import columns
+    return columns
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -107,16 +114,15 @@ class ClaimIndex:
         with self.lock:
             if self._meta("version") not in (None, VERSION):
                 for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search", "fields",
-                          "names",
-                          "reviews", "kept"):
+                          "names", "reviews", "kept"):
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
         self._searched: OrderedDict = OrderedDict()  # a search's claims and ranks, least recent first
-        self.columns = Columns()
         self._pending: list[Change] | None = None  # writes made while the columns load
         self._ready = threading.Event()
         self._path = path if path and self.generation is not None else None  # columns to load from it
+        self.columns = None if self._path else _columns().Columns()
         if self._path is None:  # a new index, or one in memory: filled by the writes to come
             self._ready.set()
 
@@ -138,17 +144,17 @@ class ClaimIndex:
         try:
             db = sqlite3.connect(path, isolation_level=None)
             try:
-                columns = load(db)
+                columns = _columns().load(db)
             finally:
                 db.close()
-            warm(columns)
+            _columns().warm(columns)
         except Exception:
             log.exception("the claim index's columns could not be loaded; reading them again when searched")
             columns = None
         with self.lock:
             pending, self._pending = self._pending or [], None
             if columns is None:
-                columns = load(self.db)
+                columns = _columns().load(self.db)
             for change in pending:
                 if change.everything or columns.generation is None or change.generation > columns.generation:
                     columns.apply(change)
@@ -249,6 +255,7 @@ class ClaimIndex:
                 if self._pending is not None:  # loading: applied after
                     self._pending.append(change)
                 elif self._ready.is_set() or everything:  # (not loaded yet: the load will read it)
+                    self.columns = self.columns or _columns().Columns()
                     self.columns.apply(change)
                     self._path = None
                     self._ready.set()
@@ -290,12 +297,12 @@ class ClaimIndex:
                     db.execute("ROLLBACK")
                 raise
             file = next((r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main"), "")
-            self.columns = Columns()
+            self.columns = None
             if file:  # loaded when first needed, in a thread (see _columns)
                 self._path = file
                 self._ready.clear()
             else:
-                self.columns = load(db)
+                self.columns = _columns().load(db)
                 self._ready.set()
 
     def _count_all(self) -> None:
@@ -416,12 +423,7 @@ class ClaimIndex:
     def _listed(self, f: dict) -> np.ndarray:
         """The positions of the claims a list shows, in its order, kept until the next write."""
         def compute():
-            if f.get("q") is not None:
-                return self._searched_claims(f).astype(np.int32)
-            cols = self.columns
-            found = np.flatnonzero(cols.live[: cols.n])
-            found = found[cols.where(found, f)]
-            return cols.order(found, np.zeros(len(found), np.int8)).astype(np.int32)
+            return (self._searched_claims(f) if f.get("q") is not None else self.columns.listed(f)).astype("int32")
 
         return self._kept_claims(("listed", tuple(sorted((k, str(v)) for k, v in f.items()))), compute)
 
@@ -541,9 +543,8 @@ class ClaimIndex:
             return out
 
     def kept(self, key: str, compute):
-        """``compute()`` (a value JSON gives back as it was), kept in the index file while the index
-        stays at the generation it was computed at: any write moves the generation, so it is never
-        stale, and a fresh process finds it (the busiest stories: 24 claims read from the store)."""
+        """``compute()`` (JSON-able), kept in the index file at the generation it was computed at: never
+        stale (a write moves it); a fresh process finds it (the busiest stories: 24 claims not read)."""
         with self.lock:
             gen = self.generation
             row = self.db.execute("SELECT json FROM kept WHERE key = ? AND generation = ?", (key, gen)).fetchone()
