@@ -15,33 +15,16 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from .indexchange import Change
 from .status import bounds
 from .text import RANK, WORDS_RANK
 
 LINKED = ("party", "about", "source")  # facets counted from links; about and party also reach names
 UNFOUND = 9
 SPARE = 1024  # rows (of links, of languages) made room for at least; appended rows scanned before a sort
-
-
-@dataclass
-class Change:
-    """What one write of the index changed (as :meth:`kb.index.ClaimIndex.write` is given it;
-    ``fields``: (rowid, claim, kind, folded text))."""
-
-    generation: int
-    everything: bool
-    claims: set = field(default_factory=set)
-    rows: list = field(default_factory=list)
-    links: list = field(default_factory=list)
-    texts: list = field(default_factory=list)
-    fields: list = field(default_factory=list)
-    names: list = field(default_factory=list)
-    named: set = field(default_factory=set)
-    dropped: list = field(default_factory=list)  # the rowids of the fields of ``claims`` taken out
 
 
 class Rows:
@@ -390,6 +373,12 @@ class Columns:
         if f.get("date") is not None:
             keep &= self.month[found] == self.ids.get(str(f["date"]), -2)
         return keep
+
+    def listed(self, f: dict) -> np.ndarray:
+        """The standing claims a list's filters keep (not a search), newest first, as positions."""
+        found = np.flatnonzero(self.live[: self.n])
+        found = found[self.where(found, f)]
+        return self.order(found, np.zeros(len(found), np.int8))
 
     def order(self, found: np.ndarray, rank: np.ndarray) -> np.ndarray:
         """The found claims best first, then newest first (date, recorded time, then IRI), as positions."""

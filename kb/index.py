@@ -23,16 +23,24 @@ the first search (which waits for it: ~4 s at 100,000 claims).
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from .columns import Change, Columns, load, warm
+from .indexchange import Change
 from .status import bounds
 from .text import terms
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def _columns():  # kb.columns, imported when first needed (with numpy: 0.1-0.25 s of a fresh process's start)
+    from . import columns
+    return columns
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -72,6 +80,8 @@ CREATE TABLE IF NOT EXISTS names (entity TEXT NOT NULL, norm TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS names_entity ON names (entity);
 -- each judged claim's ClaimReview for the feed, as JSON without the addresses of this site (kb.claimreview)
 CREATE TABLE IF NOT EXISTS reviews (claim TEXT PRIMARY KEY, json TEXT NOT NULL);
+-- values derived from the store at one generation (the busiest stories), as JSON (see ClaimIndex.kept)
+CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, generation INTEGER NOT NULL, json TEXT NOT NULL);
 """
 SEARCHED = 32  # searches whose claims are kept until the next write
 VERSION = "8"  # 7: search over folded texts, quotes, disputes and names (kb.text)
@@ -104,16 +114,15 @@ class ClaimIndex:
         with self.lock:
             if self._meta("version") not in (None, VERSION):
                 for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search", "fields",
-                          "names",
-                          "reviews"):
+                          "names", "reviews", "kept"):
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
         self._searched: OrderedDict = OrderedDict()  # a search's claims and ranks, least recent first
-        self.columns = Columns()
         self._pending: list[Change] | None = None  # writes made while the columns load
         self._ready = threading.Event()
         self._path = path if path and self.generation is not None else None  # columns to load from it
+        self.columns = None if self._path else _columns().Columns()
         if self._path is None:  # a new index, or one in memory: filled by the writes to come
             self._ready.set()
 
@@ -135,17 +144,17 @@ class ClaimIndex:
         try:
             db = sqlite3.connect(path, isolation_level=None)
             try:
-                columns = load(db)
+                columns = _columns().load(db)
             finally:
                 db.close()
-            warm(columns)
+            _columns().warm(columns)
         except Exception:
             log.exception("the claim index's columns could not be loaded; reading them again when searched")
             columns = None
         with self.lock:
             pending, self._pending = self._pending or [], None
             if columns is None:
-                columns = load(self.db)
+                columns = _columns().load(self.db)
             for change in pending:
                 if change.everything or columns.generation is None or change.generation > columns.generation:
                     columns.apply(change)
@@ -196,7 +205,7 @@ class ClaimIndex:
             db.execute("BEGIN")
             try:
                 if everything:
-                    for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews"):
+                    for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews", "kept"):
                         db.execute(f"DELETE FROM {t}")
                     db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 else:
@@ -246,6 +255,7 @@ class ClaimIndex:
                 if self._pending is not None:  # loading: applied after
                     self._pending.append(change)
                 elif self._ready.is_set() or everything:  # (not loaded yet: the load will read it)
+                    self.columns = self.columns or _columns().Columns()
                     self.columns.apply(change)
                     self._path = None
                     self._ready.set()
@@ -263,7 +273,7 @@ class ClaimIndex:
             db = self.db
             db.execute("BEGIN")
             try:
-                for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews"):
+                for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews", "kept"):
                     db.execute(f"DELETE FROM {t}")
                 db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 for b in batches:
@@ -287,12 +297,12 @@ class ClaimIndex:
                     db.execute("ROLLBACK")
                 raise
             file = next((r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main"), "")
-            self.columns = Columns()
+            self.columns = None
             if file:  # loaded when first needed, in a thread (see _columns)
                 self._path = file
                 self._ready.clear()
             else:
-                self.columns = load(db)
+                self.columns = _columns().load(db)
                 self._ready.set()
 
     def _count_all(self) -> None:
@@ -372,9 +382,20 @@ class ClaimIndex:
     def _search(self, q: str) -> tuple[np.ndarray, np.ndarray]:
         """The positions (kb.columns) of the standing claims a search finds, and their rank,
         kept until the next write. ``q``: folded words joined by spaces (kb.filters)."""
-        if q in self._searched:
-            self._searched.move_to_end(q)
-            return self._searched[q]
+        return self._kept_claims(q, lambda: self._find(q))
+
+    def _kept_claims(self, key, compute):
+        """``compute()`` (claims' positions), kept until the next write among the SEARCHED latest."""
+        with self.lock:
+            if key in self._searched:
+                self._searched.move_to_end(key)
+                return self._searched[key]
+            self._searched[key] = value = compute()
+            while len(self._searched) > SEARCHED:
+                self._searched.popitem(last=False)
+            return value
+
+    def _find(self, q: str) -> tuple[np.ndarray, np.ndarray]:
         cols = self.columns
         phrase, words = terms(q)
         every = None
@@ -384,11 +405,7 @@ class ClaimIndex:
             for common, w in sorted((self._common(w), w) for w in words):
                 held = cols.in_fields(self._rowids(w, every if common and every is not None else None)) | cols.named(w)
                 every = held if every is None else every & held
-        hits = cols.search(self._rowids(phrase), phrase, every)
-        self._searched[q] = hits
-        while len(self._searched) > SEARCHED:
-            self._searched.popitem(last=False)
-        return hits
+        return cols.search(self._rowids(phrase), phrase, every)
 
     def _searched_claims(self, f: dict) -> np.ndarray:
         """The positions of a search's claims that the other filters keep, best first (then newest)."""
@@ -397,6 +414,19 @@ class ClaimIndex:
         return self.columns.order(found[keep], rank[keep])
 
     # ---- reads -------------------------------------------------------------------------
+    def _in_memory(self, f: dict) -> bool:
+        """Whether a list is answered from the columns (kb.columns): a search always (it waits for them);
+        a filtered list once they are loaded (counting a claimant's facets in SQLite took 1.2-2.8 s
+        at 100,000 claims, in the columns a few ms). The whole list keeps its counts (``counts``)."""
+        return f.get("q") is not None or (bool(f) and self._ready.is_set())
+
+    def _listed(self, f: dict) -> np.ndarray:
+        """The positions of the claims a list shows, in its order, kept until the next write."""
+        def compute():
+            return (self._searched_claims(f) if f.get("q") is not None else self.columns.listed(f)).astype("int32")
+
+        return self._kept_claims(("listed", tuple(sorted((k, str(v)) for k, v in f.items()))), compute)
+
     def _where(self, f: dict) -> tuple[str, list]:
         """The conditions of a list's filters (but a search: see _searched_claims) on claims ``c``."""
         sql, args = ["c.withdrawn = 0"], []
@@ -445,8 +475,8 @@ class ClaimIndex:
         key = ("page", tuple(sorted((k, str(v)) for k, v in f.items())), limit, offset)
 
         def compute():
-            if f.get("q") is not None:
-                found = self._searched_claims(f)
+            if self._in_memory(f):
+                found = self._listed(f)
                 return [self.columns.iris[p] for p in found[offset : offset + limit]], len(found)
             where, args = self._where(f)
             rows = self.db.execute(f"SELECT iri FROM claims c WHERE {where} "
@@ -491,14 +521,9 @@ class ClaimIndex:
                 rows = self.db.execute("SELECT facet, value, n FROM counts").fetchall()
                 return {name: sorted(((v, n) for fc, v, n in rows if fc == name), key=lambda r: (-r[1], r[0]))
                         for name in self.FACETS}
-            if f.get("q") is not None:
-                return self.columns.facets(self._searched_claims(f), limit)
-            where, args = self._where(f)
-            out = {}
-            for name, sql in self.FACETS.items():
-                rows = self.db.execute(sql.format(w=where), args).fetchall()
-                out[name] = sorted(rows, key=lambda r: (-r[1], r[0]))
-            return out
+            if self._in_memory(f):
+                return self.columns.facets(self._listed(f), limit)
+            return self.counted(f)
 
         if f.get("q") is not None:
             self._columns(wait=True)
@@ -506,6 +531,29 @@ class ClaimIndex:
             return self._cached(key, compute)
         finally:  # the list page with its facets is served: a search may well follow
             self._columns(wait=False)
+
+    def counted(self, f: dict) -> dict[str, list[tuple[str, int]]]:
+        """The facets of a list (not a search) counted in SQLite (before the columns are loaded)."""
+        with self.lock:
+            where, args = self._where(f)
+            out = {}
+            for name, sql in self.FACETS.items():
+                rows = self.db.execute(sql.format(w=where), args).fetchall()
+                out[name] = sorted(rows, key=lambda r: (-r[1], r[0]))
+            return out
+
+    def kept(self, key: str, compute):
+        """``compute()`` (JSON-able), kept in the index file at the generation it was computed at: never
+        stale (a write moves it); a fresh process finds it (the busiest stories: 24 claims not read)."""
+        with self.lock:
+            gen = self.generation
+            row = self.db.execute("SELECT json FROM kept WHERE key = ? AND generation = ?", (key, gen)).fetchone()
+        if row is not None:
+            return json.loads(row[0])
+        value = compute()  # (a write meanwhile moves the generation: what is kept below is never read)
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO kept SELECT ?, ?, ? WHERE ? >= 0", (key, gen, json.dumps(value), gen))
+        return value
 
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
         """(topic, claims, disputes) for the topics gathering most disputes, then claims, then recent ones."""
@@ -517,8 +565,8 @@ class ClaimIndex:
         if f.get("q") is not None:
             self._columns(wait=True)
         with self.lock:
-            if f.get("q") is not None:
-                return [self.columns.iris[p] for p in self._searched_claims(f)]
+            if self._in_memory(f):
+                return [self.columns.iris[p] for p in self._listed(f)]
             where, args = self._where(f)
             return [r[0] for r in self.db.execute(
                 f"SELECT iri FROM claims c WHERE {where} ORDER BY date DESC, recorded DESC, iri", args)]

@@ -83,8 +83,15 @@ def story_timeline(kb, *, limit: int = STORY_LIMIT, **filters) -> dict:
 
 def busiest_stories(kb, *, limit: int = 3, per_story: int = 8) -> list[dict]:
     """The topics gathering most disputes and claims, each as a small story timeline.
-    Kept until the next write (it reads the whole store)."""
-    return kb.data.kept("busiest", (limit, per_story), lambda: _busiest(kb, limit, per_story))
+    Kept until the next write: in this process, and in the claim index's file (kb.index
+    ``kept``), so that a fresh process's first home page does not read its claims from the store."""
+    def compute():
+        data = kb.data
+        if data.index is None or (data.replica is not None and not data.replica.sync()):
+            return _busiest(kb, limit, per_story)
+        return data.index.kept(f"busiest {limit} {per_story}", lambda: _busiest(kb, limit, per_story))
+
+    return kb.data.kept("busiest", (limit, per_story), compute)
 
 
 def _busiest(kb, limit, per_story):

@@ -312,3 +312,97 @@ def test_pickers_follow_every_write_of_their_kind(seeded):
     renamed = next(r for r in kb.records("agent") if r["id"] == "later")
     kb.add_record("agent", {"id": "later", "type": "Person", "name": {"en": "Renamed"}}, by="t")
     assert next(r for r in kb.records("agent") if r["id"] == "later") != renamed
+
+
+def test_filtered_lists_from_the_columns_are_what_sqlite_counts(tmp_path, caplog):
+    """A filtered list's page, total and facets come from the columns in memory once they are loaded
+    (counted in SQLite before): after every kind of write and in a fresh process they are what SQLite
+    counts and what the store answers."""
+    from kb.filters import parse
+    from kb.listing import claims_of
+
+    caplog.set_level("WARNING", logger="claimkb")
+    kb = open_kb(str(tmp_path / "s"))
+    kb.import_data(generate(200, seed=3), by="gen")
+    filters = [f for f in FILTERS if f and "q" not in f] + [{"about": "topic-4", "language": "ja"},
+                                                             {"date": "2024-03", "status": "reported"}]
+
+    def check(store=True):
+        kb.index.wait()
+        for f in filters:
+            parsed = parse(kb.data, f)
+            assert kb.index.facets(parsed) == kb.index.counted(parsed), f  # every value, both ways
+            if store or "claimant" in f or "date" in f:  # (the store's own answers take seconds each)
+                same(kb, **f)
+            assert [kb.local_id(c) for c in claims_of(kb.data, f)] == \
+                [c["id"] for c in kb.list_claims(**f, limit=500)["claims"]], f
+
+    check()
+    claim = kb.list_claims(claimant="person-2", limit=1)["claims"][0]["id"]
+    steps = [
+        lambda: kb.add_dispute(claim, {"party": "org-3", "stance": "denies", "text": {"en": "No"},
+                                       "sources": ["source-7"]}, by="t"),
+        lambda: kb.withdraw("dispute", kb.get_claim(claim)["disputes"][-1]["id"], by="t"),
+        lambda: kb.withdraw("claim", claim, by="t"),
+        lambda: kb.restore("claim", claim, 1, by="t"),
+        lambda: kb.add_claim({"id": "new-one", "text": {"ja": "新しい主張"}, "claimant": "person-2",
+                              "about": ["org-1", "topic-4"], "sources": ["source-7"], "date": "2024-03-05"}, by="t"),
+        lambda: kb.verdicts.add("new-one", {"rating": "false"}, by="t"),
+        lambda: kb.add_record("source", {"id": "source-7", "type": "NewsArticle", "headline": {"ja": "見出し"},
+                                         "publisher": "org-7", "published": "2024-03", "language": "ja"},
+                              by="t"),  # every claim in it moves
+    ]
+    for step in steps:
+        step()
+        check(store=False)
+    assert not caplog.records  # each write followed by the index (no rebuild)
+    kb.close()
+    kb = open_kb(str(tmp_path / "s"))  # a fresh process: SQLite until the columns are loaded, then them
+    check()
+    kb.close()
+
+
+def busiest_steps(kb):
+    """Writes of every kind that change what the home page's busiest stories show (each a function of
+    the knowledge base to write to: a claim's dispute, a topic's and an agent's names, a verdict, a
+    source's date, a claim withdrawn)."""
+    top = kb.list_claims(about="microsoft-openai-partnership", limit=1)["claims"][0]["id"]
+    return [
+        lambda k: k.add_dispute(top, {"party": "microsoft", "stance": "confirms", "text": {"en": "Yes"},
+                                      "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t"),
+        lambda k: k.add_record("topic", {"id": "microsoft-openai-partnership",
+                                         "label": {"en": "The partnership", "ja": "提携"}}, by="t"),
+        lambda k: k.add_record("agent", {"id": "microsoft", "type": "Organization",
+                                         "name": {"en": "MSFT", "ja": "マイクロソフト社"}}, by="t"),
+        lambda k: k.verdicts.add(top, {"rating": "false"}, by="t"),
+        lambda k: k.add_record("source", {"id": "windows-central-ms-ai-self-sufficiency", "type": "NewsArticle",
+                                          "headline": {"ja": "見出し"}, "publisher": "windows-central",
+                                          "published": "2024-01", "language": "ja"}, by="t"),
+        lambda k: k.withdraw("claim", top, by="t"),
+    ]
+
+
+def test_busiest_stories_kept_in_the_index_are_the_store_s_after_every_kind_of_write(tmp_path, seed_bytes):
+    """The home page's busiest stories are kept in the claim index's file at the generation they were
+    derived at: a fresh process's first home page reads them there (not one claim from the store), and
+    after every kind of write, in this process and in a fresh one, they are what the store gives."""
+    from kb import stories
+
+    kb = open_kb(str(tmp_path / "s"))
+    kb.import_yaml(seed_bytes, by="t")
+    steps = busiest_steps(kb)
+    shown = []
+    for step in [None, *steps]:
+        kb = open_kb(str(tmp_path / "s")) if kb is None else kb
+        if step is not None:
+            step(kb)
+        derived = stories._busiest(kb, 3, 8)  # from the store's claims
+        assert stories.busiest_stories(kb) == derived
+        shown.append(derived)
+        kb.close()
+        kb = open_kb(str(tmp_path / "s"))  # a fresh process
+        kb.get_claims = None  # its busiest stories read no claim: kept at this generation
+        assert stories.busiest_stories(kb) == derived
+        kb.close()
+        kb = None
+    assert len({repr(s) for s in shown}) == len(shown)  # each write changed what is shown

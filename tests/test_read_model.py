@@ -396,3 +396,25 @@ def test_a_server_store_list_page_is_at_most_three_times_the_embedded_one(kind, 
         served.close()
         # not 10,000 claims left for the next test of this session's server
         server.drop_data() if kind == "virtuoso" else server.clear()
+
+
+def test_busiest_stories_kept_in_a_worker_s_replica_follow_the_other_worker(workers, server, tmp_path):
+    """The home page's busiest stories are kept in each worker's replica file at the change-log
+    position they were derived at: after every kind of write by one worker they are, at the other's
+    next request, what its claims give; a fresh worker on that data folder reads them there."""
+    from test_listing import busiest_steps
+
+    from kb.stories import _busiest, busiest_stories
+
+    w1, w2 = workers
+    derived = _busiest(w1, 3, 8)
+    assert busiest_stories(w1) == derived
+    for step in busiest_steps(w2):
+        step(w2)
+        derived = _busiest(w1, 3, 8)  # (the replica caught up: its claims read from the store)
+        assert busiest_stories(w1) == derived
+        assert busiest_stories(w2) == _busiest(w2, 3, 8) == derived
+    w1.close()
+    workers[0] = w1 = open_kb(server.url, update_endpoint=server.update_url, index_dir=tmp_path / "w1")
+    w1.get_claims = None  # a fresh worker's busiest stories read no claim: kept at this position
+    assert busiest_stories(w1) == derived

@@ -323,8 +323,7 @@ def test_the_search_columns_follow_writes_made_while_they_load(tmp_path, seed_by
         release.wait(30)
         return real(db)
 
-    monkeypatch.setattr(columns, "load", slow)
-    monkeypatch.setattr("kb.index.load", slow)
+    monkeypatch.setattr(columns, "load", slow)  # (the index reads it from kb.columns when it loads)
     kb = open_kb(str(tmp_path / "s"))
     try:
         kb.list_claims(limit=1, facets=True)  # the first list page's facets start the load (kb.index)
