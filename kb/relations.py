@@ -123,17 +123,16 @@ def duplicates_by_claim(data, claims=None) -> set:
     if claims is None:
         rels = [r for r, _, _ in store.triples(None, KB.relationType, KB.RelSameAs, cur)]
     else:
-        rels = [r for c in claims for r, _, _ in store.triples(None, KB.fromClaim, URIRef(c), cur)
-                if store.triples(r, KB.relationType, KB.RelSameAs, cur)]
-    out = set()
-    for r in rels:
-        if store.triples(r, KB.withdrawn, None, cur):
-            continue
-        to = store.triples(r, KB.toClaim, None, cur)
-        frm = store.triples(r, KB.fromClaim, None, cur)
-        if to and frm and not store.triples(to[0][2], KB.withdrawn, None, cur):
-            out.add(frm[0][2])
-    return out
+        starting = {r for r, _, _ in store.pointing([URIRef(c) for c in claims], KB.fromClaim, cur)}
+        rels = [r for r, _, o in store.describe(starting, cur, (KB.relationType,)) if o == KB.RelSameAs]
+    # looked up together: a batch a request on a server store, not a few requests a relation
+    facts: dict = {}
+    for r, p, o in store.describe(rels, cur, (KB.withdrawn, KB.toClaim, KB.fromClaim)):
+        facts.setdefault(r, {}).setdefault(p, o)
+    standing = {f[KB.toClaim] for f in facts.values() if KB.withdrawn not in f and KB.toClaim in f}
+    gone = {c for c, _, _ in store.describe(standing, cur, (KB.withdrawn,))}
+    return {f[KB.fromClaim] for f in facts.values()
+            if KB.withdrawn not in f and KB.toClaim in f and KB.fromClaim in f and f[KB.toClaim] not in gone}
 
 
 __all__ = ["RELATIONS", "RELATION_NAMES", "relation_iri", "build", "same_as_targets", "relations_of",
