@@ -30,6 +30,10 @@ was before, its list asked in SPARQL.
 ``bench/bulk.py``'s, e.g. 100k claims) instead of filling one: its claims are counted, not assumed.
 
     python bench/backends.py --from /tmp/kb-feed-100k --writes 40 --pages 40 --json backends-100k.json
+
+``--again`` measures once more the stores an earlier run left in ``--workdir`` (its embedded store,
+N-Quads and servers' databases, earlier benchmark writes included): no fill, export or load; the
+replicas are built anew (the servers listen on new ports). The writes get ids of their own.
 """
 
 from __future__ import annotations
@@ -137,6 +141,7 @@ def main():
     ap.add_argument("--virtuoso-buffers", type=int, default=200_000, help="NumberOfBuffers (8 KB each)")
     ap.add_argument("--workdir", help="folder for the stores (default: a temporary one, removed afterwards)")
     ap.add_argument("--from", dest="source", help="copy this filled embedded store instead of filling one")
+    ap.add_argument("--again", action="store_true", help="measure the stores an earlier run left in --workdir")
     ap.add_argument("--no-replica", action="store_true",
                     help="server stores without a claim index replica (their list asked in SPARQL)")
     args = ap.parse_args()
@@ -152,7 +157,13 @@ def main():
     kbs: dict = {}
     try:
         # 1. fill the embedded store, export its dataset with history
-        if args.source:
+        tag = f"-{int(time.time())}" if args.again else ""
+        if args.again:
+            kbs["embedded"] = open_kb(str(work / "embedded"))
+            n = result["claims"] = count_claims(kbs["embedded"])
+            setup["fill_embedded_s"] = "kept from an earlier run"
+            log(f"the embedded store of {n:,} claims kept in {work}")
+        elif args.source:
             t = time.perf_counter()
             subprocess.run(["cp", "-a", args.source, str(work / "embedded")], check=True)
             shutil.rmtree(work / "embedded" / "query-snapshots", ignore_errors=True)
@@ -165,11 +176,12 @@ def main():
             setup["fill_embedded_s"] = round(fill(kbs["embedded"], n), 1)
             log(f"filled the embedded store with {n:,} claims in {setup['fill_embedded_s']} s")
         vfolder = work / "virtuoso"
-        vfolder.mkdir()
+        vfolder.mkdir(exist_ok=args.again)
         nq = vfolder / "kb.nq"
         t = time.perf_counter()
-        with nq.open("wb") as f:
-            kbs["embedded"].export(f, "nq")
+        if not args.again:
+            with nq.open("wb") as f:
+                kbs["embedded"].export(f, "nq")
         setup["export_nq_s"] = round(time.perf_counter() - t, 1)
         setup["export_nq_mb"] = round(nq.stat().st_size / 1e6, 1)
         with nq.open("rb") as f:
@@ -180,22 +192,25 @@ def main():
         t = time.perf_counter()
         ox_server = OxigraphServer(work / "oxigraph")
         servers.append(ox_server)
-        open_kb(ox_server.url, update_endpoint=ox_server.update_url).close()
-        load_oxigraph(ox_server, nq)
+        if not args.again:
+            open_kb(ox_server.url, update_endpoint=ox_server.update_url).close()
+            load_oxigraph(ox_server, nq)
         setup["load_oxigraph_s"] = round(time.perf_counter() - t, 1)
         log(f"loaded the Oxigraph server in {setup['load_oxigraph_s']} s")
         t = time.perf_counter()
         v_server = VirtuosoServer(vfolder, buffers=args.virtuoso_buffers)
         servers.append(v_server)
         setup["virtuoso_buffers"] = args.virtuoso_buffers
-        open_kb(v_server.url, update_endpoint=v_server.update_url).close()
-        load_virtuoso(v_server, nq)
+        if not args.again:
+            open_kb(v_server.url, update_endpoint=v_server.update_url).close()
+            load_virtuoso(v_server, nq)
         setup["load_virtuoso_s"] = round(time.perf_counter() - t, 1)
         log(f"loaded Virtuoso in {setup['load_virtuoso_s']} s")
         result["versions"]["oxigraph_server_header"] = server_header(ox_server.url)
         result["versions"]["virtuoso_server_header"] = server_header(v_server.url)
 
         for name, srv in (("oxigraph", ox_server), ("virtuoso", v_server)):
+            shutil.rmtree(work / f"replica-{name}", ignore_errors=True)  # built anew, timed
             t = time.perf_counter()
             kbs[name] = open_kb(srv.url, update_endpoint=srv.update_url,
                                 index_dir=None if args.no_replica else work / f"replica-{name}")
@@ -224,7 +239,7 @@ def main():
         bad = {k: [] for k in NAMES}
         for i in range(args.writes):
             for name in rotated(i):
-                rec = {"id": f"bench-{name}-new-{i}", "text": {"en": f"New claim {i}", "ja": f"新しい主張{i}"},
+                rec = {"id": f"bench-{name}-new-{i}{tag}", "text": {"en": f"New claim {i}", "ja": f"新しい主張{i}"},
                        "claimant": "org-1", "about": ["org-2", "topic-1"], "sources": ["source-0"],
                        "date": "2025-09-11",
                        "disputes": [{"party": "org-3", "stance": "denies", "text": {"en": "No"},
@@ -234,7 +249,7 @@ def main():
                 ok[name].append((time.perf_counter() - t) * 1000)
                 t = time.perf_counter()
                 try:
-                    kbs[name].add_claim({**rec, "id": f"bench-{name}-bad-{i}", "claimant": "nobody",
+                    kbs[name].add_claim({**rec, "id": f"bench-{name}-bad-{i}{tag}", "claimant": "nobody",
                                          "date": "2024-13-45"}, by="bench")
                     raise AssertionError(f"{name}: an invalid claim was accepted")
                 except InvalidData:
