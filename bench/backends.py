@@ -190,7 +190,7 @@ def main():
 
         # 2. the servers, initialised by open_kb, then bulk-loaded
         t = time.perf_counter()
-        ox_server = OxigraphServer(work / "oxigraph")
+        ox_server = OxigraphServer(work / "oxigraph", wait=600)  # (a large database opens in minutes)
         servers.append(ox_server)
         if not args.again:
             open_kb(ox_server.url, update_endpoint=ox_server.update_url).close()

@@ -73,14 +73,14 @@ class OxigraphServer(_Server):
 
     name = "oxigraph serve"
 
-    def __init__(self, folder: Path, *extra: str):
+    def __init__(self, folder: Path, *extra: str, wait: float = 30):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/query"
         self.update_url = f"http://127.0.0.1:{self.port}/update"
         self.proc = subprocess.Popen([_oxigraph_binary(), "serve", "--location", str(folder),
                                       "--bind", f"127.0.0.1:{self.port}", *extra],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self._wait(30)
+        self._wait(wait)
 
     def log_text(self):
         return self.proc.stderr.read().decode(errors="replace") if self.proc.poll() is not None else ""
