@@ -94,9 +94,14 @@ class Dataset:
         server store with a claim index replica, the change-log position the replica has reached."""
         if self.replica is not None:
             return self.replica.position
-        found = self.store.triples(URIRef(self.history_graph), KB.generation, None, self.history_graph)
         # the highest: an embedded store writes the new value before it removes the old one
-        return max((int(o) for _, _, o in found), default=0)
+        return max((int(o) for o in self.counter_values()), default=0)
+
+    def counter_values(self) -> list:
+        """The write counter's values in the store: one, or two after a crash between an embedded
+        store's writing the new one and its removing the old one (the highest counts)."""
+        h = URIRef(self.history_graph)
+        return [o for _, _, o in self.store.triples(h, KB.generation, None, self.history_graph)]
 
     def wrote(self, kinds) -> None:
         """Note that this process wrote records of these kinds (see :meth:`kept`); tell the listeners

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-def _columns():  # kb.columns, imported when first needed (with numpy: 0.1-0.25 s of a fresh process's start)
+def _numpy_columns():  # kb.columns, imported when first needed (with numpy: 0.1-0.25 s of a fresh process's start)
     from . import columns
     return columns
 
@@ -122,7 +122,7 @@ class ClaimIndex:
         self._pending: list[Change] | None = None  # writes made while the columns load
         self._ready = threading.Event()
         self._path = path if path and self.generation is not None else None  # columns to load from it
-        self.columns = None if self._path else _columns().Columns()
+        self.columns = None if self._path else _numpy_columns().Columns()
         if self._path is None:  # a new index, or one in memory: filled by the writes to come
             self._ready.set()
 
@@ -144,17 +144,17 @@ class ClaimIndex:
         try:
             db = sqlite3.connect(path, isolation_level=None)
             try:
-                columns = _columns().load(db)
+                columns = _numpy_columns().load(db)
             finally:
                 db.close()
-            _columns().warm(columns)
+            _numpy_columns().warm(columns)
         except Exception:
             log.exception("the claim index's columns could not be loaded; reading them again when searched")
             columns = None
         with self.lock:
             pending, self._pending = self._pending or [], None
             if columns is None:
-                columns = _columns().load(self.db)
+                columns = _numpy_columns().load(self.db)
             for change in pending:
                 if change.everything or columns.generation is None or change.generation > columns.generation:
                     columns.apply(change)
@@ -255,7 +255,7 @@ class ClaimIndex:
                 if self._pending is not None:  # loading: applied after
                     self._pending.append(change)
                 elif self._ready.is_set() or everything:  # (not loaded yet: the load will read it)
-                    self.columns = self.columns or _columns().Columns()
+                    self.columns = self.columns or _numpy_columns().Columns()
                     self.columns.apply(change)
                     self._path = None
                     self._ready.set()
@@ -302,7 +302,7 @@ class ClaimIndex:
                 self._path = file
                 self._ready.clear()
             else:
-                self.columns = _columns().load(db)
+                self.columns = _numpy_columns().load(db)
                 self._ready.set()
 
     def _count_all(self) -> None:

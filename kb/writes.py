@@ -180,7 +180,7 @@ def commit(data, records: list[Record], by: str, *, action: str | None = None, e
             if data.store.single_writer and (changed or inserts):
                 # the write counter the claim index and the kept values check
                 h = URIRef(data.history_graph)
-                counters = [o for _, _, o in data.store.triples(h, KB.generation, None, data.history_graph)]
+                counters = data.counter_values()
                 deletes += [(h, KB.generation, o, data.history_graph) for o in counters]  # (all: see Dataset.generation)
                 inserts.append((h, KB.generation, Literal(max((int(o) for o in counters), default=0) + 1),
                                 data.history_graph))
