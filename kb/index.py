@@ -216,27 +216,23 @@ class ClaimIndex:
                     db.executemany("INSERT OR IGNORE INTO changed VALUES (?)", [(c,) for c in claims])
                     topics = self._topic_shares()
                     self._count_changed(-1)
-                    for c in claims:
-                        dropped = db.execute("SELECT rowid, norm FROM fields WHERE claim = ?", (c,)).fetchall()
-                        # a contentless FTS table forgets a row when given back the text it indexed
-                        db.executemany("INSERT INTO search (search, rowid, norm) VALUES ('delete', ?, ?)", dropped)
-                        change.dropped += [r[0] for r in dropped]
-                        db.execute("DELETE FROM fields WHERE claim = ?", (c,))
-                        db.execute("DELETE FROM claims WHERE iri = ?", (c,))
-                        db.execute("DELETE FROM links WHERE claim = ?", (c,))
-                        db.execute("DELETE FROM texts WHERE claim = ?", (c,))
-                        db.execute("DELETE FROM disputes WHERE claim = ?", (c,))
-                        db.execute("DELETE FROM reviews WHERE claim = ?", (c,))
+                    dropped = db.execute("SELECT rowid, norm FROM fields WHERE claim IN changed").fetchall()
+                    # a contentless FTS table forgets a row when given back the text it indexed
+                    db.executemany("INSERT INTO search (search, rowid, norm) VALUES ('delete', ?, ?)", dropped)
+                    change.dropped += [r[0] for r in dropped]
+                    for table in ("fields", "claims", "links", "texts", "disputes", "reviews"):
+                        db.execute(f"DELETE FROM {table} WHERE {'iri' if table == 'claims' else 'claim'} IN changed")
                 db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                     (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"],
                      int(r["withdrawn"]), r["disputes"], r.get("verdict")) for r in rows])
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
                 db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", disputes)
                 db.executemany("INSERT INTO texts VALUES (?, ?, ?)", texts)
-                for c, kind, norm in fields:
-                    rowid = db.execute("INSERT INTO fields VALUES (?, ?, ?)", (c, kind, norm)).lastrowid
-                    db.execute("INSERT INTO search (rowid, norm) VALUES (?, ?)", (rowid, norm))
-                    change.fields.append((rowid, c, kind, norm))
+                top = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM fields").fetchone()[0]
+                db.executemany("INSERT INTO fields VALUES (?, ?, ?)", fields)  # (rowids after the highest)
+                db.execute("INSERT INTO search (rowid, norm) SELECT rowid, norm FROM fields WHERE rowid > ?", (top,))
+                change.fields += db.execute("SELECT rowid, claim, kind, norm FROM fields WHERE rowid > ? ORDER BY rowid",
+                                            (top,)).fetchall()
                 db.executemany("INSERT INTO names VALUES (?, ?)", names)
                 db.executemany("INSERT OR REPLACE INTO reviews VALUES (?, ?)", reviews)
                 if everything:

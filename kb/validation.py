@@ -179,14 +179,17 @@ def engine(chosen: str | None = None) -> str:
 _COMPILED: dict = {}  # id(shapes graph) -> (that graph, pyshacl-turbo's compiled shapes)
 
 
-def _run_turbo(data: Graph, shapes: Graph):
-    """pyshacl-turbo (a Rust SHACL engine with pySHACL's API) over the whole of ``data``: 10-20x
+def _run_turbo(data, shapes: Graph):
+    """pyshacl-turbo (a Rust SHACL engine with pySHACL's API) over the whole of ``data`` (an rdflib
+    Graph, or a set of triples: see :func:`_turbo_input`): 10-20x
     quicker than pySHACL on an import's batch, ~3x on a single write's change and context. Its results for the records of a batch are held to
     pySHACL's by ``tests/test_validation_engines.py`` (the seed, every record alone, broken records
     of each kind, the field cases of ``tests/test_validation.py``); :func:`check` keeps only the
     results of the batch's own nodes, as with pySHACL. The shapes are compiled once."""
     import pyshacl_turbo  # noqa: PLC0415 - only a bulk import needs it
 
+    if not isinstance(data, Graph):
+        data = _turbo_input(data)
     with _HARVEST_LOCK:
         kept = _COMPILED.get(id(shapes))
         if kept is None or kept[0] is not shapes:
@@ -197,18 +200,44 @@ def _run_turbo(data: Graph, shapes: Graph):
     return conforms, report, text
 
 
-def check(data: Graph, focus: set, minter: Minter, shapes: Graph | None = None, *,
+def _turbo_input(triples: set):
+    """A set of triples in the form pyshacl-turbo makes of an rdflib Graph before validating it
+    (``pyshacl_turbo.rdf._term_input``: each term interned once, with the namespaces a new Graph
+    binds), without building the Graph: an import's chunk of 2,000 claims is ~40,000 triples, and
+    adding them to an rdflib Graph took ~0.5 ms a claim, a third of the validation. (The engine's
+    version is pinned; ``tests/test_validation_engines.py`` holds its reports on imports to pySHACL's.)"""
+    from pyshacl_turbo.rdf import Input  # noqa: PLC0415 - see _run_turbo
+    from pyshacl_turbo.term_input import _TermBatch  # noqa: PLC0415
+
+    nodes: dict = {}
+    batch = _TermBatch(nodes)
+    for s, p, o in triples:
+        batch.append(s, p, o)
+    return Input((batch.records, batch.quads), "terms", None, nodes, dict(_namespaces()))
+
+
+@functools.lru_cache(maxsize=1)
+def _namespaces() -> tuple:
+    return tuple(Graph().namespaces())
+
+
+def check(data: Graph | set, focus: set, minter: Minter, shapes: Graph | None = None, *,
           engine: str = "pyshacl") -> list[Problem]:
-    """Validate ``data``; report only results whose focus node is in ``focus``
-    (context nodes are there for class checks and are judged elsewhere). ``engine``: pyshacl
-    (the reference) or turbo (see :func:`_run_turbo`)."""
+    """Validate ``data`` (a Graph, or a set of triples); report only results whose focus node is
+    in ``focus`` (context nodes are there for class checks and are judged elsewhere). ``engine``:
+    pyshacl (the reference) or turbo (see :func:`_run_turbo`; a set of triples is handed to it as
+    they are, and made a Graph only to explain the problems found)."""
     shapes = shapes if shapes is not None else load_shapes()
+    if engine != "turbo" and not isinstance(data, Graph):
+        data = _graph(data)
     if engine == "turbo":
         conforms, results, _ = _run_turbo(data, shapes)
     else:
         conforms, results, _ = _run(data, shapes, focus)
     if conforms:
         return []
+    if not isinstance(data, Graph):
+        data = _graph(data)
     problems = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         node = results.value(result, SH.focusNode)
@@ -217,6 +246,13 @@ def check(data: Graph, focus: set, minter: Minter, shapes: Graph | None = None, 
         problems.append(_problem(results, result, node, data, minter))
     problems.sort(key=lambda p: (p.record or "", p.field or "", p.message))
     return problems
+
+
+def _graph(triples) -> Graph:
+    g = ValidationGraph()
+    for t in triples:
+        g.add(t)
+    return g
 
 
 def _problem(results: Graph, result, node, data: Graph, minter: Minter) -> Problem:

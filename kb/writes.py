@@ -26,7 +26,7 @@ from .ids import content_id, slugify
 from .model import Record, analyst_triples, build_one, build_records
 from .namespaces import KB, SDO, WRITE_RESERVATION
 from .reads import history
-from .validation import ValidationGraph, check, owner
+from .validation import check, owner
 from .validation import engine as chosen_engine
 
 PROV_PREDICATES = {PROV.wasAttributedTo, PROV.generatedAtTime}
@@ -100,15 +100,10 @@ def validate(data, records: list[Record], pending: dict, progress=None, engine: 
     problems, claims, size = [], 0, CHUNK[engine]
     for i in range(0, len(records), size):
         chunk = records[i : i + size]
-        g = ValidationGraph()
-        focus = set()
-        for r in chunk:
-            for t in r.triples:
-                g.add(t)
-                focus.add(t[0])
-        for t in _context(data, chunk, pending):
-            g.add(t)
-        problems += check(g, focus, data.minter, data.shapes, engine=engine)
+        triples = set().union(*(r.triples for r in chunk))
+        focus = {t[0] for t in triples}
+        triples |= _context(data, chunk, pending)
+        problems += check(triples, focus, data.minter, data.shapes, engine=engine)
         if progress:
             claims += sum(r.kind == "claim" for r in chunk)
             progress(min(i + size, len(records)), len(records), claims)
