@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
+from contextlib import nullcontext
 
 from rdflib import Literal, URIRef
 
@@ -178,15 +179,19 @@ def list_claims(data, raw: dict, *, limit: int = 20, offset: int = 0, facets: bo
     f = filters_.parse(data, raw)
     limit, offset = _bounded(limit, offset)
     chosen = listing(data, use_index)
-    iris, total = chosen.page(f, limit, offset)
-    claims = get_claims(data, iris) if iris else []
-    summaries = [summary_of(c) for c in claims]
-    if f.get("q") is not None:
-        for s, c in zip(summaries, claims, strict=True):
-            s["match"] = where_matched(c, str(f["q"]))
-    out = {"claims": summaries, "total": total, "limit": limit, "offset": offset}
-    if facets:
-        out["facets"] = facet_view(data, chosen.facets(f))
+    # a replica that has just caught up (listing) is at the store's version: the reads below and the
+    # names they keep go under it, without asking the store again (Dataset.version)
+    caught_up = data.replica is not None and isinstance(chosen, IndexListing)
+    with data.at(data.replica.position) if caught_up else nullcontext():
+        iris, total = chosen.page(f, limit, offset)
+        claims = get_claims(data, iris) if iris else []
+        summaries = [summary_of(c) for c in claims]
+        if f.get("q") is not None:
+            for s, c in zip(summaries, claims, strict=True):
+                s["match"] = where_matched(c, str(f["q"]))
+        out = {"claims": summaries, "total": total, "limit": limit, "offset": offset}
+        if facets:
+            out["facets"] = facet_view(data, chosen.facets(f))
     return out
 
 

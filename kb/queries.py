@@ -377,13 +377,9 @@ SELECT ?concept ?notation ?label ?alt ?definition ?value WHERE {
 VERDICTS = render("SELECT ?v ?c WHERE { ?v a schema:ClaimReview ; schema:itemReviewed ?c . "
                   "FILTER NOT EXISTS { ?v kb:withdrawn ?_w } FILTER NOT EXISTS { ?c kb:withdrawn ?_cw } }")
 # (a path, not a UNION of the two directions: Virtuoso took 3x as long over the UNION, BENCHMARKS.md)
-RELATIONS_OF = """
-SELECT ?r ?from ?type ?to ?note WHERE {
-  %(values)s ?r kb:fromClaim|kb:toClaim ?c .
-  ?r a kb:ClaimRelation ; kb:fromClaim ?from ; kb:relationType ?type ; kb:toClaim ?to .
-  OPTIONAL { ?r skos:editorialNote ?note }
-  FILTER NOT EXISTS { ?r kb:withdrawn ?_w }
-}"""
+# the relations from or to some claims, whole (kb.relations: which stand, read from their triples)
+RELATIONS_OF = ("CONSTRUCT { ?r ?p ?o } WHERE { GRAPH $graph { %(values)s { ?r kb:fromClaim ?c } UNION "
+                "{ ?r kb:toClaim ?c } ?r ?p ?o } }")
 SAME_AS_FROM = """
 SELECT ?to WHERE {
   ?r kb:fromClaim $claim ; kb:relationType kb:RelSameAs ; kb:toClaim ?to .
@@ -578,6 +574,7 @@ def version_makers(graph: str, versions) -> str:
 DISPUTES_OF = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { %(values)s ?s kb:disputes ?c ; ?p ?o } }"
 QUOTES_OF = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { %(values)s { ?c kb:quote ?s } UNION "
              "{ ?_d kb:disputes ?c ; kb:quote ?s } ?s ?p ?o } }")
+DISPUTE_SOURCES_OF = "SELECT DISTINCT ?s WHERE { GRAPH $graph { %(values)s ?_d kb:disputes ?c ; schema:appearance ?s } }"
 LATEST_VERSIONS = ("SELECT ?c (MAX(?n) AS ?latest) WHERE { GRAPH $graph { %(values)s ?v kb:versionOf ?c . "
                    "?v kb:versionNumber ?n } } GROUP BY ?c")
 

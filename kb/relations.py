@@ -95,7 +95,13 @@ def relations_of(data, claim_iris) -> dict:
     out: dict = {URIRef(c): [] for c in claim_iris}
     if not out:
         return out
-    rows = data.select(queries.render(queries.RELATIONS_OF % {"values": queries.values("c", list(out))}))
+    store, cur = data.store, data.current
+    if store.single_writer:  # an embedded store: triple lookups, a tenth of the query's time
+        rels = list(dict.fromkeys(r for p in (KB.fromClaim, KB.toClaim) for r, _, _ in store.pointing(out, p, cur)))
+        rows = _relation_rows(rels, store.describe(rels, cur, RELATION_PREDICATES))
+    else:  # the relations' triples, sorted out here (Virtuoso took 25-65 ms for the query that did it)
+        triples = store.construct(queries.of_claims(queries.RELATIONS_OF, cur, list(out)), [])
+        rows = _relation_rows(list(dict.fromkeys(s for s, _, _ in triples)), triples)
     notes: dict = {}  # a relation's note, in each language it has (a row each)
     for r in rows:
         if r["note"] is not None:
@@ -115,6 +121,26 @@ def relations_of(data, claim_iris) -> dict:
     for rels in out.values():
         rels.sort(key=lambda x: (x["direction"] != "out", x["relation"] or "", x["claim"]))
     return out
+
+
+RELATION_PREDICATES = (RDF.type, KB.fromClaim, KB.relationType, KB.toClaim, SKOS.editorialNote, KB.withdrawn)
+
+
+def _relation_rows(rels: list, triples) -> list[dict]:
+    """``{r, from, type, to, note}`` of each standing relation of ``rels`` (one a note, None without),
+    from their triples."""
+    facts: dict = {}
+    for r, p, o in triples:
+        facts.setdefault(r, {}).setdefault(p, []).append(o)
+    rows = []
+    for r in rels:
+        f = facts.get(r, {})
+        if KB.ClaimRelation not in f.get(RDF.type, ()) or KB.withdrawn in f:
+            continue
+        rows += [{"r": r, "from": a, "type": t, "to": b, "note": n} for a in f.get(KB.fromClaim, ())
+                 for t in f.get(KB.relationType, ()) for b in f.get(KB.toClaim, ())
+                 for n in f.get(SKOS.editorialNote, [None])]
+    return rows
 
 
 def duplicates_by_claim(data, claims=None) -> set:
