@@ -1,24 +1,19 @@
-"""The claim index: what the claim list, its search and its facets need, kept
-in SQLite beside an embedded store and updated by every write.
+"""The claim index: what the claim list, its search and its facets need, kept in SQLite beside an embedded store
+and updated by every write.
 
-It holds only what can be derived from the RDF store (rebuild with
-:func:`kb.indexer.rebuild`). Each write bumps a generation number in the
-store and in the index; when they differ on opening (a crash between the two),
-the index is rebuilt.
+It holds only what can be derived from the RDF store (rebuild with :func:`kb.indexer.rebuild`). Each write
+bumps a generation number in the store and in the index; when they differ on opening (a crash between the
+two), the index is rebuilt.
 
-Search (see :mod:`kb.text`) looks in each claim's searchable texts, folded by
-:func:`kb.text.fold` when indexed: its own texts, its quote, its standing
-disputes' texts and quotes (the ``fields`` table, under an FTS5 trigram
-index, so Japanese, which has no spaces between words, is found by
-substring), and the names of its claimant, its parties and what it is about
-(the ``names`` table, one row per entity and name, reached through the
-claim's links: renaming an agent changes one entity's rows, not its claims').
-Phrases and words shorter than three characters, which trigrams cannot serve,
-are found by scanning the folded texts. What a search then does to the claims
-it found (rank, filter, order, count, facets) is done on the index's columns in
-memory (:mod:`kb.columns`), kept in step by every write here and loaded once
-from the index file, in a thread started by the first list page's facets or by
-the first search (which waits for it: ~4 s at 100,000 claims).
+Search (see :mod:`kb.text`) looks in each claim's searchable texts, folded by :func:`kb.text.fold` when
+indexed: its own texts, its quote, its standing disputes' texts and quotes (the ``fields`` table, under an
+FTS5 trigram index, so Japanese, which has no spaces between words, is found by substring), and the names of
+its claimant, its parties and what it is about (the ``names`` table, one row per entity and name, reached
+through the claim's links: renaming an agent changes one entity's rows, not its claims'). Phrases and words
+shorter than three characters, which trigrams cannot serve, are found by scanning the folded texts. What a
+search then does to the claims it found (rank, filter, order, count, facets) is done on the index's columns in
+memory (:mod:`kb.columns`), kept in step by every write here and loaded once from the index file, in a thread
+started by the first list page's facets or by the first search (which waits for it: ~4 s at 100,000 claims).
 """
 
 from __future__ import annotations
@@ -83,6 +78,7 @@ CREATE TABLE IF NOT EXISTS reviews (claim TEXT PRIMARY KEY, json TEXT NOT NULL);
 -- values derived from the store at one generation (the busiest stories), as JSON (see ClaimIndex.kept)
 CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, generation INTEGER NOT NULL, json TEXT NOT NULL);
 """
+ROWS = ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews", "kept")  # (not meta)
 SEARCHED = 32  # searches whose claims are kept until the next write
 VERSION = "8"  # 7: search over folded texts, quotes, disputes and names (kb.text)
 # 8: each claim's verdict (its rating's notation, "unmapped", or NULL); a duplicate (the same as another
@@ -113,8 +109,7 @@ class ClaimIndex:
         self.db.execute("PRAGMA synchronous = NORMAL")
         with self.lock:
             if self._meta("version") not in (None, VERSION):
-                for t in ("meta", "claims", "links", "texts", "disputes", "counts", "topics", "search", "fields",
-                          "names", "reviews", "kept"):
+                for t in ("meta", "search", *ROWS):
                     self.db.execute(f"DROP TABLE IF EXISTS {t}")
             self.db.executescript(SCHEMA)
             self._set_meta("version", VERSION)
@@ -205,7 +200,7 @@ class ClaimIndex:
             db.execute("BEGIN")
             try:
                 if everything:
-                    for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews", "kept"):
+                    for t in ROWS:
                         db.execute(f"DELETE FROM {t}")
                     db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 else:
@@ -269,7 +264,7 @@ class ClaimIndex:
             db = self.db
             db.execute("BEGIN")
             try:
-                for t in ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews", "kept"):
+                for t in ROWS:
                     db.execute(f"DELETE FROM {t}")
                 db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 for b in batches:
@@ -550,6 +545,14 @@ class ClaimIndex:
         with self.lock:
             self.db.execute("INSERT OR REPLACE INTO kept SELECT ?, ?, ? WHERE ? >= 0", (key, gen, json.dumps(value), gen))
         return value
+
+    def named_by(self, claims: list[str]) -> list[str]:
+        """The people, topics and sources the index says these claims name: claimants, subjects, sources, parties."""
+        marks = ",".join("?" * len(claims))
+        with self.lock:
+            return [v for v, in self.db.execute(
+                f"SELECT value FROM links WHERE kind IN ('about', 'source', 'party') AND claim IN ({marks}) "
+                f"UNION SELECT claimant FROM claims WHERE claimant IS NOT NULL AND iri IN ({marks})", [*claims, *claims])]
 
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
         """(topic, claims, disputes) for the topics gathering most disputes, then claims, then recent ones."""

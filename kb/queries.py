@@ -376,10 +376,9 @@ SELECT ?concept ?notation ?label ?alt ?definition ?value WHERE {
 # the current verdicts (verdict IRI, claim) and the standing relations touching some claims
 VERDICTS = render("SELECT ?v ?c WHERE { ?v a schema:ClaimReview ; schema:itemReviewed ?c . "
                   "FILTER NOT EXISTS { ?v kb:withdrawn ?_w } FILTER NOT EXISTS { ?c kb:withdrawn ?_cw } }")
-# (a path, not a UNION of the two directions: Virtuoso took 3x as long over the UNION, BENCHMARKS.md)
-# the relations from or to some claims, whole (kb.relations: which stand, read from their triples)
-RELATIONS_OF = ("CONSTRUCT { ?r ?p ?o } WHERE { GRAPH $graph { %(values)s { ?r kb:fromClaim ?c } UNION "
-                "{ ?r kb:toClaim ?c } ?r ?p ?o } }")
+# the relations from or to some claims, whole (kb.relations sorts out which stand); a path, not a UNION
+# of the two directions: Virtuoso took 3x as long over the UNION (BENCHMARKS.md)
+RELATIONS_OF = "CONSTRUCT { ?r ?p ?o } WHERE { GRAPH $graph { %(values)s ?r kb:fromClaim|kb:toClaim ?c . ?r ?p ?o } }"
 SAME_AS_FROM = """
 SELECT ?to WHERE {
   ?r kb:fromClaim $claim ; kb:relationType kb:RelSameAs ; kb:toClaim ?to .

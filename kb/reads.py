@@ -138,13 +138,8 @@ def _read_ahead(data, iris) -> None:
     index = data.index
     if index is None or not iris or data.store.single_writer:  # (an embedded store's reads are local)
         return
-    keys, marks = [str(i) for i in iris], ",".join("?" * len(iris))
-    with index.lock:
-        rows = index.db.execute(
-            f"SELECT value FROM links WHERE kind IN ('about', 'source', 'party') AND claim IN ({marks}) "
-            f"UNION SELECT claimant FROM claims WHERE claimant IS NOT NULL AND iri IN ({marks})", keys + keys).fetchall()
     cited = data.store.select(queries.of_claims(queries.DISPUTE_SOURCES_OF, data.current, iris), [])[1]
-    labels = data.labels([*(URIRef(v) for v, in rows), *(r["s"] for r in cited)])
+    labels = data.labels([*map(URIRef, index.named_by([str(i) for i in iris])), *(r["s"] for r in cited)])
     _sources_info(data, labels)
 
 

@@ -99,7 +99,7 @@ def relations_of(data, claim_iris) -> dict:
     if store.single_writer:  # an embedded store: triple lookups, a tenth of the query's time
         rels = list(dict.fromkeys(r for p in (KB.fromClaim, KB.toClaim) for r, _, _ in store.pointing(out, p, cur)))
         rows = _relation_rows(rels, store.describe(rels, cur, RELATION_PREDICATES))
-    else:  # the relations' triples, sorted out here (Virtuoso took 25-65 ms for the query that did it)
+    else:  # the relations' triples, in one request, sorted out as the embedded store's are
         triples = store.construct(queries.of_claims(queries.RELATIONS_OF, cur, list(out)), [])
         rows = _relation_rows(list(dict.fromkeys(s for s, _, _ in triples)), triples)
     notes: dict = {}  # a relation's note, in each language it has (a row each)
