@@ -3,7 +3,7 @@
 A page is kept under the store's version as this process reads it (:func:`kb.replica.version`:
 the embedded store's write counter, or a server store's change-log position that this worker's
 replica has caught up with at this request), the claim, the reader's language, the whole path
-and query, and the day (a page says what is true as of today). Any write changes the version, so
+(with the prefix the site is served under) and query, and the day (a page says what is true as of today). Any write changes the version, so
 the next request renders anew; another worker's write does too, at this worker's next request.
 
 Only pages with nothing of one reader's in them are kept: never for a signed-in user (their name,
@@ -77,7 +77,8 @@ def page_key(kind: str, rid: str):
     stamp = version(get_kb().data)  # read before the page's data: a write after it gives a new key
     if stamp is None:
         return None
-    return (kind, rid, stamp, lang(), request.full_path, dt.date.today().isoformat())
+    # the path prefix the site is served under (a proxy's SCRIPT_NAME) too: the page's links begin with it
+    return (kind, rid, stamp, lang(), request.script_root, request.full_path, dt.date.today().isoformat())
 
 
 def kept_page(key):

@@ -64,6 +64,18 @@ def _get(url, **headers):
         return r.read().decode()
 
 
+def test_a_page_served_under_two_path_prefixes_links_within_its_own(app):
+    """A site served under /kb (a proxy's SCRIPT_NAME) and at the root: each kept page keeps its own links."""
+    client = app.test_client()
+    for _ in range(2):  # the second time, from what was kept
+        at_root = page(client).get_data(as_text=True)
+        r = client.get(f"/claims/{CLAIM}", headers=HTML, base_url="http://localhost/kb/")
+        assert r.status_code == 200
+        at_kb = r.get_data(as_text=True)
+        assert 'href="/kb/' in at_kb and 'href="/claims/' not in at_kb
+        assert 'href="/kb/' not in at_root and 'href="/claims/' in at_root
+
+
 def test_a_write_through_one_gunicorn_worker_shows_at_the_other_s_next_page(oxigraph_servers, tmp_path):
     """kb serve --workers 2 on an Oxigraph server, each worker with its claim index replica and its kept
     pages: every worker has kept the page (asked many times), a write through either shows on the next
