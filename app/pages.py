@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from markupsafe import Markup, escape
 
 from kb import InvalidData, NotFound
+from kb.dataset import together
 from kb.filters import raw as filters_from
 
 from .auth import current_user, require_writer
@@ -79,8 +80,21 @@ def claim(rid):
     kept = kept_page(key)
     if kept is not None:
         return kept
+    data = get_kb().data
+    # the store's version, found once for the page (the key's, or now): every read below is kept under
+    # it, and a server store's replica is not asked again whether another worker wrote (Dataset.at)
+    with data.at(key[2] if key is not None else data.version()):
+        return _claim_page(rid, key, best)
+
+
+def _claim_page(rid, key, best):
+    kb = get_kb()
+    # on a server store the claim, its history and its verdicts' are read at once (kb.dataset.together)
+    reads = [lambda: kb.get_claim(rid)]
+    if best != "application/json":
+        reads += [lambda: kb.history("claim", rid), lambda: kb.verdicts.history(rid)]
     try:
-        c = get_kb().get_claim(rid)
+        c, *more = together(kb.data, *reads)
     except NotFound:
         n = draft_of_unpublished(rid)  # a claim not yet published: its draft, for analysts
         if n is None:
@@ -88,15 +102,16 @@ def claim(rid):
         return redirect(url_for("review.draft", n=n))
     if best == "application/json":
         return jsonify(c)
-    review = get_kb().claim_review(c, url=url_for("pages.claim", rid=rid, _external=True), publisher=publisher())
+    history, verdicts = more
+    review = kb.claim_review(c, url=url_for("pages.claim", rid=rid, _external=True), publisher=publisher())
     # JSON-LD inside <script>: escape "<" so no text can close the element
     review_json = Markup(json.dumps(review, ensure_ascii=False).replace("<", "\\u003c"))
     related = {r["claim"] for r in c["relations"]}
     return keep_page(key, render_template(
-        "claim.html", c=c, review_json=review_json, story=_story(c), history=get_kb().history("claim", rid),
-        sparql=get_kb().claim_query(rid), pic=claim_picture(c), verdicts=get_kb().verdicts.history(rid),
-        ratings=get_kb().verdicts.scheme(), relation_names=list(get_kb().relations.names()),
-        related={x["id"]: x for x in get_kb().get_claims(sorted(related))} if related else {}))
+        "claim.html", c=c, review_json=review_json, story=_story(c), history=history,
+        sparql=kb.claim_query(rid), pic=claim_picture(c), verdicts=verdicts,
+        ratings=kb.verdicts.scheme(), relation_names=list(kb.relations.names()),
+        related={x["id"]: x for x in kb.get_claims(sorted(related))} if related else {}))
 
 
 def _story(c: dict) -> list[dict]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import threading
 from collections import Counter, OrderedDict, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pyoxigraph as ox
@@ -27,6 +29,41 @@ LABEL_PREDICATES = (SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label)
 KEPT = 64  # values kept by Dataset.kept(), the least recently asked for dropped first
 KEPT_EACH = 20_000  # values kept by Dataset.kept_each() under one name (labels: every agent of a large store)
 _AT: contextvars.ContextVar = contextvars.ContextVar("kb_version_at", default=None)  # (Dataset, version): at()
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+_pooled = threading.local()  # (set in the pool's own threads)
+TOGETHER = 8  # reads a process sends a server store at once, at most
+
+
+def _mark_pooled() -> None:
+    _pooled.yes = True
+
+
+def together(data, *calls) -> list:
+    """Each call's result, in order. On a server store the calls (each a round trip or a few)
+    are sent at once: the first in this thread, the others from a pool of this process's own
+    (made again after a fork); an embedded store's reads are local: one after another. A call
+    that is itself one of the pool's runs its own calls one after another: a pool thread never
+    waits for the pool (eight requests' calls waiting for calls queued behind them would wait
+    for ever). The first failure is raised."""
+    global _pool
+    if data.store.single_writer or len(calls) < 2 or getattr(_pooled, "yes", False):
+        return [call() for call in calls]
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(TOGETHER, thread_name_prefix="kb-reads",
+                                                     initializer=_mark_pooled))
+        pool = _pool[1]
+    futures = [pool.submit(contextvars.copy_context().run, call) for call in calls[1:]]
+    try:
+        first = calls[0]()
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
+    return [first, *(f.result() for f in futures)]
 
 
 class Dataset:
@@ -238,14 +275,30 @@ class Dataset:
 
     def versions(self, iri) -> list[tuple[int, URIRef]]:
         """``[(number, version IRI)]`` of a record, oldest first."""
-        vs = []
-        for v, _, _ in self.store.triples(None, KB.versionOf, URIRef(iri), self.history_graph):
-            for _, _, n in self.store.triples(v, KB.versionNumber, None, self.history_graph):
-                vs.append((int(n), v))
-        return sorted(vs)
+        return [(n, v) for n, v, _ in self.described_versions(iri, (KB.versionNumber,))]
+
+    def described_versions(self, iri, predicates=None) -> list[tuple[int, URIRef, list]]:
+        """``[(number, version IRI, its triples in the history graph)]`` of a record, oldest first
+        (only those of ``predicates``, if given). Two lookups, however many versions: on a server
+        store one request each (a lookup per version made a claim page's history N + 1 requests)."""
+        hist = self.history_graph
+        vs = [v for v, _, _ in self.store.pointing([URIRef(iri)], KB.versionOf, hist)]
+        about: dict = {v: [] for v in vs}
+        number: dict = {}
+        if predicates is not None:
+            predicates = (KB.versionNumber, *predicates)
+        for t in self.store.describe(vs, hist, predicates) if vs else ():
+            about[t[0]].append(t)
+            if t[1] == KB.versionNumber:
+                number[t[0]] = int(t[2])
+        return sorted(((number[v], v, ts) for v, ts in about.items() if v in number), key=lambda x: x[0])
 
     def types(self, iris) -> dict:
-        return {i: o for i in iris for _, _, o in self.store.triples(URIRef(i), RDF.type, None, self.current)}
+        """``{IRI as given: a type}`` of records, read at once and kept until the store's next write."""
+        def read(missing):
+            found = {s: o for s, _, o in self.store.describe([URIRef(i) for i in missing], self.current, (RDF.type,))}
+            return {i: {"type": found[URIRef(i)]} for i in missing if URIRef(i) in found}
+        return {i: v["type"] for i, v in self.kept_each("types", iris, read).items()}
 
     def labels(self, iris) -> dict:
         """IRI -> {id, iri, kind, name{lang: text}} for agents, sources, topics, analysts; kept
@@ -269,4 +322,4 @@ class Dataset:
         return out
 
 
-__all__ = ["Dataset", "LABEL_PREDICATES"]
+__all__ = ["Dataset", "LABEL_PREDICATES", "together"]

@@ -4,15 +4,11 @@ claims, the pickers' records, history and versions, and records as graphs."""
 
 from __future__ import annotations
 
-import contextvars
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from . import queries
+from .dataset import together
 from .errors import NotFound
 from .model import STANCE_NAMES
 from .namespaces import KB, OA, PREFIXES, SDO
@@ -76,45 +72,31 @@ def _dated_by(date, effective_date, recorded_at) -> str | None:
     return "recorded" if recorded_at else None
 
 
-# ---- reads sent together ------------------------------------------------------------
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-_pool_lock = threading.Lock()
-TOGETHER = 8  # reads a process sends a server store at once, at most
-
-
-def together(data, *calls) -> list:
-    """Each call's result, in order. On a server store the calls (each a round trip or a few)
-    are sent at once, from a pool of this process's own (made again after a fork); an embedded
-    store's reads are local: one after another. The first failure is raised."""
-    global _pool
-    if data.store.single_writer or len(calls) < 2:
-        return [call() for call in calls]
-    with _pool_lock:
-        if _pool is None or _pool[0] != os.getpid():
-            _pool = (os.getpid(), ThreadPoolExecutor(TOGETHER, thread_name_prefix="kb-reads"))
-        pool = _pool[1]
-    futures = [pool.submit(contextvars.copy_context().run, call) for call in calls]
-    return [f.result() for f in futures]
-
-
 # ---- claims ------------------------------------------------------------------------
-def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
+def get_claims(data, refs, *, as_of: str | None = None, summaries: bool = False, quotes: bool = True) -> list[dict]:
     """Claims with their disputes, sources, quote, provenance and derived status, read
     together: one lookup of their triples, of their disputes' and their quotes', of their
     latest versions, verdicts and relations (on a server store sent at once: :func:`together`,
-    with the check of the store's version under which the labels are kept: Dataset.labels)."""
+    with the check of the store's version under which the labels are kept: Dataset.labels).
+    For ``summaries`` (:func:`summary_of`) their versions are not read (each claim's is 0), nor
+    their quotes unless ``quotes`` (a search says where it matched: in quotes too): on a server
+    store two requests of the eight a list page sends at once."""
     iris = [data.iri("claim", r) for r in refs]
     store, current = data.store, data.current
     version = data.version()  # (checked once: the reads below, and those read ahead, kept under it)
+    none = list
     with data.at(version):
-        claims, disputes, quotes, version_rows, verdicts, relations, _ = together(
+        claims, disputes, quoted, version_rows, verdicts, relations, *_ = together(
             data, lambda: store.describe(iris, current),
             lambda: store.construct(queries.of_claims(queries.DISPUTES_OF, current, iris), []),
+            none if summaries and not quotes else
             lambda: store.construct(queries.of_claims(queries.QUOTES_OF, current, iris), []),
+            none if summaries else
             lambda: store.select(queries.of_claims(queries.LATEST_VERSIONS, data.history_graph, iris), [])[1],
-            lambda: verdicts_of(data, iris), lambda: relations_of(data, iris), lambda: _read_ahead(data, iris))
+            lambda: verdicts_of(data, iris), lambda: relations_of(data, iris), lambda: _read_ahead(data, iris),
+            lambda: _read_ahead(data, iris, of_disputes=True))
     g = Graph()
-    for t in (*claims, *disputes, *quotes):
+    for t in (*claims, *disputes, *quoted):
         g.add(t)
     for c in iris:
         if (c, RDF.type, SDO.Claim) not in g:
@@ -128,19 +110,22 @@ def get_claims(data, refs, *, as_of: str | None = None) -> list[dict]:
         return _claims(data, iris, g, disputes_of, latest, verdicts, relations, as_of)
 
 
-def _read_ahead(data, iris) -> None:
+def _read_ahead(data, iris, *, of_disputes: bool = False) -> None:
     """On a server store, the names of the people, topics and sources the claim index says these
     claims name (claimant, subjects, sources, disputing parties), and those sources, read beside
     the claims instead of after them: kept under the store's version (Dataset.kept_each), they
     are there when :func:`_claims` asks. A list page of 20 claims on Virtuoso made three rounds of
     requests one after the other; now one (and a second only for names not found ahead: analysts').
-    The sources of the claims' disputes are not in the index: asked here first."""
+    The sources of the claims' disputes are not in the index: with ``of_disputes`` those, asked
+    first (a call of its own beside the other, not after it)."""
     index = data.index
     if index is None or not iris or data.store.single_writer:  # (an embedded store's reads are local)
         return
-    cited = data.store.select(queries.of_claims(queries.DISPUTE_SOURCES_OF, data.current, iris), [])[1]
-    labels = data.labels([*map(URIRef, index.named_by([str(i) for i in iris])), *(r["s"] for r in cited)])
-    _sources_info(data, labels)
+    if of_disputes:
+        named = [r["s"] for r in data.store.select(queries.of_claims(queries.DISPUTE_SOURCES_OF, data.current, iris), [])[1]]
+    else:
+        named = list(map(URIRef, index.named_by([str(i) for i in iris])))
+    _sources_info(data, data.labels(named))
 
 
 def _claims(data, iris, g: Graph, disputes_of: dict, latest: dict, verdicts: dict, relations: dict, as_of) -> list:
@@ -224,7 +209,7 @@ def summary_of(claim: dict) -> dict:
 
 
 def claim_summaries(data, iris) -> list[dict]:
-    return [summary_of(c) for c in get_claims(data, iris)] if iris else []
+    return [summary_of(c) for c in get_claims(data, iris, summaries=True, quotes=False)] if iris else []
 
 
 def _sources_info(data, labels: dict, *, originals: bool = True) -> dict:
@@ -296,9 +281,9 @@ def agent_story(data, ref) -> dict:
     claimed = data.column(queries.render(queries.CLAIMS_BY_CLAIMANT, agent=a), "c")
     about = data.column(queries.render(queries.CLAIMS_ABOUT, entity=a), "c")
     rows = data.select(queries.render(queries.DISPUTES_BY_PARTY_OF, agent=a))
-    info["claims"] = [summary_of(c) for c in get_claims(data, claimed)] if claimed else []
-    info["about"] = [summary_of(c) for c in get_claims(data, about)] if about else []
-    summaries = {c["iri"]: summary_of(c) for c in get_claims(data, {r["c"] for r in rows})} if rows else {}
+    info["claims"] = claim_summaries(data, claimed) if claimed else []
+    info["about"] = claim_summaries(data, about) if about else []
+    summaries = {s["iri"]: s for s in claim_summaries(data, {r["c"] for r in rows})}
     info["disputes"] = [{"dispute": data.local_id(r["d"]), "stance": STANCE_NAMES.get(r["stance"]),
                          "withdrawn": r["withdrawn"] is not None, "claim": summaries[str(r["c"])]}
                         for r in rows]
@@ -388,22 +373,23 @@ def _fmt(t) -> str:
 
 
 def history(data, kind: str, ref) -> list[dict]:
-    """Every version of a record: who, when, what, and the triples added and removed."""
+    """Every version of a record: who, when, what, and the triples added and removed. On a server
+    store three requests, however many versions: the versions, what the history graph says of
+    them, their snapshots."""
     iri = data.iri(kind, ref)
-    versions = data.versions(iri)
+    versions = data.described_versions(iri)
     if not versions:
         raise NotFound(f"there is no {kind} {data.local_id(iri)!r}")
+    snaps = data.store.graphs([str(v) for _, v, _ in versions])
     out, prev = [], set()
-    for n, v in versions:
-        meta = Graph()
-        for t in data.store.triples(v, None, None, data.history_graph):
-            meta.add(t)
-        snap = set(data.store.triples(None, None, None, str(v)))
-        by = meta.value(v, PROV.wasAttributedTo)
+    for n, v, about in versions:
+        meta = {p: o for _, p, o in about}
+        snap = set(snaps[str(v)])
+        by = meta.get(PROV.wasAttributedTo)
         out.append({
             "version": n, "iri": str(v),
-            "action": str(meta.value(v, KB.action)),
-            "at": str(meta.value(v, PROV.generatedAtTime)),
+            "action": str(meta.get(KB.action)),
+            "at": str(meta.get(PROV.generatedAtTime)),
             "by": data.local_id(by).rsplit("/", 1)[-1] if by else None,
             "added": sorted(_fmt(t) for t in snap - prev),
             "removed": sorted(_fmt(t) for t in prev - snap),

@@ -201,14 +201,18 @@ def history(data, claim) -> list[dict]:
     v = verdict_iri(data, c)
     versions = data.versions(v)
     ratings, out = scheme(data), []
+    snaps = data.store.graphs([str(version) for _, version in versions]) if versions else {}
+    given = []  # (number, its graph): the versions that give a verdict (not those withdrawing it)
     for n, version in versions:
         g = Graph()
-        for t in data.store.triples(None, None, None, str(version)):
+        for t in snaps[str(version)]:
             g.add(t)
-        if (v, RDF.type, SDO.ClaimReview) not in g or (v, KB.withdrawn, None) in g:
-            continue
-        refs = {o for p in (SDO.author, SDO.citation) for o in g.objects(v, p)}
-        out.append({**read(data, g, v, data.labels(refs), ratings), "version": n})
+        if (v, RDF.type, SDO.ClaimReview) in g and (v, KB.withdrawn, None) not in g:
+            given.append((n, g))
+    # the names of every version's authors and citations, read at once
+    labels = data.labels({o for _, g in given for p in (SDO.author, SDO.citation) for o in g.objects(v, p)})
+    for n, g in given:
+        out.append({**read(data, g, v, labels, ratings), "version": n})
     out.reverse()
     for i, h in enumerate(out):
         h["current"] = i == 0 and h["version"] == versions[-1][0]

@@ -140,6 +140,10 @@ class Store(ABC):
     def describe(self, subjects: Iterable[URIRef], graph: str, predicates=None) -> list[Triple]:
         """Every triple of ``graph`` whose subject is one of ``subjects`` (and predicate one of ``predicates``)."""
 
+    def graphs(self, graphs: Iterable[str]) -> dict[str, list[Triple]]:
+        """``{graph: its triples}`` of several named graphs (a record's versions, say)."""
+        return {g: self.triples(None, None, None, g) for g in graphs}
+
     def pointing(self, objects: Iterable, predicate, graph: str) -> list[Triple]:
         """Every triple of ``graph`` with predicate ``predicate`` and object one of ``objects``
         (the triples pointing at them: a claim's disputes, say)."""

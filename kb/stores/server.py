@@ -348,6 +348,18 @@ class SparqlStore(Store):
             out += [(r["s"], predicate, r["o"]) for r in rows]
         return out
 
+    def graphs(self, graphs):
+        # one request per BATCH graphs: a claim page's history asked one per version, one after another
+        graphs, out = [str(g) for g in graphs], {}
+        for i in range(0, len(graphs), BATCH):
+            chunk = graphs[i : i + BATCH]
+            out.update({g: [] for g in chunk})
+            values = " ".join(f"<{g}>" for g in chunk)
+            _, rows = self.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}", [])
+            for r in rows:
+                out[str(r["g"])].append((r["s"], r["p"], r["o"]))
+        return out
+
     def has_graph(self, graph: str) -> bool:
         return self.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", [])
 
