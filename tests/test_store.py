@@ -207,3 +207,21 @@ def test_a_store_folder_that_cannot_be_created_is_one_sentence(tmp_path):
     blocker.write_text("not a folder")
     r = kb_cmd(blocker / "store", "load", str(SEED))
     assert r.returncode == 1 and "cannot open the store folder" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_reads_sent_together_may_nest_without_waiting_for_ever():
+    """kb.dataset.together on a server store: twenty calls that each send calls of their own, more
+    than the pool's threads, come back in order (a pool thread waiting for calls queued behind it hung)."""
+    import threading
+    from types import SimpleNamespace
+
+    from kb.dataset import TOGETHER, together
+
+    data = SimpleNamespace(store=SimpleNamespace(single_writer=False))
+    calls = [lambda i=i: sum(together(data, *(lambda j=j: i * 10 + j for j in range(3)))) for i in range(3 * TOGETHER)]
+    found: list = []
+    t = threading.Thread(target=lambda: found.extend(together(data, *calls)), daemon=True)
+    t.start()
+    t.join(timeout=20)
+    assert not t.is_alive(), "nested reads waited for ever"
+    assert found == [i * 30 + 3 for i in range(3 * TOGETHER)]
