@@ -73,18 +73,25 @@ def _dated_by(date, effective_date, recorded_at) -> str | None:
 
 
 # ---- claims ------------------------------------------------------------------------
-def get_claims(data, refs, *, as_of: str | None = None, summaries: bool = False, quotes: bool = True) -> list[dict]:
+def get_claims(data, refs, *, as_of: str | None = None, summaries: bool = False, quotes: bool = True,
+               judged: set | None = None) -> list[dict]:
     """Claims with their disputes, sources, quote, provenance and derived status, read
     together: one lookup of their triples, of their disputes' and their quotes', of their
     latest versions, verdicts and relations (on a server store sent at once: :func:`together`,
     with the check of the store's version under which the labels are kept: Dataset.labels).
     For ``summaries`` (:func:`summary_of`) their versions are not read (each claim's is 0), nor
     their quotes unless ``quotes`` (a search says where it matched: in quotes too): on a server
-    store two requests of the eight a list page sends at once."""
+    store two requests of the eight a list page sends at once. ``judged``: those of the claims that
+    have a verdict (as the claim index says: a list's), the only ones whose verdicts are read."""
     iris = [data.iri("claim", r) for r in refs]
     store, current = data.store, data.current
     version = data.version()  # (checked once: the reads below, and those read ahead, kept under it)
     none = list
+    judged_iris = iris if judged is None else [c for c in iris if str(c) in judged]
+
+    def read_verdicts():
+        return {c: None for c in iris} | (verdicts_of(data, judged_iris) if judged_iris else {})
+
     with data.at(version):
         claims, disputes, quoted, version_rows, verdicts, relations, *_ = together(
             data, lambda: store.describe(iris, current),
@@ -93,7 +100,7 @@ def get_claims(data, refs, *, as_of: str | None = None, summaries: bool = False,
             lambda: store.construct(queries.of_claims(queries.QUOTES_OF, current, iris), []),
             none if summaries else
             lambda: store.select(queries.of_claims(queries.LATEST_VERSIONS, data.history_graph, iris), [])[1],
-            lambda: verdicts_of(data, iris), lambda: relations_of(data, iris), lambda: _read_ahead(data, iris),
+            read_verdicts, lambda: relations_of(data, iris), lambda: _read_ahead(data, iris),
             lambda: _read_ahead(data, iris, of_disputes=True))
     g = Graph()
     for t in (*claims, *disputes, *quoted):
