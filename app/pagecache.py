@@ -3,8 +3,9 @@
 A page is kept under the store's version as this process reads it (:func:`kb.replica.version`:
 the embedded store's write counter, or a server store's change-log position that this worker's
 replica has caught up with at this request), the claim, the reader's language, the whole path
-(with the prefix the site is served under) and query, and the day (a page says what is true as of today). Any write changes the version, so
-the next request renders anew; another worker's write does too, at this worker's next request.
+(with the prefix the site is served under) and query, and the day (a page says what is true as of
+today). Any write changes the version, so the next request renders anew; another worker's write
+does too, at this worker's next request.
 
 Only pages with nothing of one reader's in them are kept: never for a signed-in user (their name,
 their forms' CSRF tokens, their drafts, what they follow), never a page whose rendering asked for a
@@ -19,6 +20,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
+from typing import NamedTuple
 
 from flask import current_app, g, request
 
@@ -68,17 +70,26 @@ def init_app(app) -> None:
     app.extensions["page_cache"] = PageCache(int(float(app.config["PAGE_CACHE_MB"]) * 1_000_000))
 
 
-def page_key(kind: str, rid: str):
+class PageKey(NamedTuple):
+    kind: str
+    rid: str
+    version: int  # the store's, read before the page's data: a write after it gives a new key
+    lang: str
+    root: str  # the path prefix the site is served under (a proxy's SCRIPT_NAME): the page's links begin with it
+    path: str
+    day: str
+
+
+def page_key(kind: str, rid: str) -> PageKey | None:
     """The key this request's page is kept under, or None when it may not be kept."""
     cache = current_app.extensions.get("page_cache")
     if (cache is None or cache.max_bytes <= 0 or current_user() is not None
             or current_app.config["COMMENTS_PUBLIC"]):
         return None
-    stamp = version(get_kb().data)  # read before the page's data: a write after it gives a new key
+    stamp = version(get_kb().data)
     if stamp is None:
         return None
-    # the path prefix the site is served under (a proxy's SCRIPT_NAME) too: the page's links begin with it
-    return (kind, rid, stamp, lang(), request.script_root, request.full_path, dt.date.today().isoformat())
+    return PageKey(kind, rid, stamp, lang(), request.script_root, request.full_path, dt.date.today().isoformat())
 
 
 def kept_page(key):

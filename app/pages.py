@@ -83,7 +83,7 @@ def claim(rid):
     data = get_kb().data
     # the store's version, found once for the page (the key's, or now): every read below is kept under
     # it, and a server store's replica is not asked again whether another worker wrote (Dataset.at)
-    with data.at(key[2] if key is not None else data.version()):
+    with data.at(key.version if key is not None else data.version()):
         return _claim_page(rid, key, best)
 
 

@@ -72,14 +72,15 @@ def main():
         with nq.open("wb") as f:
             embedded.export(f, "nq")
     folder = work / args.kind
-    fresh = args.kind == "oxigraph" and not folder.exists() or args.kind == "virtuoso" and not (folder / "loaded").exists()
+    loaded = work / f"{args.kind}.loaded"  # (beside the server's folder: Virtuoso's also holds the N-Quads)
+    fresh = not loaded.exists()
     folder.mkdir(exist_ok=True)
     server = VirtuosoServer(folder, buffers=200_000) if args.kind == "virtuoso" else OxigraphServer(folder)
     try:
         if fresh:
             open_kb(server.url, update_endpoint=server.update_url).close()
             (load_virtuoso if args.kind == "virtuoso" else load_oxigraph)(server, nq)
-            (folder / "loaded").write_text("yes")
+            loaded.write_text("yes")
         t = time.perf_counter()
         served = open_kb(server.url, update_endpoint=server.update_url, index_dir=work / f"replica-{args.kind}")
         print(f"{args.kind} opened with its replica in {time.perf_counter() - t:.1f} s", flush=True)

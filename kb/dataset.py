@@ -275,7 +275,7 @@ class Dataset:
 
     def versions(self, iri) -> list[tuple[int, URIRef]]:
         """``[(number, version IRI)]`` of a record, oldest first."""
-        return [(n, v) for n, v, _ in self.described_versions(iri, (KB.versionNumber,))]
+        return [(n, v) for n, v, _ in self.described_versions(iri, ())]
 
     def described_versions(self, iri, predicates=None) -> list[tuple[int, URIRef, list]]:
         """``[(number, version IRI, its triples in the history graph)]`` of a record, oldest first

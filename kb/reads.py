@@ -86,7 +86,7 @@ def get_claims(data, refs, *, as_of: str | None = None, summaries: bool = False,
     iris = [data.iri("claim", r) for r in refs]
     store, current = data.store, data.current
     version = data.version()  # (checked once: the reads below, and those read ahead, kept under it)
-    none = list
+    skipped = list  # a read not needed: nothing
     judged_iris = iris if judged is None else [c for c in iris if str(c) in judged]
 
     def read_verdicts():
@@ -96,9 +96,9 @@ def get_claims(data, refs, *, as_of: str | None = None, summaries: bool = False,
         claims, disputes, quoted, version_rows, verdicts, relations, *_ = together(
             data, lambda: store.describe(iris, current),
             lambda: store.construct(queries.of_claims(queries.DISPUTES_OF, current, iris), []),
-            none if summaries and not quotes else
+            skipped if summaries and not quotes else
             lambda: store.construct(queries.of_claims(queries.QUOTES_OF, current, iris), []),
-            none if summaries else
+            skipped if summaries else
             lambda: store.select(queries.of_claims(queries.LATEST_VERSIONS, data.history_graph, iris), [])[1],
             read_verdicts, lambda: relations_of(data, iris), lambda: _read_ahead(data, iris),
             lambda: _read_ahead(data, iris, of_disputes=True))
