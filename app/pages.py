@@ -93,7 +93,7 @@ def claim(rid):
     review_json = Markup(json.dumps(review, ensure_ascii=False).replace("<", "\\u003c"))
     related = {r["claim"] for r in c["relations"]}
     return keep_page(key, render_template(
-        "claim.html", c=c, review_json=review_json, story=_story(c), history=get_kb().history("claim", rid),
+        "claim.html", c=c, review_json=review_json, story=_story(c), history=get_kb().history("claim", rid, triples=False),
         sparql=get_kb().claim_query(rid), pic=claim_picture(c), verdicts=get_kb().verdicts.history(rid),
         ratings=get_kb().verdicts.scheme(), relation_names=list(get_kb().relations.names()),
         related={x["id"]: x for x in get_kb().get_claims(sorted(related))} if related else {}))
