@@ -95,7 +95,10 @@ def relations_of(data, claim_iris) -> dict:
     out: dict = {URIRef(c): [] for c in claim_iris}
     if not out:
         return out
-    rows = data.select(queries.render(queries.RELATIONS_OF % {"values": queries.values("c", list(out))}))
+    if data.store.single_writer:  # an embedded store: triple lookups, a tenth of the query's time
+        rows = _relation_rows(data, list(out))
+    else:
+        rows = data.select(queries.render(queries.RELATIONS_OF % {"values": queries.values("c", list(out))}))
     notes: dict = {}  # a relation's note, in each language it has (a row each)
     for r in rows:
         if r["note"] is not None:
@@ -115,6 +118,26 @@ def relations_of(data, claim_iris) -> dict:
     for rels in out.values():
         rels.sort(key=lambda x: (x["direction"] != "out", x["relation"] or "", x["claim"]))
     return out
+
+
+def _relation_rows(data, claims) -> list[dict]:
+    """The rows queries.RELATIONS_OF gives (``r``, ``from``, ``type``, ``to``, ``note``: one a note,
+    None without), found with triple lookups: the standing relations from or to ``claims``."""
+    store, cur = data.store, data.current
+    rels = list(dict.fromkeys(r for p in (KB.fromClaim, KB.toClaim) for r, _, _ in store.pointing(claims, p, cur)))
+    facts: dict = {}
+    for r, p, o in store.describe(rels, cur, (RDF.type, KB.fromClaim, KB.relationType, KB.toClaim,
+                                              SKOS.editorialNote, KB.withdrawn)):
+        facts.setdefault(r, {}).setdefault(p, []).append(o)
+    rows = []
+    for r in rels:
+        f = facts.get(r, {})
+        if KB.ClaimRelation not in f.get(RDF.type, ()) or KB.withdrawn in f:
+            continue
+        rows += [{"r": r, "from": a, "type": t, "to": b, "note": n} for a in f.get(KB.fromClaim, ())
+                 for t in f.get(KB.relationType, ()) for b in f.get(KB.toClaim, ())
+                 for n in f.get(SKOS.editorialNote, [None])]
+    return rows
 
 
 def duplicates_by_claim(data, claims=None) -> set:
