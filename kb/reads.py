@@ -23,6 +23,7 @@ from .verdicts import standing_on, verdicts_of
 SUMMARY_KEYS = ("id", "iri", "text", "claimant", "status", "date", "about", "sources", "verdict", "also_reported_as")
 PICKER_TYPES = {"agent": [SDO.Person, SDO.Organization], "source": [SDO.NewsArticle, SDO.CreativeWork],
                 "topic": [SKOS.Concept]}
+NOT_LABELLED = frozenset((RDF.type, KB.stance, KB.quote, KB.disputes))  # objects of these are no records to label
 GRAPH_LABELS = (RDF.type, SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label, SDO.datePublished, SDO.publisher)
 
 
@@ -180,11 +181,12 @@ class Triples:
 
 
 def _claims(data, iris, g: Triples, disputes_of: dict, latest: dict, verdicts: dict, relations: dict, as_of) -> list:
-    refs = {o for s, p, o in g if isinstance(o, URIRef) and p not in (RDF.type, KB.stance, KB.quote, KB.disputes)}
-    appear = {o for _, p, o in g if p == SDO.appearance}  # (the sources: read beside the labels, not after them)
+    refs = {o for s, p, o in g if isinstance(o, URIRef) and p not in NOT_LABELLED}
+    appearance, counter = SDO.appearance, KB.counterClaim  # (a closed namespace's attribute costs a lookup each time)
+    appear = {o for _, p, o in g if p == appearance}  # (the sources: read beside the labels, not after them)
     labels, sources_info = together(data, lambda: data.labels(refs),
                                     lambda: _sources_info(data, data.labels(appear)))
-    counters = _counter_claims(data, {o for _, p, o in g if p == KB.counterClaim})
+    counters = _counter_claims(data, {o for _, p, o in g if p == counter})
 
     def recorded(s):
         by = g.value(s, PROV.wasAttributedTo)
