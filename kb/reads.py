@@ -252,7 +252,7 @@ def _claims(data, iris, g: Triples, disputes_of: dict, latest: dict, verdicts: d
 
 def _counter_claims(data, iris) -> dict:
     """{claim IRI: {"id", "iri", "text"}} of the counter-claims disputes carry."""
-    g = data.graph_of(iris) if iris else Graph()
+    g = Triples(data.describe(iris) if iris else ())
     return {c: {"id": data.local_id(c), "iri": str(c), "text": _texts(g, c)} for c in iris}
 
 
@@ -276,7 +276,7 @@ def _sources_info(data, labels: dict, *, originals: bool = True) -> dict:
 
 def _read_sources(data, labels: dict, originals: bool) -> dict:
     srcs = list(labels)
-    g = data.graph_of(srcs)
+    g = Triples(data.describe(srcs))
     pubs = {o for s in srcs for o in g.objects(s, SDO.publisher)} | {o for s in srcs for o in g.objects(s, SDO.author)}
     pl = data.labels(pubs)
     of = {s: g.value(s, SDO.translationOfWork) for s in srcs if g.value(s, SDO.translationOfWork) is not None}
