@@ -1,19 +1,17 @@
 """The claim index: what the claim list, its search and its facets need, kept in SQLite beside an embedded store
-and updated by every write.
+and updated by every write. It holds only what can be derived from the RDF store (:func:`kb.indexer.rebuild`).
+Each write bumps a generation number in the store and in the index; when they differ on opening (a crash
+between the two), the index is rebuilt.
 
-It holds only what can be derived from the RDF store (rebuild with :func:`kb.indexer.rebuild`). Each write
-bumps a generation number in the store and in the index; when they differ on opening (a crash between the
-two), the index is rebuilt.
-
-Search (see :mod:`kb.text`) looks in each claim's searchable texts, folded by :func:`kb.text.fold` when
-indexed: its own texts, its quote, its standing disputes' texts and quotes (the ``fields`` table, under an
-FTS5 trigram index, so Japanese, which has no spaces between words, is found by substring), and the names of
-its claimant, its parties and what it is about (the ``names`` table, one row per entity and name, reached
-through the claim's links: renaming an agent changes one entity's rows, not its claims'). Phrases and words
-shorter than three characters, which trigrams cannot serve, are found by scanning the folded texts. What a
-search then does to the claims it found (rank, filter, order, count, facets) is done on the index's columns in
-memory (:mod:`kb.columns`), kept in step by every write here and loaded once from the index file, in a thread
-started by the first list page's facets or by the first search (which waits for it: ~4 s at 100,000 claims).
+Search (see :mod:`kb.text`) looks in each claim's searchable texts, folded by :func:`kb.text.fold` when indexed: its
+own texts, its quote, its standing disputes' texts and quotes (the ``fields`` table, under an FTS5 trigram index, so
+Japanese, which has no spaces between words, is found by substring), and the names of its claimant, its parties and
+what it is about (the ``names`` table, one row per entity and name, reached through the claim's links: renaming an
+agent changes one entity's rows, not its claims'). Phrases and words shorter than three characters, which trigrams
+cannot serve, are found by scanning the folded texts. What a search then does to the claims it found (rank, filter,
+order, count, facets) is done on the index's columns in memory (:mod:`kb.columns`), kept in step by every write here
+and loaded once from the index file, in a thread started by the first list page's facets or by the first search (which
+waits for it: ~4 s at 100,000 claims).
 """
 
 from __future__ import annotations
@@ -122,9 +120,8 @@ class ClaimIndex:
             self._ready.set()
 
     def _columns(self, wait: bool) -> None:
-        """Start loading the columns from the index file, once: after the facets of the first list
-        page are counted (not before: it would slow the first page of a process), or when first
-        searched (which waits for them)."""
+        """Start loading the columns from the index file, once: after the facets of the first list page are
+        counted (not before: it would slow the first page of a process), or when first searched (which waits)."""
         with self.lock:
             if self._path is not None and self._pending is None and not self._ready.is_set():
                 self._pending = []
@@ -134,8 +131,8 @@ class ClaimIndex:
             self._ready.wait()
 
     def _load(self, path: str) -> None:
-        """Load the columns from the index file (another connection: writes go on meanwhile, and
-        are applied after, from the generation read)."""
+        """Load the columns from the index file (another connection: writes go on meanwhile, and are
+        applied after, from the generation read)."""
         try:
             db = sqlite3.connect(path, isolation_level=None)
             try:
@@ -189,9 +186,9 @@ class ClaimIndex:
     def write(self, rows: list[dict], links: list[tuple], texts: list[tuple], claims: set[str], generation: int,
               *, everything: bool = False, disputes: list[tuple] = (), fields: list[tuple] = (),
               names: list[tuple] = (), named: set[str] = frozenset(), reviews: list[tuple] = ()) -> None:
-        """Replace the index rows of ``claims`` (or of all claims) and the names of the
-        entities ``named`` (or of all) in one transaction. ``fields``: (claim, kind, folded
-        text); ``names``: (entity, folded name); ``reviews``: (claim, ClaimReview JSON)."""
+        """Replace the index rows of ``claims`` (or of all claims) and the names of the entities ``named`` (or of
+        all) in one transaction. ``fields``: (claim, kind, folded text); ``names``: (entity, folded name);
+        ``reviews``: (claim, ClaimReview JSON)."""
         with self.lock:
             self._cache.clear()
             self._searched.clear()
@@ -302,9 +299,9 @@ class ClaimIndex:
         self.db.execute("INSERT INTO topics " + self.TOPIC_STATS.format(w="1") + " GROUP BY l.value")
 
     def _count_changed(self, sign: int) -> None:
-        """Take the changed claims' share out of the facet counts (-1), or put it back in (+1).
-        Each count is a number of claims, so the whole is the sum of every claim's share: a write
-        changes the counts of the values its claims have, never reads the others."""
+        """Take the changed claims' share out of the facet counts (-1), or put it back in (+1). Each count is a
+        number of claims, so the whole is the sum of every claim's share: a write changes the counts of the
+        values its claims have, never reads the others."""
         for name, sql in self.FACETS.items():
             # from the changed claims outwards (CROSS JOIN keeps that order), never a scan of every claim
             sql = sql.replace("FROM claims c", "FROM temp.changed x CROSS JOIN claims c ON c.iri = x.iri") \
@@ -314,18 +311,17 @@ class ClaimIndex:
                             "ON CONFLICT (facet, value) DO UPDATE SET n = n + excluded.n")
 
     def _topic_shares(self) -> dict[str, tuple[int, int, str]]:
-        """{topic: (claims, disputes, latest write)} of the changed standing claims (TOPIC_STATS's
-        share of them), from the changed claims outwards."""
+        """{topic: (claims, disputes, latest write)} of the changed standing claims (TOPIC_STATS's share)."""
         return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute(
             "SELECT l.value, COUNT(*), SUM(c.disputes), MAX(c.recorded) FROM temp.changed x "
             "CROSS JOIN links l INDEXED BY links_claim ON l.claim = x.iri CROSS JOIN claims c ON c.iri = l.claim "
             "WHERE l.kind = 'topic' AND c.withdrawn = 0 GROUP BY l.value")}
 
     def _follow_topics(self, before: dict, after: dict) -> None:
-        """Each topic's kept claims and disputes moved by what the changed claims took out (``before``)
-        and put in (``after``), not recounted (a topic gathers thousands of claims at 100,000); its
-        latest write is the greater of the kept one and the new share's, unless the share taken out
-        held the latest and the one put in is older (then that topic alone is recounted)."""
+        """Each topic's kept claims and disputes moved by what the changed claims took out (``before``) and put
+        in (``after``), not recounted (a topic gathers thousands of claims at 100,000); its latest write is the
+        greater of the kept one and the new share's, unless the share taken out held the latest and the one put
+        in is older (then that topic alone is recounted)."""
         for t in before.keys() | after.keys():
             (bn, bd, bl), (an, ad, al) = before.get(t, (0, 0, None)), after.get(t, (0, 0, None))
             row = self.db.execute("SELECT claims, disputes, latest FROM topics WHERE topic = ?", (t,)).fetchone()
@@ -355,8 +351,8 @@ class ClaimIndex:
         return "SELECT rowid FROM search WHERE search MATCH ?", ['"' + text.replace('"', '""') + '"']
 
     def _rowids(self, text: str, within=None) -> list:
-        """The rowids of the fields holding a folded text (of the claims at positions ``within``, when
-        given): by trigrams, else by reading the folded texts in memory (kb.columns)."""
+        """The rowids of the fields holding a folded text (of the claims at positions ``within``, when given):
+        by trigrams, else by reading the folded texts in memory (kb.columns)."""
         if within is None and len(text) >= 3:
             sql, args = self._fields_with(text)
             return [r[0] for r in self.db.execute(sql, args)]
@@ -371,8 +367,8 @@ class ClaimIndex:
             >= self.ESTIMATE
 
     def _search(self, q: str) -> tuple[np.ndarray, np.ndarray]:
-        """The positions (kb.columns) of the standing claims a search finds, and their rank,
-        kept until the next write. ``q``: folded words joined by spaces (kb.filters)."""
+        """The positions (kb.columns) of the standing claims a search finds, and their rank, kept until the next
+        write. ``q``: folded words joined by spaces (kb.filters)."""
         return self._kept_claims(q, lambda: self._find(q))
 
     def _kept_claims(self, key, compute):
@@ -406,9 +402,9 @@ class ClaimIndex:
 
     # ---- reads -------------------------------------------------------------------------
     def _in_memory(self, f: dict) -> bool:
-        """Whether a list is answered from the columns (kb.columns): a search always (it waits for them);
-        a filtered list once they are loaded (counting a claimant's facets in SQLite took 1.2-2.8 s
-        at 100,000 claims, in the columns a few ms). The whole list keeps its counts (``counts``)."""
+        """Whether a list is answered from the columns (kb.columns): a search always (it waits for them); a
+        filtered list once they are loaded (counting a claimant's facets in SQLite took 1.2-2.8 s at 100,000
+        claims, in the columns a few ms). The whole list keeps its counts (``counts``)."""
         return f.get("q") is not None or (bool(f) and self._ready.is_set())
 
     def _listed(self, f: dict) -> np.ndarray:
@@ -423,8 +419,7 @@ class ClaimIndex:
         sql, args = ["c.withdrawn = 0"], []
         for kind in ("about", "source", "party"):
             if f.get(kind) is not None:
-                # a list of the entity's claims, checked against each claim: 2 to 5 times quicker at
-                # 100,000 claims than asking the links once per claim (EXISTS)
+                # a list of the entity's claims, checked against each: 2-5x quicker at 100k than EXISTS per claim
                 sql.append("c.iri IN (SELECT l.claim FROM links l WHERE l.kind = ? AND l.value = ?)")
                 args += [kind, str(f[kind])]
         if f.get("claimant") is not None:
@@ -553,6 +548,12 @@ class ClaimIndex:
             return [v for v, in self.db.execute(
                 f"SELECT value FROM links WHERE kind IN ('about', 'source', 'party') AND claim IN ({marks}) "
                 f"UNION SELECT claimant FROM claims WHERE claimant IS NOT NULL AND iri IN ({marks})", [*claims, *claims])]
+
+    def judged(self, claims: list[str]) -> set[str]:
+        """Those of these claims that have a standing verdict."""
+        with self.lock:
+            return {c for c, in self.db.execute(
+                f"SELECT iri FROM claims WHERE verdict IS NOT NULL AND iri IN ({','.join('?' * len(claims))})", claims)}
 
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
         """(topic, claims, disputes) for the topics gathering most disputes, then claims, then recent ones."""

@@ -184,7 +184,9 @@ def list_claims(data, raw: dict, *, limit: int = 20, offset: int = 0, facets: bo
     caught_up = data.replica is not None and isinstance(chosen, IndexListing)
     with data.at(data.replica.position) if caught_up else nullcontext():
         iris, total = chosen.page(f, limit, offset)
-        claims = get_claims(data, iris, summaries=True, quotes=f.get("q") is not None) if iris else []
+        # the claim index, caught up, says which have a verdict: only theirs are read
+        judged = data.index.judged([str(i) for i in iris]) if isinstance(chosen, IndexListing) and iris else None
+        claims = get_claims(data, iris, summaries=True, quotes=f.get("q") is not None, judged=judged) if iris else []
         summaries = [summary_of(c) for c in claims]
         if f.get("q") is not None:
             for s, c in zip(summaries, claims, strict=True):

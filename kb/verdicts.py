@@ -185,7 +185,12 @@ def read(data, g: Graph, v, labels: dict, ratings: dict) -> dict:
 def verdicts_of(data, claim_iris) -> dict:
     """``{claim IRI: verdict dict or None}``: each claim's current verdict (a withdrawn one is none)."""
     vs = {c: verdict_iri(data, c) for c in claim_iris}
-    g = data.graph_of(vs.values())
+    # each verdict with its rating node in one request (a verdict's quotes, if any, in a second)
+    g = Graph()
+    triples = data.store.describe([*vs.values(), *(URIRef(f"{v}#rating") for v in vs.values())], data.current)
+    quotes = {o for _, p, o in triples if p == KB.quote}
+    for t in (*triples, *(data.store.describe(quotes, data.current) if quotes else ())):
+        g.add(t)
     found = {c: v for c, v in vs.items() if (v, RDF.type, SDO.ClaimReview) in g and (v, KB.withdrawn, None) not in g}
     if not found:
         return {c: None for c in claim_iris}
