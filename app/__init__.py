@@ -20,6 +20,7 @@ from kb.reads import has_claims
 from kb.stores import is_server_url
 
 from . import i18n
+from .urls import App
 from .users import Users
 
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed.yaml"
@@ -117,7 +118,7 @@ def wants_json() -> bool:
 
 
 def create_app(config: dict | None = None, kb=None) -> Flask:
-    app = Flask(__name__)
+    app = App(__name__)  # Flask, building each page's links once (app/urls.py)
     # compiled templates are kept on disk (Jinja's per-user cache folder, keyed by each template's source):
     # compiling the list page's templates took ~0.3 s of a fresh process's first page
     app.jinja_options = {**app.jinja_options, "bytecode_cache": FileSystemBytecodeCache()}

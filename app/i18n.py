@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, request
+from flask.globals import _cv_app
 from markupsafe import Markup, escape
 
 from .context import get_kb
@@ -487,7 +488,10 @@ bp = Blueprint("i18n", __name__)
 
 
 def lang() -> str:
-    return g.get("lang", "en")
+    """The reader's language (chosen before each request). Asked ~90 times a claim page: read from
+    the app context directly, not through Flask's ``g`` proxy (a third of the cost)."""
+    ctx = _cv_app.get(None)
+    return (ctx.g if ctx is not None else g).get("lang", "en")
 
 
 def translate(key: str, **kw) -> str:

@@ -92,7 +92,7 @@ def _claim_page(rid, key, best):
     # on a server store the claim, its history and its verdicts' are read at once (kb.dataset.together)
     reads = [lambda: kb.get_claim(rid)]
     if best != "application/json":
-        reads += [lambda: kb.history("claim", rid), lambda: kb.verdicts.history(rid)]
+        reads += [lambda: kb.history("claim", rid, triples=False), lambda: kb.verdicts.history(rid)]
     try:
         c, *more = together(kb.data, *reads)
     except NotFound:

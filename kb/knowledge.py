@@ -160,9 +160,10 @@ class KnowledgeBase:
         """``{IRI: {"en": …, "ja": …}}`` of the stance and status concepts (for showing query results)."""
         return reads.concept_labels(self.data)
 
-    def history(self, kind: str, ref) -> list[dict]:
-        """Every version of a record: who, when, what, and the triples added and removed."""
-        return reads.history(self.data, kind, ref)
+    def history(self, kind: str, ref, *, triples: bool = True) -> list[dict]:
+        """Every version of a record: who, when, what, and the triples added and removed (without
+        ``triples``: how many)."""
+        return reads.history(self.data, kind, ref, triples=triples)
 
     def version_graph(self, kind: str, ref, n: int) -> Graph:
         return reads.version_graph(self.data, kind, ref, n)

@@ -97,3 +97,17 @@ def test_exports_and_claim_turtle(client):
     assert any("サム・アルトマン" in str(o) for o in g.objects())
     assert client.get("/claims/ms-cancelled-datacentre-deals.ttl").data == r.data
     assert client.get("/export.xyz").status_code == 404
+
+
+def test_links_follow_the_path_the_site_is_served_under(client):
+    """Links are built once per path prefix (app/urls.py): the same page under another prefix
+    (SCRIPT_NAME: a site served below a path) links under that one, and back again. (Each page
+    asked with a query of its own: the page cache keys pages by path and query, not by prefix.)"""
+    def links(n, **kw):
+        page = client.get(f"/claims/{CLAIM}?n={n}", headers=HTML, **kw).get_data(as_text=True)
+        return [u for u in re.findall(r'href="([^"]*)"', page) if u.startswith("/") and "next=" not in u]
+
+    plain, under = links(1), links(2, base_url="http://localhost/kb")
+    assert f"/claims/{CLAIM}.ttl?download=1" in plain and f"/kb/claims/{CLAIM}.ttl?download=1" in under
+    assert under == ["/kb" + u for u in plain]
+    assert links(3) == plain

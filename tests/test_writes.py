@@ -49,6 +49,17 @@ def test_update_keeps_history_and_earlier_version(seeded):
     assert len(seeded.history("claim", c["id"])) == 3
 
 
+def test_history_counts_what_it_lists(seeded):
+    """Without the triples (what a claim page shows), the history counts what it lists with them."""
+    c = seeded.get_claim(CLAIM)
+    seeded.add_claim({"id": c["id"], "text": {**c["text"], "en": "Changed wording."}, "claimant": c["claimant"]["id"],
+                      "about": [a["id"] for a in c["about"]], "sources": [s["id"] for s in c["sources"]]}, by="editor")
+    full, counted = seeded.history("claim", CLAIM), seeded.history("claim", CLAIM, triples=False)
+    assert [h["version"] for h in counted] == [1, 2]
+    assert counted == [{**h, "added": len(h["added"]), "removed": len(h["removed"])} for h in full]
+    assert counted[1]["added"] >= 1 and counted[1]["removed"] >= 1
+
+
 def test_an_edit_replaces_japanese_text_on_every_backend(seeded):
     """The old Japanese name and text are gone from the current record (Virtuoso kept
     them beside the new ones when an edit also wrote the version's graph)."""

@@ -17,6 +17,7 @@ import errno
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO
 
 import pyoxigraph as ox
@@ -58,7 +59,25 @@ def to_ox(term):
 
 
 def from_ox(term):
-    """pyoxigraph term -> rdflib term (xsd:string literals become plain)."""
+    """pyoxigraph term -> rdflib term (xsd:string literals become plain).
+
+    Short terms are converted once and the rdflib term kept (:func:`_from_ox_kept`): rdflib
+    parses a typed literal anew each time (10-16 µs for a date), and the same predicates, classes,
+    people and dates recur on every page. rdflib's terms are immutable, so sharing them is safe."""
+    if isinstance(term, ox.NamedNode) or (isinstance(term, ox.Literal) and len(term.value) <= KEEP_TERMS_UP_TO):
+        return _from_ox_kept(term)
+    return _from_ox(term)
+
+
+KEEP_TERMS_UP_TO = 120  # characters: IRIs, dates, numbers, names; not texts (a source's text may be a whole article)
+
+
+@lru_cache(maxsize=32_768)
+def _from_ox_kept(term):
+    return _from_ox(term)
+
+
+def _from_ox(term):
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.Literal):
