@@ -24,6 +24,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from .indexchange import Change
+from .indexcounts import KeptCounts
 from .status import bounds
 from .text import terms
 
@@ -40,7 +41,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS claims (
   iri TEXT PRIMARY KEY, date TEXT NOT NULL, dstart TEXT NOT NULL, dend TEXT NOT NULL,
   recorded TEXT NOT NULL, status TEXT NOT NULL, claimant TEXT, withdrawn INTEGER NOT NULL,
-  disputes INTEGER NOT NULL, verdict TEXT);
+  disputes INTEGER NOT NULL, verdict TEXT, card TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS claims_order ON claims (withdrawn, date DESC, recorded DESC, iri);
 CREATE INDEX IF NOT EXISTS claims_claimant ON claims (claimant);
 CREATE INDEX IF NOT EXISTS claims_status ON claims (status);
@@ -78,14 +79,20 @@ CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, generation INTEGER NOT NU
 """
 ROWS = ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "names", "reviews", "kept")  # (not meta)
 SEARCHED = 32  # searches whose claims are kept until the next write
-VERSION = "8"  # 7: search over folded texts, quotes, disputes and names (kb.text)
-# 8: each claim's verdict (its rating's notation, "unmapped", or NULL); a duplicate (the same as another
-# standing claim) is left out of the list as a withdrawn claim is; each judged claim's ClaimReview
+VERSION = "9"  # 8: each claim's verdict (its rating's notation, "unmapped", or NULL); a duplicate (the same as
+# another standing claim) is left out of the list as a withdrawn claim is; each judged claim's ClaimReview
+# 9: each claim's card (kb.indexer.card: what a list shows of it, but its verdict and the names it points to)
 
+INSERT_CLAIM = "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _claim_row(r: dict) -> tuple:
+    return (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"], int(r["withdrawn"]),
+            r["disputes"], r.get("verdict"), json.dumps(r["card"], ensure_ascii=False))
 
 log = logging.getLogger("claimkb")
 
-class ClaimIndex:
+class ClaimIndex(KeptCounts):
     def __init__(self, path: str | None = None):
         self.lock = threading.RLock()
         self._cache: OrderedDict = OrderedDict()
@@ -214,9 +221,7 @@ class ClaimIndex:
                     change.dropped += [r[0] for r in dropped]
                     for table in ("fields", "claims", "links", "texts", "disputes", "reviews"):
                         db.execute(f"DELETE FROM {table} WHERE {'iri' if table == 'claims' else 'claim'} IN changed")
-                db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                    (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"],
-                     int(r["withdrawn"]), r["disputes"], r.get("verdict")) for r in rows])
+                db.executemany(INSERT_CLAIM, map(_claim_row, rows))
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)", links)
                 db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", disputes)
                 db.executemany("INSERT INTO texts VALUES (?, ?, ?)", texts)
@@ -265,9 +270,7 @@ class ClaimIndex:
                     db.execute(f"DELETE FROM {t}")
                 db.execute("INSERT INTO search (search) VALUES ('delete-all')")
                 for b in batches:
-                    db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                        (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"],
-                         int(r["withdrawn"]), r["disputes"], r.get("verdict")) for r in b["rows"]])
+                    db.executemany(INSERT_CLAIM, map(_claim_row, b["rows"]))
                     db.executemany("INSERT INTO links VALUES (?, ?, ?)", b["links"])
                     db.executemany("INSERT INTO disputes VALUES (?, ?, ?, ?, ?, ?)", b["disputes"])
                     db.executemany("INSERT INTO texts VALUES (?, ?, ?)", b["texts"])
@@ -292,55 +295,6 @@ class ClaimIndex:
             else:
                 self.columns = _numpy_columns().load(db)
                 self._ready.set()
-
-    def _count_all(self) -> None:
-        for name, sql in self.FACETS.items():
-            self.db.execute(f"INSERT INTO counts SELECT '{name}', * FROM ({sql.format(w='c.withdrawn = 0')})")
-        self.db.execute("INSERT INTO topics " + self.TOPIC_STATS.format(w="1") + " GROUP BY l.value")
-
-    def _count_changed(self, sign: int) -> None:
-        """Take the changed claims' share out of the facet counts (-1), or put it back in (+1). Each count is a
-        number of claims, so the whole is the sum of every claim's share: a write changes the counts of the
-        values its claims have, never reads the others."""
-        for name, sql in self.FACETS.items():
-            # from the changed claims outwards (CROSS JOIN keeps that order), never a scan of every claim
-            sql = sql.replace("FROM claims c", "FROM temp.changed x CROSS JOIN claims c ON c.iri = x.iri") \
-                .replace(" JOIN links l", " CROSS JOIN links l").replace(" JOIN texts t", " CROSS JOIN texts t")
-            self.db.execute(f"WITH part (value, n) AS ({sql.format(w='c.withdrawn = 0')}) "
-                            f"INSERT INTO counts SELECT '{name}', value, {sign} * n FROM part WHERE true "
-                            "ON CONFLICT (facet, value) DO UPDATE SET n = n + excluded.n")
-
-    def _topic_shares(self) -> dict[str, tuple[int, int, str]]:
-        """{topic: (claims, disputes, latest write)} of the changed standing claims (TOPIC_STATS's share)."""
-        return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute(
-            "SELECT l.value, COUNT(*), SUM(c.disputes), MAX(c.recorded) FROM temp.changed x "
-            "CROSS JOIN links l INDEXED BY links_claim ON l.claim = x.iri CROSS JOIN claims c ON c.iri = l.claim "
-            "WHERE l.kind = 'topic' AND c.withdrawn = 0 GROUP BY l.value")}
-
-    def _follow_topics(self, before: dict, after: dict) -> None:
-        """Each topic's kept claims and disputes moved by what the changed claims took out (``before``) and put
-        in (``after``), not recounted (a topic gathers thousands of claims at 100,000); its latest write is the
-        greater of the kept one and the new share's, unless the share taken out held the latest and the one put
-        in is older (then that topic alone is recounted)."""
-        for t in before.keys() | after.keys():
-            (bn, bd, bl), (an, ad, al) = before.get(t, (0, 0, None)), after.get(t, (0, 0, None))
-            row = self.db.execute("SELECT claims, disputes, latest FROM topics WHERE topic = ?", (t,)).fetchone()
-            kept = row or (0, 0, None)
-            claims, disputes = kept[0] + an - bn, kept[1] + ad - bd
-            if claims < 0 or (row is None and bn) or (bl is not None and bl >= (kept[2] or "") and
-                                                      (al is None or al < bl)):
-                self._recount_topics({t})
-            elif claims == 0:
-                self.db.execute("DELETE FROM topics WHERE topic = ?", (t,))
-            else:
-                latest = max(x for x in (kept[2], al) if x is not None) if (kept[2], al) != (None, None) else None
-                self.db.execute("INSERT OR REPLACE INTO topics VALUES (?, ?, ?, ?)", (t, claims, disputes, latest))
-
-    def _recount_topics(self, topics: set[str]) -> None:
-        for t in topics:
-            self.db.execute("DELETE FROM topics WHERE topic = ?", (t,))
-            self.db.execute("INSERT INTO topics " + self.TOPIC_STATS.format(w="l.value = ?") + " GROUP BY l.value",
-                            (t,))
 
     # ---- search --------------------------------------------------------------------------
     ESTIMATE = 2000  # field rows counted, at most, to tell a rare word from a common one
@@ -479,25 +433,6 @@ class ClaimIndex:
             self._columns(wait=True)
         return self._cached(key, compute)
 
-    FACETS = {
-        "status": "SELECT c.status, COUNT(*) FROM claims c WHERE {w} GROUP BY 1",
-        "party": "SELECT l.value, COUNT(DISTINCT c.iri) FROM claims c JOIN links l ON l.claim = c.iri "
-                 "AND l.kind = 'party' WHERE {w} GROUP BY 1",
-        "claimant": "SELECT c.claimant, COUNT(*) FROM claims c WHERE {w} AND c.claimant IS NOT NULL GROUP BY 1",
-        "about": "SELECT l.value, COUNT(DISTINCT c.iri) FROM claims c JOIN links l ON l.claim = c.iri "
-                 "AND l.kind = 'about' WHERE {w} GROUP BY 1",
-        "source": "SELECT l.value, COUNT(DISTINCT c.iri) FROM claims c JOIN links l ON l.claim = c.iri "
-                  "AND l.kind = 'source' WHERE {w} GROUP BY 1",
-        "language": "SELECT t.lang, COUNT(DISTINCT c.iri) FROM claims c JOIN texts t ON t.claim = c.iri "
-                    "WHERE {w} GROUP BY 1",
-        "date": "SELECT substr(c.date, 1, 7), COUNT(*) FROM claims c WHERE {w} AND c.date != '' GROUP BY 1",
-        "verdict": "SELECT c.verdict, COUNT(*) FROM claims c WHERE {w} AND c.verdict IS NOT NULL "
-                   "AND c.verdict != 'unmapped' GROUP BY 1",
-    }
-
-    TOPIC_STATS = ("SELECT l.value, COUNT(*), SUM(c.disputes), MAX(c.recorded) FROM links l "
-                   "JOIN claims c ON c.iri = l.claim WHERE l.kind = 'topic' AND c.withdrawn = 0 AND {w}")
-
     def facets(self, f: dict, limit: int | None = None) -> dict[str, list[tuple[str, int]]]:
         """``{facet: [(value, count)]}``, most first, then by value (the first ``limit`` of each, at least)."""
         key = ("facets", tuple(sorted((k, str(v)) for k, v in f.items())), limit)
@@ -548,6 +483,14 @@ class ClaimIndex:
             return [v for v, in self.db.execute(
                 f"SELECT value FROM links WHERE kind IN ('about', 'source', 'party') AND claim IN ({marks}) "
                 f"UNION SELECT claimant FROM claims WHERE claimant IS NOT NULL AND iri IN ({marks})", [*claims, *claims])]
+
+    def cards(self, claims: list[str]) -> dict[str, dict]:
+        """{claim: its card (kb.indexer.card) with its ``status``, its count of standing ``disputes`` and whether
+        it is ``judged``}, of those of these claims in the index."""
+        with self.lock:
+            rows = self.db.execute(f"SELECT iri, status, disputes, verdict, card FROM claims WHERE iri IN "
+                                   f"({','.join('?' * len(claims))})", claims).fetchall()
+        return {c: json.loads(card) | {"status": st, "disputes": n, "judged": v is not None} for c, st, n, v, card in rows}
 
     def judged(self, claims: list[str]) -> set[str]:
         """Those of these claims that have a standing verdict."""

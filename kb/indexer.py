@@ -14,7 +14,7 @@ from rdflib.namespace import PROV, RDF, SKOS
 from . import claimreview, queries
 from .model import STANCE_NAMES, Record
 from .namespaces import KB, OA, SDO
-from .relations import duplicates_by_claim
+from .relations import duplicates_by_claim, same_as_into
 from .status import status_of
 from .text import fold
 from .validation import owner
@@ -146,6 +146,7 @@ def _rows(data, ids: set, verdicts: dict, duplicates: set, published: dict, topi
             dispute_rows.append((str(d), str(c), str(f[KB.party]), str(f[KB.stance]), date,
                                  str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else None))
     rows, link_rows, texts, fields = [], [], [], []
+    same_as = same_as_into(data, ids, store)
     for c in ids:
         f, ds = facts[c], disputes[c]
         author = f[SDO.author][0] if f[SDO.author] else None
@@ -157,7 +158,7 @@ def _rows(data, ids: set, verdicts: dict, duplicates: set, published: dict, topi
                      "claimant": str(author) if author is not None else None,
                      # a duplicate is listed under the claim it is the same as: out of the list, as if withdrawn
                      "withdrawn": bool(f[KB.withdrawn]) or c in duplicates, "disputes": len(ds),
-                     "verdict": verdicts.get(c)})
+                     "verdict": verdicts.get(c), "card": card(data, f, same_as.get(c, ()))})
         link_rows += [(str(c), "about", str(o)) for o in f[SDO.about]]
         link_rows += [(str(c), "topic", str(o)) for o in f[SDO.about] if topics[o]]
         link_rows += [(str(c), "source", str(o)) for o in f[SDO.appearance]]
@@ -172,6 +173,18 @@ def _rows(data, ids: set, verdicts: dict, duplicates: set, published: dict, topi
     judged = sorted(c for c in verdicts if c in ids and not facts[c][KB.withdrawn])
     return {"rows": rows, "links": link_rows, "texts": texts, "disputes": dispute_rows, "fields": fields,
             "reviews": claimreview.index_rows(data, judged)}
+
+
+def card(data, facts: dict, same_as) -> dict:
+    """What a list shows of a claim (kb.reads.summary_of) that is its own, from its ``facts`` ({predicate:
+    [objects]}) and the claims ``same_as`` it: its texts, own date, claimant, subjects and sources (the
+    names and sources themselves are read when shown: a rename changes no card), and the claims reported
+    as the same. Its status, count of disputes and verdict are the index's columns."""
+    return {"text": {(o.language or ""): str(o) for o in facts[SDO.text]},
+            "date": str(facts[SDO.dateCreated][0]) if facts[SDO.dateCreated] else None,
+            "claimant": str(facts[SDO.author][0]) if facts[SDO.author] else None,
+            "about": sorted(map(str, facts[SDO.about])), "sources": sorted(map(str, facts[SDO.appearance])),
+            "also_reported_as": sorted(data.local_id(c) for c in same_as)}
 
 
 def follow(data, changed: list[tuple[Record, set]]) -> None:

@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 
 from . import filters as filters_
 from . import queries
-from .reads import get_claims, summary_of
+from .reads import card_summaries, get_claims, summary_of
 from .status import bounds
 from .text import where_matched
 
@@ -184,10 +184,16 @@ def list_claims(data, raw: dict, *, limit: int = 20, offset: int = 0, facets: bo
     caught_up = data.replica is not None and isinstance(chosen, IndexListing)
     with data.at(data.replica.position) if caught_up else nullcontext():
         iris, total = chosen.page(f, limit, offset)
-        # the claim index, caught up, says which have a verdict: only theirs are read
-        judged = data.index.judged([str(i) for i in iris]) if isinstance(chosen, IndexListing) and iris else None
-        claims = get_claims(data, iris, summaries=True, quotes=f.get("q") is not None, judged=judged) if iris else []
-        summaries = [summary_of(c) for c in claims]
+        indexed = isinstance(chosen, IndexListing) and bool(iris)
+        # the claim index, caught up, holds what a list shows of each claim (but where a search matched: the
+        # claims are read for that), and says which have a verdict: only theirs are read
+        cards = data.index.cards([str(i) for i in iris]) if indexed and f.get("q") is None else {}
+        if cards and len(cards) == len(iris):
+            claims, summaries = [], card_summaries(data, iris, cards)
+        else:
+            judged = data.index.judged([str(i) for i in iris]) if indexed else None
+            claims = get_claims(data, iris, summaries=True, quotes=f.get("q") is not None, judged=judged) if iris else []
+            summaries = [summary_of(c) for c in claims]
         if f.get("q") is not None:
             for s, c in zip(summaries, claims, strict=True):
                 s["match"] = where_matched(c, str(f["q"]))

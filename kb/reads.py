@@ -271,6 +271,29 @@ def summary_of(claim: dict) -> dict:
     return {k: claim[k] for k in SUMMARY_KEYS} | {"disputes": len([d for d in claim["disputes"] if not d["withdrawn"]])}
 
 
+def card_summaries(data, iris, cards: dict) -> list[dict]:
+    """The summaries of claims (as :func:`summary_of` gives them) from their cards in the claim index
+    (``cards``: :meth:`kb.index.ClaimIndex.cards`, by IRI): of the store only the names and sources they
+    point to and the verdicts of those judged are read (the names and sources kept under the store's
+    version), sent at once on a server store. A list page read each claim, its disputes, quotes and
+    relations: on Virtuoso eight requests, each read again on the next page after a write."""
+    own = [cards[str(c)] for c in iris]
+    srcs = {URIRef(s) for k in own for s in k["sources"]}
+    judged = [c for c, k in zip(iris, own, strict=True) if k["judged"]]
+
+    def names():  # the claimants', subjects' and sources' names in one request, then the sources
+        labels = data.labels({URIRef(x) for k in own for x in (k["claimant"], *k["about"]) if x} | srcs)
+        info = _sources_info(data, {s: labels[s] for s in srcs if s in labels})
+        return labels, {s: info.get(s, labels[s]) for s in srcs if s in labels}
+
+    (labels, sources_of), verdicts = together(data, names, lambda: verdicts_of(data, judged) if judged else {})
+    return [{"id": data.local_id(c), "iri": str(c), "text": k["text"],
+             "claimant": labels.get(URIRef(k["claimant"])) if k["claimant"] else None, "status": k["status"],
+             "date": k["date"], "about": [labels[o] for o in map(URIRef, k["about"]) if o in labels],
+             "sources": [sources_of.get(URIRef(s)) for s in k["sources"]], "verdict": verdicts.get(c),
+             "also_reported_as": k["also_reported_as"], "disputes": k["disputes"]} for c, k in zip(iris, own, strict=True)]
+
+
 def claim_summaries(data, iris) -> list[dict]:
     return [summary_of(c) for c in get_claims(data, iris, summaries=True, quotes=False)] if iris else []
 
@@ -493,5 +516,5 @@ def claim_graph(data, ref) -> Graph:
     return g
 
 
-__all__ = ["bound_graph", "get_claims", "summary_of", "claim_summaries", "get", "agent_story", "topic_story",
+__all__ = ["bound_graph", "get_claims", "summary_of", "card_summaries", "claim_summaries", "get", "agent_story", "topic_story",
            "source_story", "records", "scheme_labels", "concept_labels", "counts", "history", "version_graph", "claim_graph"]

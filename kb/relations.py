@@ -143,6 +143,19 @@ def _relation_rows(rels: list, triples) -> list[dict]:
     return rows
 
 
+def same_as_into(data, claims, store=None) -> dict:
+    """``{claim IRI: [the IRIs of the claims standing same-as relations say are the same as it]}`` (of ``claims``),
+    one a relation as :func:`relations_of` lists them "in": a claim's ``also_reported_as``, kept in its card in
+    the claim index (kb.indexer). ``store``: the store to read (kb.indexer.Written after a write)."""
+    store, cur = store or data.store, data.current
+    rels = list(dict.fromkeys(r for r, _, _ in store.pointing(list(claims), KB.toClaim, cur)))
+    out: dict = {}
+    for r in _relation_rows(rels, store.describe(rels, cur, RELATION_PREDICATES) if rels else []):
+        if r["type"] == KB.RelSameAs and r["to"] in claims and r["r"] not in out.get(r["to"], {}):
+            out.setdefault(r["to"], {})[r["r"]] = r["from"]  # (the first row of a relation: relations_of's)
+    return {c: list(by.values()) for c, by in out.items()}
+
+
 def duplicates_by_claim(data, claims=None) -> set:
     """The claims (of ``claims``, or all) that are the same as another standing claim: listed under it."""
     store, cur = data.store, data.current
@@ -162,4 +175,4 @@ def duplicates_by_claim(data, claims=None) -> set:
 
 
 __all__ = ["RELATIONS", "RELATION_NAMES", "relation_iri", "build", "same_as_targets", "relations_of",
-           "duplicates_by_claim"]
+           "same_as_into", "duplicates_by_claim"]

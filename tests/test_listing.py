@@ -140,6 +140,22 @@ def test_index_follows_every_kind_of_write(seeded, caplog):
                  by="t")
     assert kb.list_claims(limit=1)["claims"][0]["id"] == "new-one"
     assert same(kb, q="データセンター契約") == 2
+    # what the index keeps of each listed claim (its card) follows renames, edits, verdicts and relations
+    kb.add_record("agent", {"id": "openai", "type": "Organization", "name": {"en": "Zyxwv AI", "ja": "ズィクス"}},
+                  by="t")
+    claim = kb.get_claim("new-one")
+    kb.add_claim({"id": "new-one", "text": {"en": "An edited claim"}, "claimant": claim["claimant"]["id"],
+                  "about": ["microsoft"], "sources": ["windows-central-ms-ai-self-sufficiency"]}, by="t")
+    kb.verdicts.add("openai-microsoft-signed-mou", {"rating": "misleading"}, by="t")
+    kb.relations.add("new-one", {"relation": "same-as", "claim": "openai-microsoft-signed-mou"}, by="t")
+    assert same(kb) == 31
+    listed = {c["id"]: c for c in kb.list_claims(limit=500)["claims"]}
+    assert "new-one" not in listed and listed["openai-microsoft-signed-mou"]["also_reported_as"] == ["new-one"]
+    assert listed["openai-microsoft-signed-mou"]["verdict"]["rating"] == "misleading"
+    assert {c["claimant"]["name"]["en"] for c in listed.values() if c["claimant"]["id"] == "openai"} == {"Zyxwv AI"}
+    kb.withdraw("relation", kb.get_claim("new-one")["relations"][0]["id"], by="t")
+    assert same(kb) == 32 and {c["id"]: c for c in kb.list_claims(limit=500)["claims"]}["new-one"]["text"] == {
+        "en": "An edited claim"}
     assert not [r for r in caplog.records if "index" in r.getMessage()]  # updated, never rebuilt
 
 
