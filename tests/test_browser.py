@@ -188,7 +188,8 @@ def test_example_sparql_query(server, page):
     page.evaluate("window.claimkbEditor.setValue('SELECT (COUNT(*) AS ?n) WHERE { ?c a schema:Claim }')")
     page.locator(".CodeMirror textarea").press("Control+Enter")
     expect(page.locator("table.results tbody td")).to_have_text(re.compile(r"^\d+$"))
-    # a malformed query says why, in place
+    # a malformed query says why, in place (on the page Ctrl-Enter loaded: its editor made anew)
+    page.wait_for_function("window.claimkbEditor !== undefined")
     page.evaluate("window.claimkbEditor.setValue('SELECT ?x WHERE { ?x ')")
     page.click("#run")
     expect(page.locator(".form-problems")).to_contain_text("malformed")
