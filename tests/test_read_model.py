@@ -396,7 +396,7 @@ def test_a_server_store_list_page_is_at_most_three_times_the_embedded_one(kind, 
     finally:
         served.close()
         # not 10,000 claims left for the next test of this session's server
-        server.drop_data() if kind == "virtuoso" else server.clear()
+        server.clear()
 
 
 def test_busiest_stories_kept_in_a_worker_s_replica_follow_the_other_worker(workers, server, tmp_path):
