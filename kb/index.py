@@ -485,12 +485,12 @@ class ClaimIndex(KeptCounts):
                 f"UNION SELECT claimant FROM claims WHERE claimant IS NOT NULL AND iri IN ({marks})", [*claims, *claims])]
 
     def cards(self, claims: list[str]) -> dict[str, dict]:
-        """{claim: its card (kb.indexer.card) with its ``status``, its count of standing ``disputes`` and whether
+        """{claim: its card (kb.indexer.card) with its ``status``, its ``count`` of standing disputes and whether
         it is ``judged``}, of those of these claims in the index."""
         with self.lock:
             rows = self.db.execute(f"SELECT iri, status, disputes, verdict, card FROM claims WHERE iri IN "
                                    f"({','.join('?' * len(claims))})", claims).fetchall()
-        return {c: json.loads(card) | {"status": st, "disputes": n, "judged": v is not None} for c, st, n, v, card in rows}
+        return {c: json.loads(card) | {"status": st, "count": n, "judged": v is not None} for c, st, n, v, card in rows}
 
     def judged(self, claims: list[str]) -> set[str]:
         """Those of these claims that have a standing verdict."""

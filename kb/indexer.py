@@ -15,7 +15,7 @@ from . import claimreview, queries
 from .model import STANCE_NAMES, Record
 from .namespaces import KB, OA, SDO
 from .relations import duplicates_by_claim, same_as_into
-from .status import status_of
+from .status import start_of, status_of
 from .text import fold
 from .validation import owner
 from .verdicts import ratings_by_claim
@@ -147,6 +147,8 @@ def _rows(data, ids: set, verdicts: dict, duplicates: set, published: dict, topi
                                  str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else None))
     rows, link_rows, texts, fields = [], [], [], []
     same_as = same_as_into(data, ids, store)
+    shown = {c: [_shown(data, d, dfacts[d], exact_of, published) for d, _, c_ in links if c_ == c
+                 and KB.withdrawn not in dfacts[d]] for c in ids}  # (what a search shows where it matched)
     for c in ids:
         f, ds = facts[c], disputes[c]
         author = f[SDO.author][0] if f[SDO.author] else None
@@ -158,7 +160,7 @@ def _rows(data, ids: set, verdicts: dict, duplicates: set, published: dict, topi
                      "claimant": str(author) if author is not None else None,
                      # a duplicate is listed under the claim it is the same as: out of the list, as if withdrawn
                      "withdrawn": bool(f[KB.withdrawn]) or c in duplicates, "disputes": len(ds),
-                     "verdict": verdicts.get(c), "card": card(data, f, same_as.get(c, ()))})
+                     "verdict": verdicts.get(c), "card": card(data, f, same_as.get(c, ()), exact_of, shown[c])})
         link_rows += [(str(c), "about", str(o)) for o in f[SDO.about]]
         link_rows += [(str(c), "topic", str(o)) for o in f[SDO.about] if topics[o]]
         link_rows += [(str(c), "source", str(o)) for o in f[SDO.appearance]]
@@ -175,16 +177,33 @@ def _rows(data, ids: set, verdicts: dict, duplicates: set, published: dict, topi
             "reviews": claimreview.index_rows(data, judged)}
 
 
-def card(data, facts: dict, same_as) -> dict:
+def card(data, facts: dict, same_as, exact_of: dict, disputes: list) -> dict:
     """What a list shows of a claim (kb.reads.summary_of) that is its own, from its ``facts`` ({predicate:
     [objects]}) and the claims ``same_as`` it: its texts, own date, claimant, subjects and sources (the
     names and sources themselves are read when shown: a rename changes no card), and the claims reported
-    as the same. Its status, count of disputes and verdict are the index's columns."""
+    as the same; and where a search may match it (kb.text.fields_of): its quote's words and its standing
+    ``disputes`` (:func:`_shown`). Its status, count of disputes and verdict are the index's columns."""
+    quote = facts[KB.quote][0] if facts[KB.quote] else None
     return {"text": {(o.language or ""): str(o) for o in facts[SDO.text]},
             "date": str(facts[SDO.dateCreated][0]) if facts[SDO.dateCreated] else None,
             "claimant": str(facts[SDO.author][0]) if facts[SDO.author] else None,
             "about": sorted(map(str, facts[SDO.about])), "sources": sorted(map(str, facts[SDO.appearance])),
-            "also_reported_as": sorted(data.local_id(c) for c in same_as)}
+            "also_reported_as": sorted(data.local_id(c) for c in same_as),
+            "quote": exact_of.get(quote, "") if quote is not None else None,
+            "disputes": [{"id": i, "text": t, "quote": q, "party": p} for _, i, t, q, p in sorted(disputes)]}
+
+
+def _shown(data, d, f: dict, exact_of: dict, published: dict) -> tuple:
+    """A standing dispute as a search shows where it matched, in the order a claim lists its disputes
+    (kb.reads: by when it counts from, when it was recorded, its id): (that order's key, its id, its
+    texts, its quote's words or None, its party)."""
+    date = f.get(SDO.dateCreated)
+    srcs = f.get(SDO.appearance, ())
+    effective = str(date) if date is not None else min((published.get(s) or "" for s in srcs), default=None)
+    recorded = str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else ""
+    return ((start_of(effective), recorded, data.local_id(d)), data.local_id(d),
+            {(o.language or ""): str(o) for o in f.get(SDO.text, ())},
+            exact_of.get(f[KB.quote], "") if KB.quote in f else None, str(f[KB.party]) if KB.party in f else None)
 
 
 def follow(data, changed: list[tuple[Record, set]]) -> None:

@@ -185,18 +185,18 @@ def list_claims(data, raw: dict, *, limit: int = 20, offset: int = 0, facets: bo
     with data.at(data.replica.position) if caught_up else nullcontext():
         iris, total = chosen.page(f, limit, offset)
         indexed = isinstance(chosen, IndexListing) and bool(iris)
-        # the claim index, caught up, holds what a list shows of each claim (but where a search matched: the
-        # claims are read for that), and says which have a verdict: only theirs are read
-        cards = data.index.cards([str(i) for i in iris]) if indexed and f.get("q") is None else {}
+        # the claim index, caught up, holds what a list shows of each claim and where a search may match it
+        cards = data.index.cards([str(i) for i in iris]) if indexed else {}
+        q = str(f["q"]) if f.get("q") is not None else None
         if cards and len(cards) == len(iris):
-            claims, summaries = [], card_summaries(data, iris, cards)
-        else:
+            summaries = card_summaries(data, iris, cards, q)
+        else:  # the store's: the claims read (the claim index, if any, says which have a verdict)
             judged = data.index.judged([str(i) for i in iris]) if indexed else None
             claims = get_claims(data, iris, summaries=True, quotes=f.get("q") is not None, judged=judged) if iris else []
             summaries = [summary_of(c) for c in claims]
-        if f.get("q") is not None:
-            for s, c in zip(summaries, claims, strict=True):
-                s["match"] = where_matched(c, str(f["q"]))
+            if q is not None:
+                for s, c in zip(summaries, claims, strict=True):
+                    s["match"] = where_matched(c, q)
         out = {"claims": summaries, "total": total, "limit": limit, "offset": offset}
         if facets:
             out["facets"] = facet_view(data, chosen.facets(f))

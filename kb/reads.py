@@ -14,6 +14,7 @@ from .model import STANCE_NAMES
 from .namespaces import KB, OA, PREFIXES, SDO
 from .relations import relations_of
 from .status import derive_status, start_of, status_timeline
+from .text import where_matched
 from .verdicts import standing_on, verdicts_of
 
 SUMMARY_KEYS = ("id", "iri", "text", "claimant", "status", "date", "about", "sources", "verdict", "also_reported_as")
@@ -271,27 +272,37 @@ def summary_of(claim: dict) -> dict:
     return {k: claim[k] for k in SUMMARY_KEYS} | {"disputes": len([d for d in claim["disputes"] if not d["withdrawn"]])}
 
 
-def card_summaries(data, iris, cards: dict) -> list[dict]:
+def card_summaries(data, iris, cards: dict, q: str | None = None) -> list[dict]:
     """The summaries of claims (as :func:`summary_of` gives them) from their cards in the claim index
     (``cards``: :meth:`kb.index.ClaimIndex.cards`, by IRI): of the store only the names and sources they
     point to and the verdicts of those judged are read (the names and sources kept under the store's
     version), sent at once on a server store. A list page read each claim, its disputes, quotes and
-    relations: on Virtuoso eight requests, each read again on the next page after a write."""
+    relations: on Virtuoso eight requests, each read again on the next page after a write. With a search
+    (``q``, folded), each says where it matched (``match``: kb.text.where_matched), from the card too."""
     own = [cards[str(c)] for c in iris]
     srcs = {URIRef(s) for k in own for s in k["sources"]}
     judged = [c for c, k in zip(iris, own, strict=True) if k["judged"]]
 
     def names():  # the claimants', subjects' and sources' names in one request, then the sources
-        labels = data.labels({URIRef(x) for k in own for x in (k["claimant"], *k["about"]) if x} | srcs)
+        parties = {URIRef(d["party"]) for k in own for d in k["disputes"] if d["party"]} if q is not None else set()
+        labels = data.labels({URIRef(x) for k in own for x in (k["claimant"], *k["about"]) if x} | srcs | parties)
         info = _sources_info(data, {s: labels[s] for s in srcs if s in labels})
         return labels, {s: info.get(s, labels[s]) for s in srcs if s in labels}
 
     (labels, sources_of), verdicts = together(data, names, lambda: verdicts_of(data, judged) if judged else {})
-    return [{"id": data.local_id(c), "iri": str(c), "text": k["text"],
-             "claimant": labels.get(URIRef(k["claimant"])) if k["claimant"] else None, "status": k["status"],
-             "date": k["date"], "about": [labels[o] for o in map(URIRef, k["about"]) if o in labels],
-             "sources": [sources_of.get(URIRef(s)) for s in k["sources"]], "verdict": verdicts.get(c),
-             "also_reported_as": k["also_reported_as"], "disputes": k["disputes"]} for c, k in zip(iris, own, strict=True)]
+    out = [{"id": data.local_id(c), "iri": str(c), "text": k["text"],
+            "claimant": labels.get(URIRef(k["claimant"])) if k["claimant"] else None, "status": k["status"],
+            "date": k["date"], "about": [labels[o] for o in map(URIRef, k["about"]) if o in labels],
+            "sources": [sources_of.get(URIRef(s)) for s in k["sources"]], "verdict": verdicts.get(c),
+            "also_reported_as": k["also_reported_as"], "disputes": k["count"]} for c, k in zip(iris, own, strict=True)]
+    if q is not None:  # the claim as kb.text.fields_of reads it: its texts, quote, standing disputes and names
+        for s, k in zip(out, own, strict=True):
+            quoted = {"exact": k["quote"]} if k["quote"] is not None else None
+            disputes = [{"id": d["id"], "text": d["text"], "withdrawn": None, "party": labels.get(URIRef(d["party"]))
+                         if d["party"] else None, "quote": {"exact": d["quote"]} if d["quote"] is not None else None}
+                        for d in k["disputes"]]
+            s["match"] = where_matched({**s, "quote": quoted, "disputes": disputes}, q)
+    return out
 
 
 def claim_summaries(data, iris) -> list[dict]:
