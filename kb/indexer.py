@@ -147,8 +147,10 @@ def _rows(data, ids: set, verdicts: dict, duplicates: set, published: dict, topi
                                  str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else None))
     rows, link_rows, texts, fields = [], [], [], []
     same_as = same_as_into(data, ids, store)
-    shown = {c: [_shown(data, d, dfacts[d], exact_of, published) for d, _, c_ in links if c_ == c
-                 and KB.withdrawn not in dfacts[d]] for c in ids}  # (what a search shows where it matched)
+    shown: dict = defaultdict(list)  # (what a search shows where it matched)
+    for d, _, c in links:
+        if KB.withdrawn not in dfacts[d]:
+            shown[c].append(_shown(data, d, dfacts[d], exact_of, published))
     for c in ids:
         f, ds = facts[c], disputes[c]
         author = f[SDO.author][0] if f[SDO.author] else None
