@@ -81,7 +81,7 @@ ROWS = ("claims", "links", "texts", "disputes", "counts", "topics", "fields", "n
 SEARCHED = 32  # searches whose claims are kept until the next write
 VERSION = "9"  # 8: each claim's verdict (its rating's notation, "unmapped", or NULL); a duplicate (the same as
 # another standing claim) is left out of the list as a withdrawn claim is; each judged claim's ClaimReview
-# 9: each claim's card (kb.indexer.card: what a list shows of it, but its verdict and the names it points to)
+# 9: each claim's card (kb.indexer.card: what a list shows of it and where a search may match it)
 
 INSERT_CLAIM = "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
@@ -89,6 +89,7 @@ INSERT_CLAIM = "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 def _claim_row(r: dict) -> tuple:
     return (r["iri"], r["date"], *bounds(r["date"]), r["recorded"], r["status"], r["claimant"], int(r["withdrawn"]),
             r["disputes"], r.get("verdict"), json.dumps(r["card"], ensure_ascii=False))
+
 
 log = logging.getLogger("claimkb")
 
