@@ -488,9 +488,12 @@ class ClaimIndex(KeptCounts):
     def cards(self, claims: list[str]) -> dict[str, dict]:
         """{claim: its card (kb.indexer.card) with its ``status``, its ``count`` of standing disputes and whether
         it is ``judged``}, of those of these claims in the index."""
+        rows = []
         with self.lock:
-            rows = self.db.execute(f"SELECT iri, status, disputes, verdict, card FROM claims WHERE iri IN "
-                                   f"({','.join('?' * len(claims))})", claims).fetchall()
+            for i in range(0, len(claims), 5000):  # (SQLite's bound on a statement's parameters)
+                part = claims[i : i + 5000]
+                rows += self.db.execute(f"SELECT iri, status, disputes, verdict, card FROM claims WHERE iri IN "
+                                        f"({','.join('?' * len(part))})", part).fetchall()
         return {c: json.loads(card) | {"status": st, "count": n, "judged": v is not None} for c, st, n, v, card in rows}
 
     def judged(self, claims: list[str]) -> set[str]:

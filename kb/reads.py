@@ -4,6 +4,8 @@ claims, the pickers' records, history and versions, and records as graphs."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
@@ -305,8 +307,20 @@ def card_summaries(data, iris, cards: dict, q: str | None = None) -> list[dict]:
     return out
 
 
-def claim_summaries(data, iris) -> list[dict]:
-    return [summary_of(c) for c in get_claims(data, iris, summaries=True, quotes=False)] if iris else []
+def claim_summaries(data, refs) -> list[dict]:
+    """Summaries of claims, as a list shows them: from the claim index's cards when it is in step with the
+    store (a server store's replica first catches up), else read from the store. An agent named by 10,000
+    claims at 100,000 took 14.8 s to read from an embedded store."""
+    if not refs:
+        return []
+    iris = [data.iri("claim", r) for r in refs]
+    replica = data.replica
+    if data.index is not None and (replica is None or replica.sync()):
+        with data.at(replica.position) if replica is not None else nullcontext():
+            cards = data.index.cards([str(i) for i in iris])
+            if len(cards) == len(iris):
+                return card_summaries(data, iris, cards)
+    return [summary_of(c) for c in get_claims(data, iris, summaries=True, quotes=False)]
 
 
 def _sources_info(data, labels: dict, *, originals: bool = True) -> dict:

@@ -419,3 +419,25 @@ def test_busiest_stories_kept_in_a_worker_s_replica_follow_the_other_worker(work
     workers[0] = w1 = open_kb(server.url, update_endpoint=server.update_url, index_dir=tmp_path / "w1")
     w1.get_claims = None  # a fresh worker's busiest stories read no claim: kept at this position
     assert busiest_stories(w1) == derived
+
+
+def test_agents_topics_and_sources_list_their_claims_as_the_store_does(workers, server):
+    """An agent's, a topic's and a source's claims come from a worker's claim index cards; a process without
+    one reads them from the store: the same summaries, after writes by the other worker."""
+    w1, w2 = workers
+    w2.verdicts.add("ms-cancelled-datacentre-deals", {"rating": "misleading"}, by="t")
+    w2.relations.add("openai-announced-stargate", {"relation": "same-as", "claim": "openai-microsoft-signed-mou"}, by="t")
+    w2.add_record("agent", {"id": "openai", "type": "Organization", "name": {"en": "Zyxwv AI"}}, by="t")
+    w2.add_dispute("openai-microsoft-signed-mou", {"party": "microsoft", "stance": "qualifies", "text": {"en": "Partly"},
+                                                   "sources": [SOURCE]}, by="t")
+    plain = open_kb(server.url, update_endpoint=server.update_url)
+    try:
+        for story in (lambda k: k.agent_story("openai"), lambda k: k.agent_story("microsoft"),
+                      lambda k: k.topic_story("microsoft-openai-partnership"), lambda k: k.source_story(SOURCE)):
+            assert story(w1) == story(plain)
+        openai = w1.agent_story("openai")
+        assert openai["claims"] and {c["claimant"]["name"]["en"] for c in openai["claims"]} == {"Zyxwv AI"}
+        mou = next(c for c in w1.source_story(SOURCE)["claims"] if c["id"] == "openai-microsoft-signed-mou")
+        assert mou["also_reported_as"] == ["openai-announced-stargate"] and mou["disputes"] == 1
+    finally:
+        plain.close()
