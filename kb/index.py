@@ -496,12 +496,6 @@ class ClaimIndex(KeptCounts):
                                         f"({','.join('?' * len(part))})", part).fetchall()
         return {c: json.loads(card) | {"status": st, "count": n, "judged": v is not None} for c, st, n, v, card in rows}
 
-    def judged(self, claims: list[str]) -> set[str]:
-        """Those of these claims that have a standing verdict."""
-        with self.lock:
-            return {c for c, in self.db.execute(
-                f"SELECT iri FROM claims WHERE verdict IS NOT NULL AND iri IN ({','.join('?' * len(claims))})", claims)}
-
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
         """(topic, claims, disputes) for the topics gathering most disputes, then claims, then recent ones."""
         return self._cached(("busiest", limit), lambda: [tuple(r) for r in self.db.execute(

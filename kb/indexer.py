@@ -202,8 +202,8 @@ def _shown(data, d, f: dict, exact_of: dict, published: dict) -> tuple:
     date = f.get(SDO.dateCreated)
     srcs = f.get(SDO.appearance, ())
     effective = str(date) if date is not None else min((published.get(s) or "" for s in srcs), default=None)
-    recorded = str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else ""
-    return ((start_of(effective), recorded, data.local_id(d)), data.local_id(d),
+    recorded, rid = str(f[PROV.generatedAtTime]) if PROV.generatedAtTime in f else "", data.local_id(d)
+    return ((start_of(effective), recorded, rid), rid,
             {(o.language or ""): str(o) for o in f.get(SDO.text, ())},
             exact_of.get(f[KB.quote], "") if KB.quote in f else None, str(f[KB.party]) if KB.party in f else None)
 

@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 
 from . import filters as filters_
 from . import queries
-from .reads import card_summaries, get_claims, summary_of
+from .reads import get_claims, indexed_summaries, summary_of
 from .status import bounds
 from .text import where_matched
 
@@ -184,15 +184,11 @@ def list_claims(data, raw: dict, *, limit: int = 20, offset: int = 0, facets: bo
     caught_up = data.replica is not None and isinstance(chosen, IndexListing)
     with data.at(data.replica.position) if caught_up else nullcontext():
         iris, total = chosen.page(f, limit, offset)
-        indexed = isinstance(chosen, IndexListing) and bool(iris)
-        # the claim index, caught up, holds what a list shows of each claim and where a search may match it
-        cards = data.index.cards([str(i) for i in iris]) if indexed else {}
         q = str(f["q"]) if f.get("q") is not None else None
-        if cards and len(cards) == len(iris):
-            summaries = card_summaries(data, iris, cards, q)
-        else:  # the store's: the claims read (the claim index, if any, says which have a verdict)
-            judged = data.index.judged([str(i) for i in iris]) if indexed else None
-            claims = get_claims(data, iris, summaries=True, quotes=f.get("q") is not None, judged=judged) if iris else []
+        # the claim index, caught up, holds what a list shows of each claim and where a search may match it
+        summaries = indexed_summaries(data, iris, q) if isinstance(chosen, IndexListing) and iris else None
+        if summaries is None:  # the store's: the claims read
+            claims = get_claims(data, iris, summaries=True, quotes=q is not None) if iris else []
             summaries = [summary_of(c) for c in claims]
             if q is not None:
                 for s, c in zip(summaries, claims, strict=True):

@@ -175,14 +175,9 @@ class VirtuosoServer(_Server):
         return log.read_text(errors="replace")[-2000:] if log.exists() else ""
 
     def clear(self):
-        """Drop every graph but Virtuoso's own (CLEAR ALL would take its system graphs too), in SQL: after a
-        test that held 10,000 claims, SPARQL's list of the graphs (a SELECT DISTINCT ?g) could take over
-        120 s, so the tests after it on the same server failed at setup."""
-        self.drop_data()
-
-    def drop_data(self):
-        """Every quad deleted but those of Virtuoso's own graphs, in SQL: at 10,000 claims (15,000 graphs,
-        one per version) SPARQL's list of the graphs took over 120 s, and a CLEAR per graph would follow;
+        """Drop every graph but Virtuoso's own (CLEAR ALL would take its system graphs too), in SQL: at
+        10,000 claims (15,000 graphs, one per version) SPARQL's list of the graphs took over 120 s, and
+        a CLEAR per graph would follow (the tests after the 10k test on that server failed at setup);
         this takes about 5 s."""
         keep = " OR ".join(f"__ro2sq(G) LIKE '{g}%'" for g in VIRTUOSO_SYSTEM_GRAPHS)
         sql = f"log_enable(3,1); DELETE FROM DB.DBA.RDF_QUAD WHERE NOT ({keep});"
