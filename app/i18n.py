@@ -293,6 +293,8 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "agent.works_for": {"en": "Works for", "ja": "所属"},
     "agent.same_as": {"en": "Same as", "ja": "同一の実体"},
     "agent.none": {"en": "None recorded.", "ja": "記録はありません。"},
+    "story.more": {"en": "The newest {shown} of {n} are shown: see them all in the claim list →",
+                   "ja": "{n} 件のうち新しい {shown} 件を表示しています。主張一覧ですべて見る →"},
     "source.publisher": {"en": "Publisher", "ja": "発行元"},
     "source.author": {"en": "Author", "ja": "著者"},
     "source.published": {"en": "Published", "ja": "発行日"},

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from . import claimreview, export, imports, indexer, listing, reads, replica, writes
+from . import claimreview, entities, export, imports, indexer, listing, reads, replica, writes
 from .analysis import Relations, Verdicts
 from .changes import Changes
 from .comments import Comments
@@ -138,15 +138,16 @@ class KnowledgeBase:
     def claim_summary(self, ref) -> dict:
         return reads.summary_of(self.get_claim(ref))
 
-    def agent_story(self, ref) -> dict:
-        """What an agent claimed, what is claimed about it, and what it disputed."""
-        return reads.agent_story(self.data, ref)
+    def agent_story(self, ref, *, limit: int | None = entities.STORY_PAGE) -> dict:
+        """What an agent claimed, what is claimed about it, and what it disputed: the newest ``limit`` of
+        each (all with ``None``), and how many there are (``claims_total``, ``about_total``, ``disputes_total``)."""
+        return entities.agent_story(self.data, ref, limit=limit)
 
-    def topic_story(self, ref) -> dict:
-        return reads.topic_story(self.data, ref)
+    def topic_story(self, ref, *, limit: int | None = entities.STORY_PAGE) -> dict:
+        return entities.topic_story(self.data, ref, limit=limit)
 
-    def source_story(self, ref) -> dict:
-        return reads.source_story(self.data, ref)
+    def source_story(self, ref, *, limit: int | None = entities.STORY_PAGE) -> dict:
+        return entities.source_story(self.data, ref, limit=limit)
 
     def records(self, kind: str) -> list[dict]:
         """All agents, sources or topics (for pickers)."""

@@ -1,6 +1,7 @@
 """Records read back: claims as dicts (with their disputes, sources, quotes,
-provenance and derived status), agents, sources and topics with their
-claims, the pickers' records, history and versions, and records as graphs."""
+provenance and derived status) and their summaries, agents, sources and
+topics (their pages' lists of claims: kb.entities), the pickers' records,
+history and versions, and records as graphs."""
 
 from __future__ import annotations
 
@@ -382,38 +383,6 @@ def get(data, kind: str, ref) -> dict:
     return out
 
 
-def agent_story(data, ref) -> dict:
-    """What an agent claimed, what is claimed about it, and what it disputed."""
-    a = data.iri("agent", ref)
-    info = get(data, "agent", a)
-    claimed = data.column(queries.render(queries.CLAIMS_BY_CLAIMANT, agent=a), "c")
-    about = data.column(queries.render(queries.CLAIMS_ABOUT, entity=a), "c")
-    rows = data.select(queries.render(queries.DISPUTES_BY_PARTY_OF, agent=a))
-    info["claims"] = claim_summaries(data, claimed) if claimed else []
-    info["about"] = claim_summaries(data, about) if about else []
-    summaries = {s["iri"]: s for s in claim_summaries(data, {r["c"] for r in rows})}
-    info["disputes"] = [{"dispute": data.local_id(r["d"]), "stance": STANCE_NAMES.get(r["stance"]),
-                         "withdrawn": r["withdrawn"] is not None, "claim": summaries[str(r["c"])]}
-                        for r in rows]
-    return info
-
-
-def topic_story(data, ref) -> dict:
-    """A topic and the claims about it."""
-    t = data.iri("topic", ref)
-    info = get(data, "topic", t)
-    info["claims"] = claim_summaries(data, data.column(queries.render(queries.CLAIMS_ABOUT, entity=t), "c"))
-    return info
-
-
-def source_story(data, ref) -> dict:
-    """A source and the claims that appear in it."""
-    s = data.iri("source", ref)
-    info = get(data, "source", s)
-    info["claims"] = claim_summaries(data, data.column(queries.render(queries.CLAIMS_IN_SOURCE, source=s), "c"))
-    return info
-
-
 def records(data, kind: str) -> list[dict]:
     """All agents, sources or topics (for pickers), kept until a record of that kind is
     written (thousands of labels at 100,000 claims; a claim or a dispute leaves them as they are)."""
@@ -538,5 +507,4 @@ def claim_graph(data, ref) -> Graph:
     return g
 
 
-__all__ = ["bound_graph", "get_claims", "summary_of", "card_summaries", "indexed_summaries", "claim_summaries", "get", "agent_story", "topic_story",
-           "source_story", "records", "scheme_labels", "concept_labels", "counts", "history", "version_graph", "claim_graph"]
+__all__ = ["bound_graph", "get_claims", "summary_of", "card_summaries", "indexed_summaries", "claim_summaries", "get", "records", "scheme_labels", "concept_labels", "counts", "history", "version_graph", "claim_graph"]
