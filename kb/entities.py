@@ -2,11 +2,12 @@
 or took a stance on, newest first, a page at a time.
 
 Each list is the whole set the store holds (withdrawn claims and disputes included, as the
-page shows them, marked), put in the claim list's order (newest first: kb.index), and only
-its first ``limit`` are read as summaries, with the size of the whole set beside it
-(``claims_total``…). An agent named by 10,000 claims of 100,000 took 7.2 s to show when every
-one of them was on its page (6.4 MB of HTML); the claim list filtered by the agent pages the
-rest (the page links to it).
+page shows them, marked), in the claim list's order (newest first), of which only the first
+``limit`` are read, as summaries, with the size of the whole set beside them (``claims_total``…):
+the claim index answers which and how many when it is in step with the store; else the store is
+asked and its claims ordered by their dates. An agent named by 10,000 claims of 100,000 took
+6.4 s to show when every one of them was on its page (6.3 MB of HTML); the claim list filtered
+by the agent pages the rest (the page links to it).
 """
 
 from __future__ import annotations
@@ -41,10 +42,16 @@ def _date(claim: dict) -> str:
     return claim["date"] or min(published, default="")
 
 
-def _first(data, iris, limit: int | None) -> tuple[list[dict], int]:
-    """The summaries of the first ``limit`` of these claims, newest first (all without ``limit``),
-    and how many there are."""
-    ordered = _newest_first(data, iris) if iris else []
+def _first(data, kind: str, entity, limit: int | None) -> tuple[list[dict], int]:
+    """The summaries of the first ``limit`` claims (all without ``limit``) that ``entity`` made (``kind``
+    "claimant") or that name it (``kind`` "about" or "source"), newest first, and how many there are: from
+    the claim index when it is in step with the store, else from the store (its claims ordered by their dates)."""
+    replica = data.replica
+    if data.index is not None and (replica is None or replica.sync()):
+        iris, total = data.index.naming(kind, str(entity), limit)
+        return claim_summaries(data, [URIRef(i) for i in iris]), total
+    query = {"claimant": queries.CLAIMS_BY_CLAIMANT, "about": queries.CLAIMS_ABOUT, "source": queries.CLAIMS_IN_SOURCE}[kind]
+    ordered = _newest_first(data, data.column(queries.render(query, agent=entity, entity=entity, source=entity), "c"))
     shown = ordered if limit is None else ordered[: max(0, int(limit))]
     return claim_summaries(data, shown), len(ordered)
 
@@ -56,11 +63,9 @@ def agent_story(data, ref, *, limit: int | None = STORY_PAGE) -> dict:
     ``disputes_total``)."""
     a = data.iri("agent", ref)
     info = get(data, "agent", a)
-    claimed = data.column(queries.render(queries.CLAIMS_BY_CLAIMANT, agent=a), "c")
-    about = data.column(queries.render(queries.CLAIMS_ABOUT, entity=a), "c")
     rows = data.select(queries.render(queries.DISPUTES_BY_PARTY_OF, agent=a))
-    info["claims"], info["claims_total"] = _first(data, claimed, limit)
-    info["about"], info["about_total"] = _first(data, about, limit)
+    info["claims"], info["claims_total"] = _first(data, "claimant", a, limit)
+    info["about"], info["about_total"] = _first(data, "about", a, limit)
     place = {c: n for n, c in enumerate(_newest_first(data, {r["c"] for r in rows}))} if rows else {}
     rows = sorted(rows, key=lambda r: (place[URIRef(str(r["c"]))], str(r["d"])))
     info["disputes_total"] = len(rows)
@@ -77,8 +82,7 @@ def topic_story(data, ref, *, limit: int | None = STORY_PAGE) -> dict:
     """A topic and the claims about it: the first ``limit`` (all without ``limit``), and ``claims_total``."""
     t = data.iri("topic", ref)
     info = get(data, "topic", t)
-    info["claims"], info["claims_total"] = _first(
-        data, data.column(queries.render(queries.CLAIMS_ABOUT, entity=t), "c"), limit)
+    info["claims"], info["claims_total"] = _first(data, "about", t, limit)
     info["limit"] = limit
     return info
 
@@ -88,8 +92,7 @@ def source_story(data, ref, *, limit: int | None = STORY_PAGE) -> dict:
     ``claims_total``."""
     s = data.iri("source", ref)
     info = get(data, "source", s)
-    info["claims"], info["claims_total"] = _first(
-        data, data.column(queries.render(queries.CLAIMS_IN_SOURCE, source=s), "c"), limit)
+    info["claims"], info["claims_total"] = _first(data, "source", s, limit)
     info["limit"] = limit
     return info
 

@@ -524,6 +524,19 @@ class ClaimIndex(KeptCounts):
         rows.sort(key=lambda r: (r[1], r[2]), reverse=True)  # (stable: ties stay in IRI order, as ORDER BY … iri)
         return [r[0] for r in rows]
 
+    def naming(self, kind: str, value: str, limit: int | None) -> tuple[list[str], int]:
+        """The claims (withdrawn ones too) that ``value`` made (``kind`` "claimant") or that name it (``kind``
+        "about" or "source"), newest first: the first ``limit`` of them (all with None), and how many."""
+        if kind == "claimant":
+            among, args = "claims c WHERE c.claimant = ?", [value]
+        else:
+            among, args = "links l JOIN claims c ON c.iri = l.claim WHERE l.kind = ? AND l.value = ?", [kind, value]
+        with self.lock:
+            total = self.db.execute(f"SELECT COUNT(*) FROM {among}", args).fetchone()[0]
+            rows = self.db.execute(f"SELECT c.iri FROM {among} ORDER BY c.date DESC, c.recorded DESC, c.iri LIMIT ?",
+                                   [*args, -1 if limit is None else max(0, int(limit))]).fetchall()
+        return [r[0] for r in rows], total
+
     def reviews(self, batch: int = 1000):
         """Every judged claim's ClaimReview JSON, by claim IRI, a batch of (claim, json) rows at a time."""
         last = ""
