@@ -17,7 +17,7 @@ from .namespaces import KB, OA, PREFIXES, SDO
 from .relations import relations_of
 from .status import derive_status, start_of, status_timeline
 from .text import where_matched
-from .verdicts import standing_on, verdicts_of
+from .verdicts import standing_on, verdict_iri, verdicts_of
 
 SUMMARY_KEYS = ("id", "iri", "text", "claimant", "status", "date", "about", "sources", "verdict", "also_reported_as")
 PICKER_TYPES = {"agent": [SDO.Person, SDO.Organization], "source": [SDO.NewsArticle, SDO.CreativeWork],
@@ -483,17 +483,16 @@ def _fmt(t) -> str:
 def history(data, kind: str, ref, *, triples: bool = True) -> list[dict]:
     """Every version of a record: who, when, what, and the triples added and removed (N-Triples
     terms, sorted); without ``triples``, how many were added and removed (what a page shows). On a
-    server store three requests, however many versions: the versions, what the history graph says
-    of them, their snapshots."""
+    server store one request, however many versions (Dataset.histories); a claim's with its verdict's,
+    which its page shows too (kb.verdicts.history: read once a page)."""
     iri = data.iri(kind, ref)
-    versions = data.described_versions(iri)
+    versions = data.histories([iri, verdict_iri(data, iri)] if kind == "claim" else [iri])[iri]
     if not versions:
         raise NotFound(f"there is no {kind} {data.local_id(iri)!r}")
-    snaps = data.store.graphs([str(v) for _, v, _ in versions])
     out, prev = [], set()
-    for n, v, about in versions:
+    for n, v, about, snapshot in versions:
         meta = {p: o for _, p, o in about}
-        snap = set(snaps[str(v)])
+        snap = set(snapshot)
         by = meta.get(PROV.wasAttributedTo)
         added, removed = snap - prev, prev - snap
         out.append({

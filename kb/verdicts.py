@@ -204,9 +204,10 @@ def history(data, claim) -> list[dict]:
     """Every verdict given on a claim, newest first, each with its version and whether it is current."""
     c = data.iri("claim", claim)
     v = verdict_iri(data, c)
-    versions = data.versions(v)
+    found = data.histories([v])[v]  # (on a claim page read with the claim's history: kb.reads.history)
+    versions = [(n, version) for n, version, _, _ in found]
     ratings, out = scheme(data), []
-    snaps = data.store.graphs([str(version) for _, version in versions]) if versions else {}
+    snaps = {str(version): snapshot for _, version, _, snapshot in found}
     given = []  # (number, its graph): the versions that give a verdict (not those withdrawing it)
     for n, version in versions:
         g = Graph()
