@@ -244,6 +244,13 @@ class Dataset:
             found.update(fresh)
         return {k: dict(found[k]) for k in keys if k in found}
 
+    def kept_now(self, name: str, keys) -> dict:
+        """``{key: value}`` of ``keys`` kept under ``name`` (:meth:`kept_each`) at the store's current version."""
+        version = self.version()
+        with self._kept_lock:
+            kept_at, kept = self._each.get(name, (None, None))
+            return {k: kept[k] for k in keys if k in kept} if version is not None and kept_at == version else {}
+
     # ---- ids ----------------------------------------------------------------------
     def iri(self, kind: str, ref) -> URIRef:
         """A local id or a full IRI -> IRI."""
@@ -324,21 +331,26 @@ class Dataset:
             return sorted(read[iri], key=lambda x: x[0])
         return {i: self.once(("history", i), lambda i=i: versions(i)) for i in iris}
 
-    def types(self, iris) -> dict:
-        """``{IRI as given: a type}`` of records, read at once and kept until the store's next write."""
+    def types(self, iris, ahead=None) -> dict:
+        """``{IRI as given: a type}`` of records, read at once and kept until the store's next write
+        (``ahead``: a :class:`kb.ahead.Ahead` to read them from)."""
+        describe = ahead.describe if ahead is not None else lambda s, p: self.store.describe(s, self.current, p)
+
         def read(missing):
-            found = {s: o for s, _, o in self.store.describe([URIRef(i) for i in missing], self.current, (RDF.type,))}
+            found = {s: o for s, _, o in describe([URIRef(i) for i in missing], (RDF.type,))}
             return {i: {"type": found[URIRef(i)]} for i in missing if URIRef(i) in found}
         return {i: v["type"] for i, v in self.kept_each("types", iris, read).items()}
 
-    def labels(self, iris) -> dict:
+    def labels(self, iris, ahead=None) -> dict:
         """IRI -> {id, iri, kind, name{lang: text}} for agents, sources, topics, analysts; kept
-        until the store's next write (:meth:`kept_each`)."""
-        return self.kept_each("labels", iris, self._labels)
+        until the store's next write (:meth:`kept_each`); read from ``ahead`` (kb.ahead.Ahead) if given."""
+        return self.kept_each("labels", iris, lambda missing: self._labels(missing, ahead))
 
-    def _labels(self, iris) -> dict:
+    def _labels(self, iris, ahead=None) -> dict:
         types, names = defaultdict(list), defaultdict(dict)
-        for s, p, o in self.store.describe(iris, self.current, (RDF.type, *LABEL_PREDICATES)):
+        predicates = (RDF.type, *LABEL_PREDICATES)
+        for s, p, o in (ahead.describe(iris, predicates) if ahead is not None
+                        else self.store.describe(iris, self.current, predicates)):
             if p == RDF.type:
                 types[s].append(o)
             elif p in LABEL_PREDICATES:

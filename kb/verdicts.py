@@ -182,20 +182,22 @@ def read(data, g: Graph, v, labels: dict, ratings: dict) -> dict:
     }
 
 
-def verdicts_of(data, claim_iris) -> dict:
-    """``{claim IRI: verdict dict or None}``: each claim's current verdict (a withdrawn one is none)."""
+def verdicts_of(data, claim_iris, ahead=None) -> dict:
+    """``{claim IRI: verdict dict or None}``: each claim's current verdict (a withdrawn one is none); read
+    from ``ahead`` (a :class:`kb.ahead.Ahead`) if given."""
     vs = {c: verdict_iri(data, c) for c in claim_iris}
+    describe = ahead.describe if ahead is not None else lambda subjects: data.store.describe(subjects, data.current)
     # each verdict with its rating node in one request (a verdict's quotes, if any, in a second)
     g = Graph()
-    triples = data.store.describe([*vs.values(), *(URIRef(f"{v}#rating") for v in vs.values())], data.current)
+    triples = describe([*vs.values(), *(URIRef(f"{v}#rating") for v in vs.values())])
     quotes = {o for _, p, o in triples if p == KB.quote}
-    for t in (*triples, *(data.store.describe(quotes, data.current) if quotes else ())):
+    for t in (*triples, *(describe(quotes) if quotes else ())):
         g.add(t)
     found = {c: v for c, v in vs.items() if (v, RDF.type, SDO.ClaimReview) in g and (v, KB.withdrawn, None) not in g}
     if not found:
         return {c: None for c in claim_iris}
     refs = {o for v in found.values() for p in (SDO.author, SDO.citation) for o in g.objects(v, p)}
-    labels = data.labels(refs)  # an analyst's name is its rdfs:label, which labels() reads too
+    labels = data.labels(refs, ahead)  # an analyst's name is its rdfs:label, which labels() reads too
     ratings = scheme(data)
     return {c: read(data, g, found[c], labels, ratings) if c in found else None for c in claim_iris}
 
