@@ -2,9 +2,10 @@
 requests where it sent eight at once and then two or three rounds more (the names and sources the claims
 name, then those sources' publishers, then the counter-claims).
 
-One CONSTRUCT for every few claims (:func:`kb.queries.claims_ahead`) gives the claims' triples, their
-disputes', the quotes of both, the claims' verdicts (with their rating nodes), the relations from or to
-them, and their version numbers; beside it, one more (:func:`kb.queries.named_ahead`) gives the people,
+One CONSTRUCT (:func:`kb.queries.claims_ahead`; for more than a few claims, one for each part of it)
+gives the claims' triples, their disputes', the quotes of both, the claims' verdicts (with their rating
+nodes), the relations from or to them, and their version numbers; beside it, one more
+(:func:`kb.queries.named_ahead`) gives the people,
 topics and sources the claim index says the claims name and that are not kept yet (Dataset.kept_each),
 whole, with their publishers, authors and originals. :class:`Ahead` answers the lookups the readers make
 (``describe``) from those triples, for the subjects they cover whole (worked out from the triples, branch
@@ -26,8 +27,10 @@ from .dataset import together
 from .namespaces import KB, SDO
 from .verdicts import verdict_iri
 
-NAMED = 64  # records a request
-BATCH = 8  # claims a request: Virtuoso 7.2 took 2.5 ms for one claim's sources, 6.5 ms for ten's, 52 ms for 20's
+NAMED = 16  # records in one request: Virtuoso 7.2 took 7-9 ms for 16, 10-12 for 32, 60 for 64 (another plan)
+MANY_NAMED = 400  # records in a request of one part
+MANY = 100  # claims in a request of one part
+BATCH = 8  # claims a request: Virtuoso 7.2 took 18 ms for 8 claims (first time), 65-76 ms for 12-20 (another plan)
 WHOLE_OF = (SDO.publisher, SDO.author, SDO.translationOfWork)  # (what queries.NAMED_AHEAD reads of a record's objects)
 
 
@@ -83,22 +86,39 @@ class Ahead:
 def read_claims(data, iris: list, *, quotes: bool = True, versions: bool = True, named=()) -> Ahead:
     """Claims read ahead (:class:`Ahead`), with their version numbers unless not ``versions``, with their
     quotes and their disputes' unless not ``quotes``, and ``named`` records whole with their publishers,
-    authors and originals (the names and sources the claim index says they name, those not kept yet):
-    a request for every :data:`BATCH` claims, and one for the records, sent at once (kb.dataset.together)."""
-    def read(chunk):
-        query = queries.claims_ahead(data.current, data.history_graph, chunk, [verdict_iri(data, c) for c in chunk],
-                                     quotes=quotes, versions=versions)
+    authors and originals (the names and sources the claim index says they name, those not kept yet), sent
+    at once (kb.dataset.together): up to :data:`BATCH` claims in one request; more, a request for each part
+    of it (the claims, their disputes, ...) for every :data:`MANY` claims; the records, a request for every
+    :data:`NAMED` (20 claims read in three requests of every part took Virtuoso 7.2 116 ms, in a request of each
+    part 68 ms: its plans for queries of many branches and many values; the code before, 73 ms)."""
+    parts = [k for k in queries.AHEAD if quotes or k != "quotes"] + (["versions"] if versions else [])
+
+    def read(chunk, only):
+        query = queries.claims_ahead(data.current, data.history_graph, chunk, [verdict_iri(data, c) for c in chunk], only)
         return data.store.construct(query, [])
     named = list(named)
-    found = together(data, *(lambda chunk=iris[i : i + BATCH]: read(chunk) for i in range(0, len(iris), BATCH)),
-                     *([lambda: read_named(data, named)] if named else []))
+    if len(iris) <= BATCH:
+        calls = [lambda: read(iris, parts)] if iris else []
+    else:
+        calls = [lambda chunk=iris[i : i + MANY], part=part: read(chunk, [part])
+                 for i in range(0, len(iris), MANY) for part in parts]
+    found = together(data, *calls, *named_calls(data, named))
     return Ahead(data, iris, [t for triples in found for t in triples], quotes=quotes, named=named)
 
 
 def read_named(data, records: list) -> list:
-    """The triples of ``records`` and of their publishers, authors and originals: a request every :data:`NAMED`."""
-    return [t for i in range(0, len(records), NAMED)
-            for t in data.store.construct(queries.named_ahead(data.current, records[i : i + NAMED]), [])]
+    """The triples of ``records`` and of their publishers, authors and originals: one request for up to
+    :data:`NAMED` records; for more, two at once (the records; what they point to), for every :data:`MANY_NAMED`."""
+    return [t for triples in together(data, *named_calls(data, records)) for t in triples]
+
+
+def named_calls(data, records: list) -> list:
+    def read(chunk, parts):
+        return data.store.construct(queries.named_ahead(data.current, chunk, parts), [])
+    if len(records) <= NAMED:
+        return [lambda: read(records, tuple(queries.NAMED_AHEAD))] if records else []
+    return [lambda chunk=records[i : i + MANY_NAMED], part=part: read(chunk, (part,))
+            for i in range(0, len(records), MANY_NAMED) for part in queries.NAMED_AHEAD]
 
 
 __all__ = ["Ahead", "read_claims", "read_named"]

@@ -560,26 +560,28 @@ def version_makers(graph: str, versions) -> str:
 # claims read at once (kb.ahead), each branch with its VALUES: the claims, their disputes, the quotes of both, the
 # verdicts (with their rating nodes), the relations (every triple of each). (A dispute's counter-claim and a verdict's
 # quotes, seldom there, are read when found: two branches more cost Virtuoso 2-3 ms more to compile, BENCHMARKS.md)
-AHEAD = {"claims": "%(c)s ?c ?p ?o BIND(?c AS ?s)", "disputes": "%(c)s ?s kb:disputes ?c ; ?p ?o",
+AHEAD = {"claims": "%(s)s ?s ?p ?o", "disputes": "%(c)s ?s kb:disputes ?c ; ?p ?o",
          "quotes": "%(c)s { ?c kb:quote ?s } UNION { ?_d kb:disputes ?c ; kb:quote ?s } ?s ?p ?o",
          "verdicts": "%(v)s ?s ?p ?o", "relations": "%(c)s ?s kb:fromClaim|kb:toClaim ?c ; ?p ?o"}
 # records (the names and sources a claim index says claims name), whole, and what they point to as publisher, author
-# or original (kb.ahead)
-NAMED_AHEAD = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { { %(s)s ?s ?p ?o } UNION "
-               "{ %(x)s ?x schema:publisher|schema:author|schema:translationOfWork ?s . ?s ?p ?o } } }")
+# or original (kb.ahead): both, or one part of it ("records", "by")
+NAMED_AHEAD = {"records": "%(s)s ?s ?p ?o", "by": "%(x)s ?x schema:publisher|schema:author|schema:translationOfWork ?s . ?s ?p ?o"}
 
 
-def named_ahead(graph: str, records) -> str:
-    return render(NAMED_AHEAD % {"s": values("s", records), "x": values("x", records)}, graph=URIRef(graph))
+def named_ahead(graph: str, records, parts=tuple(NAMED_AHEAD)) -> str:
+    fill = {"s": values("s", records), "x": values("x", records)}
+    return render("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { " + " UNION ".join(
+        f"{{ {NAMED_AHEAD[k] % fill} }}" for k in parts) + " } }", graph=URIRef(graph))
 
 
-def claims_ahead(graph: str, history: str, claims, verdicts, *, quotes: bool, versions: bool) -> str:
-    """:data:`AHEAD` for some claims (``verdicts``: their verdicts' IRIs); without its quotes unless ``quotes``."""
-    fill = {"c": values("c", claims), "v": values("s", [x for v in verdicts for x in (v, URIRef(f"{v}#rating"))])}
-    where = " UNION ".join("{ " + b % fill + " }" for k, b in AHEAD.items() if quotes or k != "quotes")
-    numbers = f" UNION {{ GRAPH $history {{ {fill['c']} ?ver kb:versionOf ?c ; kb:versionNumber ?n }} }}" if versions else ""
-    return render("CONSTRUCT { ?s ?p ?o . ?ver kb:versionOf ?c ; kb:versionNumber ?n } WHERE { { GRAPH $graph { "
-                  f"{where} }} }}{numbers} }}", graph=URIRef(graph), history=URIRef(history))
+def claims_ahead(graph: str, history: str, claims, verdicts, parts) -> str:
+    """``parts`` of :data:`AHEAD` (and "versions": the claims' version numbers, ?ver ?n) for some claims
+    (``verdicts``: their verdicts' IRIs), in one query."""
+    fill = {"c": values("c", claims), "s": values("s", claims), "v": values("s", [x for v in verdicts for x in (v, URIRef(f"{v}#rating"))])}
+    where = [f"{{ GRAPH $graph {{ {AHEAD[k] % fill} }} }}" for k in parts if k in AHEAD] + (
+        [f"{{ GRAPH $history {{ {fill['c']} ?ver kb:versionOf ?c ; kb:versionNumber ?n }} }}"] if "versions" in parts else [])
+    numbers = " . ?ver kb:versionOf ?c ; kb:versionNumber ?n" if "versions" in parts else ""
+    return render(f"CONSTRUCT {{ ?s ?p ?o{numbers} }} WHERE {{ {' UNION '.join(where)} }}", graph=URIRef(graph), history=URIRef(history))
 
 
 def of_claims(template: str, graph: str, claims) -> str:
