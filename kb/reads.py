@@ -80,9 +80,9 @@ def _dated_by(date, effective_date, recorded_at) -> str | None:
 # ---- claims ------------------------------------------------------------------------
 def get_claims(data, refs, *, as_of: str | None = None, summaries: bool = False, quotes: bool = True) -> list[dict]:
     """Claims with their disputes, sources, quote, provenance and derived status, read
-    together: on a server store in one request (:func:`kb.ahead.read_claims`: the claims, their
-    disputes, quotes, names, sources, counter-claims, verdicts, relations and latest versions; it
-    was eight requests at once and two or three rounds after them), after the check of the store's
+    together: on a server store in one round of requests (:func:`kb.ahead.read_claims`: the claims,
+    their disputes, quotes, verdicts, relations and latest versions, and the names and sources not kept
+    yet; it was eight requests at once and two or three rounds after them), after the check of the store's
     version under which the names and sources are kept (Dataset.labels). For ``summaries``
     (:func:`summary_of`) their versions are not read (each claim's is 0), nor their quotes unless
     ``quotes`` (a search says where it matched: in quotes too). An embedded store is read with triple
