@@ -89,10 +89,11 @@ def claim(rid):
 
 def _claim_page(rid, key, best):
     kb = get_kb()
-    # on a server store the claim, its history and its verdicts' are read at once (kb.dataset.together)
+    # on a server store the claim (one request: kb.ahead) and its history with its verdicts' (one) are read at
+    # once (kb.dataset.together); the verdicts' history is then the one read with the claim's (read once a page)
     reads = [lambda: kb.get_claim(rid)]
     if best != "application/json":
-        reads += [lambda: kb.history("claim", rid, triples=False), lambda: kb.verdicts.history(rid)]
+        reads += [lambda: kb.history("claim", rid, triples=False)]
     try:
         c, *more = together(kb.data, *reads)
     except NotFound:
@@ -102,7 +103,7 @@ def _claim_page(rid, key, best):
         return redirect(url_for("review.draft", n=n))
     if best == "application/json":
         return jsonify(c)
-    history, verdicts = more
+    history, verdicts = more[0], kb.verdicts.history(rid)
     review = kb.claim_review(c, url=url_for("pages.claim", rid=rid, _external=True), publisher=publisher())
     # JSON-LD inside <script>: escape "<" so no text can close the element
     review_json = Markup(json.dumps(review, ensure_ascii=False).replace("<", "\\u003c"))

@@ -20,8 +20,8 @@ from .writes import commit, withdraw
 
 
 def _claim(data, ref) -> URIRef:
-    c = data.iri("claim", ref)
-    if not data.store.triples(c, RDF.type, SDO.Claim, data.current):
+    c = data.iri("claim", ref)  # (asked once a page: a claim read for it is known to be one, kb.reads.get_claims)
+    if not data.once(("claim", c), lambda: bool(data.store.triples(c, RDF.type, SDO.Claim, data.current))):
         raise NotFound(f"there is no claim {data.local_id(c)!r}")
     return c
 

@@ -46,6 +46,12 @@ def exists(data, n: int) -> bool:
     return bool(data.store.triples(log_iri(data, n), PROV.wasGeneratedBy, None, data.history_graph))
 
 
+def existing(data, numbers) -> set:
+    """Which of entries ``numbers`` are in the store (one lookup)."""
+    iris = {log_iri(data, n): n for n in numbers}
+    return {iris[s] for s, _, _ in data.store.describe(list(iris), data.history_graph, (PROV.wasGeneratedBy,))}
+
+
 def top(data, hint: int = 0) -> int:
     """The number of the newest entry (0 for none), from ``hint``, a number known to exist
     (or 0): two lookups when nothing was written since, about 2·log2(writes since) otherwise.

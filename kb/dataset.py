@@ -28,7 +28,7 @@ log = logging.getLogger("claimkb")
 LABEL_PREDICATES = (SDO.name, SDO.headline, SKOS.prefLabel, RDFS.label)
 KEPT = 64  # values kept by Dataset.kept(), the least recently asked for dropped first
 KEPT_EACH = 20_000  # values kept by Dataset.kept_each() under one name (labels: every agent of a large store)
-_AT: contextvars.ContextVar = contextvars.ContextVar("kb_version_at", default=None)  # (Dataset, version): at()
+_AT: contextvars.ContextVar = contextvars.ContextVar("kb_version_at", default=None)  # (Dataset, version, {}): at()
 
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None
@@ -202,11 +202,22 @@ class Dataset:
     def at(self, version: int | None):
         """Read at ``version`` (found by :meth:`version` before the reads it covers) without asking
         again: one read of several lookups (a page) checks the store's version once."""
-        token = _AT.set((self, version))
+        scoped = _AT.get()  # (within a read at the same version, the same values read once: once())
+        same = scoped is not None and scoped[0] is self and scoped[1] == version
+        token = _AT.set((self, version, scoped[2] if same else {}))
         try:
             yield
         finally:
             _AT.reset(token)
+
+    def once(self, key, compute):
+        """``compute()`` once in a read at one version (inside :meth:`at`: one page), else each time."""
+        scoped = _AT.get()
+        if scoped is None or scoped[0] is not self:
+            return compute()
+        if key not in scoped[2]:
+            scoped[2][key] = compute()
+        return scoped[2][key]
 
     def kept_each(self, name: str, keys, compute) -> dict:
         """``{key: value}`` for each of ``keys``: kept ones as they were read at the store's current
@@ -232,6 +243,13 @@ class Dataset:
                     kept.update(fresh)
             found.update(fresh)
         return {k: dict(found[k]) for k in keys if k in found}
+
+    def kept_now(self, name: str, keys) -> dict:
+        """``{key: value}`` of ``keys`` kept under ``name`` (:meth:`kept_each`) at the store's current version."""
+        version = self.version()
+        with self._kept_lock:
+            kept_at, kept = self._each.get(name, (None, None))
+            return {k: kept[k] for k in keys if k in kept} if version is not None and kept_at == version else {}
 
     # ---- ids ----------------------------------------------------------------------
     def iri(self, kind: str, ref) -> URIRef:
@@ -293,21 +311,46 @@ class Dataset:
                 number[t[0]] = int(t[2])
         return sorted(((number[v], v, ts) for v, ts in about.items() if v in number), key=lambda x: x[0])
 
-    def types(self, iris) -> dict:
-        """``{IRI as given: a type}`` of records, read at once and kept until the store's next write."""
+    def histories(self, iris) -> dict:
+        """``{IRI: [(number, version IRI, its triples in the history graph, its snapshot's triples)]}`` of records,
+        oldest first: read at once (on a server store one request however many versions and records), once a page
+        (:meth:`once`)."""
+        iris = [URIRef(i) for i in dict.fromkeys(iris)]
+        read: dict = {}
+
+        def versions(iri):
+            if not read:  # (every record not read yet in this page, at once)
+                read.update({i: [] for i in iris})
+                for v, (r, about, snapshot) in self.store.pointing_graphs(iris, KB.versionOf, self.history_graph).items():
+                    number = None
+                    for _, p, o in about:
+                        if p == KB.versionNumber:
+                            number = int(o)
+                    if number is not None:
+                        read[r].append((number, v, about, snapshot))
+            return sorted(read[iri], key=lambda x: x[0])
+        return {i: self.once(("history", i), lambda i=i: versions(i)) for i in iris}
+
+    def types(self, iris, ahead=None) -> dict:
+        """``{IRI as given: a type}`` of records, read at once and kept until the store's next write
+        (``ahead``: a :class:`kb.ahead.Ahead` to read them from)."""
+        describe = ahead.describe if ahead is not None else lambda s, p: self.store.describe(s, self.current, p)
+
         def read(missing):
-            found = {s: o for s, _, o in self.store.describe([URIRef(i) for i in missing], self.current, (RDF.type,))}
+            found = {s: o for s, _, o in describe([URIRef(i) for i in missing], (RDF.type,))}
             return {i: {"type": found[URIRef(i)]} for i in missing if URIRef(i) in found}
         return {i: v["type"] for i, v in self.kept_each("types", iris, read).items()}
 
-    def labels(self, iris) -> dict:
+    def labels(self, iris, ahead=None) -> dict:
         """IRI -> {id, iri, kind, name{lang: text}} for agents, sources, topics, analysts; kept
-        until the store's next write (:meth:`kept_each`)."""
-        return self.kept_each("labels", iris, self._labels)
+        until the store's next write (:meth:`kept_each`); read from ``ahead`` (kb.ahead.Ahead) if given."""
+        return self.kept_each("labels", iris, lambda missing: self._labels(missing, ahead))
 
-    def _labels(self, iris) -> dict:
+    def _labels(self, iris, ahead=None) -> dict:
         types, names = defaultdict(list), defaultdict(dict)
-        for s, p, o in self.store.describe(iris, self.current, (RDF.type, *LABEL_PREDICATES)):
+        predicates = (RDF.type, *LABEL_PREDICATES)
+        for s, p, o in (ahead.describe(iris, predicates) if ahead is not None
+                        else self.store.describe(iris, self.current, predicates)):
             if p == RDF.type:
                 types[s].append(o)
             elif p in LABEL_PREDICATES:

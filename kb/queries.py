@@ -248,12 +248,8 @@ def facet_rows(name: str, filters: dict) -> str:
 def claim_list(filters: dict, limit: int, offset: int) -> str:
     """A page of the claim set: newest first; with a search, best match first (kb.text.RANK), then newest."""
     rank = "?rank " if filters.get("q") is not None else ""
-    query = (
-        f"SELECT ?c ?status ?date ?recorded {rank}WHERE {{"
-        + _claim_set(filters)
-        + f"}}\nORDER BY {rank}DESC(?date) DESC(?recorded) ?c\n"
-        + f"LIMIT {int(limit)} OFFSET {int(offset)}"
-    )
+    query = (f"SELECT ?c ?status ?date ?recorded {rank}WHERE {{" + _claim_set(filters)
+             + f"}}\nORDER BY {rank}DESC(?date) DESC(?recorded) ?c\n" + f"LIMIT {int(limit)} OFFSET {int(offset)}")
     return render(query, **_bind(filters))
 
 
@@ -280,12 +276,8 @@ def facet(name: str, filters: dict) -> str:
     # and failed to compile BIND(SUBSTR(?date, 1, 7) AS ?value) with a party filter
     value = {"status": "?status", "date": "?date"}.get(name, "?value")
     head = f"({value} AS ?value)" if value != "?value" else value
-    query = (
-        f"SELECT {head} (COUNT(DISTINCT ?c) AS ?n) WHERE {{"
-        + _claim_set(filters)
-        + FACET_PATTERNS[name]
-        + f"}} GROUP BY {value} ORDER BY DESC(?n) {value}"
-    )
+    query = (f"SELECT {head} (COUNT(DISTINCT ?c) AS ?n) WHERE {{" + _claim_set(filters) + FACET_PATTERNS[name]
+             + f"}} GROUP BY {value} ORDER BY DESC(?n) {value}")
     return render(query, **_bind(filters))
 
 
@@ -321,11 +313,7 @@ SELECT ?party ?stance (COUNT(?d) AS ?n) WHERE {
   FILTER NOT EXISTS { ?d kb:withdrawn ?_w }
 } GROUP BY ?party ?stance ORDER BY DESC(?n) ?party""")
 
-STATUS_COUNTS = render(
-    "SELECT ?status (COUNT(?c) AS ?n) WHERE {"
-    + _claim_set({})
-    + "} GROUP BY ?status ORDER BY ?status"
-)
+STATUS_COUNTS = render("SELECT ?status (COUNT(?c) AS ?n) WHERE {" + _claim_set({}) + "} GROUP BY ?status ORDER BY ?status")
 
 # records of one kind, for pickers and listings
 RECORDS_OF_TYPES = """
@@ -569,13 +557,31 @@ def version_makers(graph: str, versions) -> str:
     return render(_VERSION_MAKERS % {"values": values("v", versions)}, graph=URIRef(graph))
 
 
-# a page of claims read at once (kb.reads.get_claims): their disputes, the quotes of both, the latest version of each
-DISPUTES_OF = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { %(values)s ?s kb:disputes ?c ; ?p ?o } }"
-QUOTES_OF = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { %(values)s { ?c kb:quote ?s } UNION "
-             "{ ?_d kb:disputes ?c ; kb:quote ?s } ?s ?p ?o } }")
-DISPUTE_SOURCES_OF = "SELECT DISTINCT ?s WHERE { GRAPH $graph { %(values)s ?_d kb:disputes ?c ; schema:appearance ?s } }"
-LATEST_VERSIONS = ("SELECT ?c (MAX(?n) AS ?latest) WHERE { GRAPH $graph { %(values)s ?v kb:versionOf ?c . "
-                   "?v kb:versionNumber ?n } } GROUP BY ?c")
+# claims read at once (kb.ahead), each branch with its VALUES: the claims, their disputes, the quotes of both, the
+# verdicts (with their rating nodes), the relations (every triple of each). (A dispute's counter-claim and a verdict's
+# quotes, seldom there, are read when found: two branches more cost Virtuoso 2-3 ms more to compile, BENCHMARKS.md)
+AHEAD = {"claims": "%(s)s ?s ?p ?o", "disputes": "%(c)s ?s kb:disputes ?c ; ?p ?o",
+         "quotes": "%(c)s { ?c kb:quote ?s } UNION { ?_d kb:disputes ?c ; kb:quote ?s } ?s ?p ?o",
+         "verdicts": "%(v)s ?s ?p ?o", "relations": "%(c)s ?s kb:fromClaim|kb:toClaim ?c ; ?p ?o"}
+# records (the names and sources a claim index says claims name), whole, and what they point to as publisher, author
+# or original (kb.ahead): both, or one part of it ("records", "by")
+NAMED_AHEAD = {"records": "%(s)s ?s ?p ?o", "by": "%(x)s ?x schema:publisher|schema:author|schema:translationOfWork ?s . ?s ?p ?o"}
+
+
+def named_ahead(graph: str, records, parts=tuple(NAMED_AHEAD)) -> str:
+    fill = {"s": values("s", records), "x": values("x", records)}
+    return render("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { " + " UNION ".join(
+        f"{{ {NAMED_AHEAD[k] % fill} }}" for k in parts) + " } }", graph=URIRef(graph))
+
+
+def claims_ahead(graph: str, history: str, claims, verdicts, parts) -> str:
+    """``parts`` of :data:`AHEAD` (and "versions": the claims' version numbers, ?ver ?n) for some claims
+    (``verdicts``: their verdicts' IRIs), in one query."""
+    fill = {"c": values("c", claims), "s": values("s", claims), "v": values("s", [x for v in verdicts for x in (v, URIRef(f"{v}#rating"))])}
+    where = [f"{{ GRAPH $graph {{ {AHEAD[k] % fill} }} }}" for k in parts if k in AHEAD] + (
+        [f"{{ GRAPH $history {{ {fill['c']} ?ver kb:versionOf ?c ; kb:versionNumber ?n }} }}"] if "versions" in parts else [])
+    numbers = " . ?ver kb:versionOf ?c ; kb:versionNumber ?n" if "versions" in parts else ""
+    return render(f"CONSTRUCT {{ ?s ?p ?o{numbers} }} WHERE {{ {' UNION '.join(where)} }}", graph=URIRef(graph), history=URIRef(history))
 
 
 def of_claims(template: str, graph: str, claims) -> str:

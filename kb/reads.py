@@ -11,6 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from . import queries
+from .ahead import read_claims
 from .dataset import together
 from .errors import NotFound
 from .model import STANCE_NAMES
@@ -18,7 +19,7 @@ from .namespaces import KB, OA, PREFIXES, SDO
 from .relations import relations_of
 from .status import derive_status, start_of, status_timeline
 from .text import where_matched
-from .verdicts import standing_on, verdicts_of
+from .verdicts import standing_on, verdict_iri, verdicts_of
 
 SUMMARY_KEYS = ("id", "iri", "text", "claimant", "status", "date", "about", "sources", "verdict", "also_reported_as")
 PICKER_TYPES = {"agent": [SDO.Person, SDO.Organization], "source": [SDO.NewsArticle, SDO.CreativeWork],
@@ -80,42 +81,40 @@ def _dated_by(date, effective_date, recorded_at) -> str | None:
 # ---- claims ------------------------------------------------------------------------
 def get_claims(data, refs, *, as_of: str | None = None, summaries: bool = False, quotes: bool = True) -> list[dict]:
     """Claims with their disputes, sources, quote, provenance and derived status, read
-    together: one lookup of their triples, of their disputes' and their quotes', of their
-    latest versions, verdicts and relations (on a server store sent at once: :func:`together`,
-    with the check of the store's version under which the labels are kept: Dataset.labels).
-    For ``summaries`` (:func:`summary_of`) their versions are not read (each claim's is 0), nor
-    their quotes unless ``quotes`` (a search says where it matched: in quotes too): on a server
-    store two requests of the eight a list page sends at once. An embedded store is read with triple lookups (:func:`_local_reads`), a tenth of a millisecond
-    each where a SPARQL query takes three or four."""
+    together: on a server store in one round of requests (:func:`kb.ahead.read_claims`: the claims,
+    their disputes, quotes, verdicts, relations and latest versions, and the names and sources not kept
+    yet; it was eight requests at once and two or three rounds after them), after the check of the store's
+    version under which the names and sources are kept (Dataset.labels). For ``summaries``
+    (:func:`summary_of`) their versions are not read (each claim's is 0), nor their quotes unless
+    ``quotes`` (a search says where it matched: in quotes too). An embedded store is read with triple
+    lookups (:func:`_local_reads`), a tenth of a millisecond each where a SPARQL query takes three or four."""
     iris = [data.iri("claim", r) for r in refs]
-    store, current = data.store, data.current
+    store = data.store
     version = data.version()  # (checked once: the reads below, and those read ahead, kept under it)
     quotes = quotes or not summaries
+    ahead = None
     if store.single_writer:
         claims, disputes, quoted, latest = _local_reads(data, iris, versions=not summaries, quotes=quotes)
         verdicts, relations = verdicts_of(data, iris), relations_of(data, iris)
     else:
-        skipped = list  # a read not needed: nothing
         with data.at(version):
-            claims, disputes, quoted, version_rows, verdicts, relations, *_ = together(
-                data, lambda: store.describe(iris, current),
-                lambda: store.construct(queries.of_claims(queries.DISPUTES_OF, current, iris), []),
-                (lambda: store.construct(queries.of_claims(queries.QUOTES_OF, current, iris), [])) if quotes else skipped,
-                skipped if summaries else
-                lambda: store.select(queries.of_claims(queries.LATEST_VERSIONS, data.history_graph, iris), [])[1],
-                lambda: verdicts_of(data, iris), lambda: relations_of(data, iris), lambda: _read_ahead(data, iris),
-                lambda: _read_ahead(data, iris, of_disputes=True))
-        latest = {r["c"]: int(r["latest"]) for r in version_rows if r["latest"] is not None}
+            ahead = read_claims(data, iris, quotes=quotes, versions=not summaries, named=_not_kept(data, iris))
+            claims, disputes, quoted = (ahead.describe(x) for x in (iris, ahead.disputes, ahead.quotes))
+            latest, verdicts, relations = ahead.latest, verdicts_of(data, iris, ahead), relations_of(data, iris, ahead)
     g = Triples((*claims, *disputes, *quoted))
     for c in iris:
         if (c, RDF.type, SDO.Claim) not in g:
             raise NotFound(f"there is no claim {data.local_id(c)!r}")
+        data.once(("claim", c), lambda: True)  # (a claim page's later reads know it is one: kb.analysis)
+    if ahead is not None and not summaries:  # the claimants' and parties' types, a claim page's ClaimReview's
+        with data.at(version):
+            data.types([str(o) for _, p, o in g if p in (SDO.author, KB.party)], ahead)  # (keyed as asked: str)
     disputes_of: dict = {c: [] for c in iris}  # one query for the page, not one per claim (a server's round trips)
     for d, _, c in g.triples((None, KB.disputes, None)):
         if c in disputes_of:
             disputes_of[c].append(d)
     with data.at(version):  # (the labels below kept under the version found with the reads above)
-        return _claims(data, iris, g, disputes_of, latest, verdicts, relations, as_of)
+        return _claims(data, iris, g, disputes_of, latest, verdicts, relations, as_of, ahead)
 
 
 def _local_reads(data, iris, *, versions: bool = True, quotes: bool = True) -> tuple:
@@ -168,31 +167,28 @@ class Triples:
         return [t for t in self._all if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o)]
 
 
-def _read_ahead(data, iris, *, of_disputes: bool = False) -> None:
-    """On a server store, the names of the people, topics and sources the claim index says these
-    claims name (claimant, subjects, sources, disputing parties), and those sources, read beside
-    the claims instead of after them: kept under the store's version (Dataset.kept_each), they
-    are there when :func:`_claims` asks. A list page of 20 claims on Virtuoso made three rounds of
-    requests one after the other; now one (and a second only for names not found ahead: analysts').
-    The sources of the claims' disputes are not in the index: with ``of_disputes`` those, asked
-    first (a call of its own beside the other, not after it)."""
-    index = data.index
-    if index is None or not iris or data.store.single_writer:  # (an embedded store's reads are local)
-        return
-    if of_disputes:
-        named = [r["s"] for r in data.store.select(queries.of_claims(queries.DISPUTE_SOURCES_OF, data.current, iris), [])[1]]
-    else:
-        named = list(map(URIRef, index.named_by([str(i) for i in iris])))
-    _sources_info(data, data.labels(named))
+def _not_kept(data, iris) -> list:
+    """The people, topics and sources the claim index says these claims name (claimant, subjects, sources,
+    disputing parties) whose names, or a source's dict, are not kept at the store's version (Dataset.kept_each):
+    read beside the claims (kb.ahead), not after them. None without a claim index (a process without a replica)."""
+    if data.index is None:
+        return []
+    named = list(map(URIRef, data.index.named_by([str(i) for i in iris])))
+    labels, sources = data.kept_now("labels", named), data.kept_now("sources-True", named)
+    return [x for x in named if x not in labels or (labels[x]["kind"] == "source" and x not in sources)]
 
 
-def _claims(data, iris, g: Triples, disputes_of: dict, latest: dict, verdicts: dict, relations: dict, as_of) -> list:
+def _claims(data, iris, g: Triples, disputes_of: dict, latest: dict, verdicts: dict, relations: dict, as_of,
+            ahead=None) -> list:
     refs = {o for s, p, o in g if isinstance(o, URIRef) and p not in NOT_LABELLED}
     appearance, counter = SDO.appearance, KB.counterClaim  # (a closed namespace's attribute costs a lookup each time)
     appear = {o for _, p, o in g if p == appearance}  # (the sources: read beside the labels, not after them)
-    labels, sources_info = together(data, lambda: data.labels(refs),
-                                    lambda: _sources_info(data, data.labels(appear)))
-    counters = _counter_claims(data, {o for _, p, o in g if p == counter})
+    if ahead is not None:  # (read already: kb.ahead)
+        labels, sources_info = data.labels(refs, ahead), _sources_info(data, data.labels(appear, ahead), ahead=ahead)
+    else:
+        labels, sources_info = together(data, lambda: data.labels(refs),
+                                        lambda: _sources_info(data, data.labels(appear)))
+    counters = _counter_claims(data, {o for _, p, o in g if p == counter}, ahead)
 
     def recorded(s):
         by = g.value(s, PROV.wasAttributedTo)
@@ -256,9 +252,9 @@ def _claims(data, iris, g: Triples, disputes_of: dict, latest: dict, verdicts: d
     return out
 
 
-def _counter_claims(data, iris) -> dict:
+def _counter_claims(data, iris, ahead=None) -> dict:
     """{claim IRI: {"id", "iri", "text"}} of the counter-claims disputes carry."""
-    g = Triples(data.describe(iris) if iris else ())
+    g = Triples((ahead.describe(iris) if ahead is not None else data.describe(iris)) if iris else ())
     return {c: {"id": data.local_id(c), "iri": str(c), "text": _texts(g, c)} for c in iris}
 
 
@@ -321,23 +317,23 @@ def claim_summaries(data, refs) -> list[dict]:
     return found if found is not None else [summary_of(c) for c in get_claims(data, iris, summaries=True, quotes=False)]
 
 
-def _sources_info(data, labels: dict, *, originals: bool = True) -> dict:
+def _sources_info(data, labels: dict, *, originals: bool = True, ahead=None) -> dict:
     """Sources as dicts; with ``originals``, each translation's original as one too (one step: the
     original's own original, if any, is named by its id only). Kept until the store's next write
-    (Dataset.kept_each): the same sources on many pages."""
+    (Dataset.kept_each): the same sources on many pages. Read from ``ahead`` (kb.ahead.Ahead) if given."""
     srcs = [i for i, v in labels.items() if v["kind"] == "source"]
     return data.kept_each(f"sources-{originals}", srcs,
-                          lambda missing: _read_sources(data, {s: labels[s] for s in missing}, originals))
+                          lambda missing: _read_sources(data, {s: labels[s] for s in missing}, originals, ahead))
 
 
-def _read_sources(data, labels: dict, originals: bool) -> dict:
+def _read_sources(data, labels: dict, originals: bool, ahead=None) -> dict:
     srcs = list(labels)
-    g = Triples(data.describe(srcs))
+    g = Triples(ahead.describe(srcs) if ahead is not None else data.describe(srcs))
     pubs = {o for s in srcs for o in g.objects(s, SDO.publisher)} | {o for s in srcs for o in g.objects(s, SDO.author)}
-    pl = data.labels(pubs)
+    pl = data.labels(pubs, ahead)
     of = {s: g.value(s, SDO.translationOfWork) for s in srcs if g.value(s, SDO.translationOfWork) is not None}
     if of and originals:
-        found = _sources_info(data, data.labels(set(of.values())), originals=False)
+        found = _sources_info(data, data.labels(set(of.values()), ahead), originals=False, ahead=ahead)
     else:
         found = {}
     out = {}
@@ -452,17 +448,16 @@ def _fmt(t) -> str:
 def history(data, kind: str, ref, *, triples: bool = True) -> list[dict]:
     """Every version of a record: who, when, what, and the triples added and removed (N-Triples
     terms, sorted); without ``triples``, how many were added and removed (what a page shows). On a
-    server store three requests, however many versions: the versions, what the history graph says
-    of them, their snapshots."""
+    server store one request, however many versions (Dataset.histories); a claim's with its verdict's,
+    which its page shows too (kb.verdicts.history: read once a page)."""
     iri = data.iri(kind, ref)
-    versions = data.described_versions(iri)
+    versions = data.histories([iri, verdict_iri(data, iri)] if kind == "claim" else [iri])[iri]
     if not versions:
         raise NotFound(f"there is no {kind} {data.local_id(iri)!r}")
-    snaps = data.store.graphs([str(v) for _, v, _ in versions])
     out, prev = [], set()
-    for n, v, about in versions:
+    for n, v, about, snapshot in versions:
         meta = {p: o for _, p, o in about}
-        snap = set(snaps[str(v)])
+        snap = set(snapshot)
         by = meta.get(PROV.wasAttributedTo)
         added, removed = snap - prev, prev - snap
         out.append({

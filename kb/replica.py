@@ -165,8 +165,12 @@ class Replica:
         data = self.data
         with self.lock:
             k = self.position
-            if not changelog.exists(data, k + 1):
-                return self._past_hole(k)
+            if time.monotonic() - self._hole_checked < HOLE_CHECK:
+                found = {k + 1} if changelog.exists(data, k + 1) else set()
+            else:  # (the entry after it too, for _past_hole: one request where two went one after the other)
+                found = changelog.existing(data, (k + 1, k + 2))
+            if k + 1 not in found:
+                return self._past_hole(k, k + 2 in found)
             self._hole_seen = None
             if changelog.exists(data, k + FAR):  # far behind (a worker that was stopped): build it whole
                 return self._rebuilt()
@@ -226,18 +230,18 @@ class Replica:
             else:
                 self.sync()
 
-    def _past_hole(self, k: int) -> bool:
+    def _past_hole(self, k: int, after: bool) -> bool:
         """Entry k+1 is missing. A writer takes the lowest free number, so a missing entry
         with a later one present should never be seen; if it is (a store edited by hand, a
         writer of another kind), look past it once it has been missing longer than a
         writer's reservation lasts (the entry after it was written longer ago than that, or
         this process has seen the gap that long), and rebuild whole: what it was is unknown.
-        Looked at once every HOLE_CHECK seconds at most."""
+        Looked at once every HOLE_CHECK seconds at most (``after``: whether entry k+2 was found, asked with k+1)."""
         now = time.monotonic()
         if now - self._hole_checked < HOLE_CHECK:
             return True
         self._hole_checked = now
-        if not changelog.exists(self.data, k + 2):
+        if not after:
             self._hole_seen = None
             return True
         if self._hole_seen is None:

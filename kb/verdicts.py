@@ -182,20 +182,22 @@ def read(data, g: Graph, v, labels: dict, ratings: dict) -> dict:
     }
 
 
-def verdicts_of(data, claim_iris) -> dict:
-    """``{claim IRI: verdict dict or None}``: each claim's current verdict (a withdrawn one is none)."""
+def verdicts_of(data, claim_iris, ahead=None) -> dict:
+    """``{claim IRI: verdict dict or None}``: each claim's current verdict (a withdrawn one is none); read
+    from ``ahead`` (a :class:`kb.ahead.Ahead`) if given."""
     vs = {c: verdict_iri(data, c) for c in claim_iris}
+    describe = ahead.describe if ahead is not None else lambda subjects: data.store.describe(subjects, data.current)
     # each verdict with its rating node in one request (a verdict's quotes, if any, in a second)
     g = Graph()
-    triples = data.store.describe([*vs.values(), *(URIRef(f"{v}#rating") for v in vs.values())], data.current)
+    triples = describe([*vs.values(), *(URIRef(f"{v}#rating") for v in vs.values())])
     quotes = {o for _, p, o in triples if p == KB.quote}
-    for t in (*triples, *(data.store.describe(quotes, data.current) if quotes else ())):
+    for t in (*triples, *(describe(quotes) if quotes else ())):
         g.add(t)
     found = {c: v for c, v in vs.items() if (v, RDF.type, SDO.ClaimReview) in g and (v, KB.withdrawn, None) not in g}
     if not found:
         return {c: None for c in claim_iris}
     refs = {o for v in found.values() for p in (SDO.author, SDO.citation) for o in g.objects(v, p)}
-    labels = data.labels(refs)  # an analyst's name is its rdfs:label, which labels() reads too
+    labels = data.labels(refs, ahead)  # an analyst's name is its rdfs:label, which labels() reads too
     ratings = scheme(data)
     return {c: read(data, g, found[c], labels, ratings) if c in found else None for c in claim_iris}
 
@@ -204,9 +206,10 @@ def history(data, claim) -> list[dict]:
     """Every verdict given on a claim, newest first, each with its version and whether it is current."""
     c = data.iri("claim", claim)
     v = verdict_iri(data, c)
-    versions = data.versions(v)
+    found = data.histories([v])[v]  # (on a claim page read with the claim's history: kb.reads.history)
+    versions = [(n, version) for n, version, _, _ in found]
     ratings, out = scheme(data), []
-    snaps = data.store.graphs([str(version) for _, version in versions]) if versions else {}
+    snaps = {str(version): snapshot for _, version, _, snapshot in found}
     given = []  # (number, its graph): the versions that give a verdict (not those withdrawing it)
     for n, version in versions:
         g = Graph()

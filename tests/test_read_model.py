@@ -449,3 +449,33 @@ def test_agents_topics_and_sources_list_their_claims_as_the_store_does(workers, 
         assert mou["also_reported_as"] == ["openai-announced-stargate"] and mou["disputes"] == 1
     finally:
         plain.close()
+
+
+def test_a_first_time_claim_page_on_a_server_store_sends_a_few_requests(workers):
+    """A first-time claim page reads its claim with what it names, its history and its verdicts' in one round of
+    requests after the store's version (kb.ahead, Dataset.histories), and only what it did not find kept or read
+    ahead after it (an analyst's name, a source only a dispute names, a related claim): on the seed at most 8
+    requests a page, 4 on average. It sent 14 to 29 (15 on average) in five rounds and more, one after another."""
+    w1, w2 = workers
+    w1.verdicts.add("ms-cancelled-datacentre-deals", {"rating": "misleading", "text": {"en": "Paused, not cancelled."}},
+                    by="t")
+    w1.relations.add("openai-announced-stargate", {"relation": "supports", "claim": "ms-cancelled-datacentre-deals"},
+                     by="t")
+    client = create_app({"TESTING": False, "LOAD_SEED": False, "SECRET_KEY": "t"}, kb=w2).test_client()
+    store, sent = w2.data.store, []
+    request = store._request
+
+    def counting(*a, **kw):  # every request the page sends, from any thread
+        sent.append(1)
+        return request(*a, **kw)
+
+    store._request = counting
+    claims = [c["id"] for c in w2.list_claims(limit=100)["claims"]]
+    assert client.get("/claims/openai-announced-stargate", headers={"Accept": "text/html"}).status_code == 200
+    counts = {}
+    for cid in claims:
+        if cid != "openai-announced-stargate":
+            sent.clear()
+            assert client.get(f"/claims/{cid}", headers={"Accept": "text/html"}).status_code == 200
+            counts[cid] = len(sent)
+    assert max(counts.values()) <= 8 and statistics.mean(counts.values()) <= 4.5, counts

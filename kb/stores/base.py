@@ -168,6 +168,17 @@ class Store(ABC):
         (the triples pointing at them: a claim's disputes, say)."""
         return [t for o in objects for t in self.triples(None, predicate, o, graph)]
 
+    def pointing_graphs(self, objects: Iterable, predicate, graph: str) -> dict:
+        """``{subject: (object, its triples in graph, the triples of the named graph it names)}`` of every subject
+        of ``graph`` pointing at one of ``objects`` by ``predicate`` (records' versions: what the history graph
+        says of each, and its snapshot): on a SPARQL server one request, not three one after another."""
+        found = {s: o for s, _, o in self.pointing(objects, predicate, graph)}
+        about: dict = {s: [] for s in found}
+        for t in self.describe(found, graph) if found else ():
+            about[t[0]].append(t)
+        named = self.graphs([str(s) for s in found]) if found else {}
+        return {s: (o, about[s], named[str(s)]) for s, o in found.items()}
+
     @abstractmethod
     def apply(self, deletes: list[Quad], inserts: list[Quad], *, guard=None) -> bool | None:
         """Delete then insert, as one atomic operation.

@@ -348,6 +348,19 @@ class SparqlStore(Store):
             out += [(r["s"], predicate, r["o"]) for r in rows]
         return out
 
+    def pointing_graphs(self, objects, predicate, graph):
+        objects, out = list(objects), {}
+        for i in range(0, len(objects), BATCH):  # (?g: the rows of the snapshot; unbound, of the subject in graph)
+            values = " ".join(nt(o) for o in objects[i : i + BATCH])
+            _, rows = self.select(
+                f"SELECT ?x ?v ?g ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ VALUES ?x {{ {values} }} ?v {nt(predicate)} ?x }} "
+                f"{{ GRAPH <{graph}> {{ ?v ?p ?o }} BIND(?v AS ?s) }} UNION {{ GRAPH ?v {{ ?s ?p ?o }} BIND(?v AS ?g) }} }}",
+                [])
+            for r in rows:
+                _, about, named = out.setdefault(r["v"], (r["x"], [], []))
+                (about if r["g"] is None else named).append((r["s"], r["p"], r["o"]))
+        return out
+
     def graphs(self, graphs):
         # one request per BATCH graphs: a claim page's history asked one per version, one after another
         graphs, out = [str(g) for g in graphs], {}
