@@ -16,18 +16,17 @@ from rdflib import URIRef
 
 from . import queries
 from .model import STANCE_NAMES
-from .reads import claim_summaries, get, get_claims
+from .reads import claim_summaries, get, get_claims, index_in_step
 
 STORY_PAGE = 20  # claims of each list an entity's page shows by default: the newest ones
 
 
-def _newest_first(data, iris) -> list[URIRef]:
+def _newest_first(data, iris, in_step: bool) -> list[URIRef]:
     """These claims in the claim list's order (newest first: their own date or else their sources' first,
-    then the latest write, then the IRI): from the claim index when it is in step with the store (a server
-    store's replica first catches up), else from the claims read from the store."""
+    then the latest write, then the IRI): from the claim index when it is in step with the store, else from
+    the claims read from the store."""
     iris = list(dict.fromkeys(URIRef(str(i)) for i in iris))
-    replica = data.replica
-    if data.index is not None and (replica is None or replica.sync()):
+    if in_step:
         ordered = [URIRef(i) for i in data.index.newest_first([str(i) for i in iris])]
         if len(ordered) == len(iris):
             return ordered
@@ -42,21 +41,33 @@ def _date(claim: dict) -> str:
     return claim["date"] or min(published, default="")
 
 
-def _first(data, kind: str, entity, limit: int | None) -> tuple[list[dict], int]:
+def _first(data, kind: str, entity, limit: int | None, in_step: bool) -> tuple[list[dict], int]:
     """The summaries of the first ``limit`` claims (all without ``limit``) that ``entity`` made (``kind``
     "claimant") or that name it (``kind`` "about" or "source"), newest first, and how many there are: from
     the claim index when it is in step with the store, else from the store (its claims ordered by their dates)."""
-    replica = data.replica
-    if data.index is not None and (replica is None or replica.sync()):
+    if in_step:
         iris, total = data.index.naming(kind, str(entity), limit)
-        return claim_summaries(data, [URIRef(i) for i in iris]), total
+        return claim_summaries(data, [URIRef(i) for i in iris], in_step=True), total
     query = {"claimant": queries.CLAIMS_BY_CLAIMANT, "about": queries.CLAIMS_ABOUT, "source": queries.CLAIMS_IN_SOURCE}[kind]
-    ordered = _newest_first(data, data.column(queries.render(query, agent=entity, entity=entity, source=entity), "c"))
+    ordered = _newest_first(data, data.column(queries.render(query, agent=entity, entity=entity, source=entity), "c"),
+                            False)
     shown = ordered if limit is None else ordered[: max(0, int(limit))]
-    return claim_summaries(data, shown), len(ordered)
+    return claim_summaries(data, shown, in_step=False), len(ordered)
 
 
-def agent_story(data, ref, *, limit: int | None = STORY_PAGE) -> dict:
+def _read_at_once(story):
+    """A story read at the store's version found once (Dataset.at), and whether the claim index is in step
+    with it found once: on a server store one look at the change log for the page, not one per list."""
+    def read(data, ref, *, limit: int | None = STORY_PAGE) -> dict:
+        version = data.version()
+        with data.at(version):
+            return story(data, ref, limit, index_in_step(data, version))
+    read.__doc__, read.__name__ = story.__doc__, story.__name__
+    return read
+
+
+@_read_at_once
+def agent_story(data, ref, limit: int | None, in_step: bool) -> dict:
     """An agent, the claims it made (``claims``), those about it (``about``) and its stances on claims
     (``disputes``, by the disputed claim's place in the list), each the first ``limit`` of them
     (all without ``limit``), with the number of each (``claims_total``, ``about_total``,
@@ -64,13 +75,13 @@ def agent_story(data, ref, *, limit: int | None = STORY_PAGE) -> dict:
     a = data.iri("agent", ref)
     info = get(data, "agent", a)
     rows = data.select(queries.render(queries.DISPUTES_BY_PARTY_OF, agent=a))
-    info["claims"], info["claims_total"] = _first(data, "claimant", a, limit)
-    info["about"], info["about_total"] = _first(data, "about", a, limit)
-    place = {c: n for n, c in enumerate(_newest_first(data, {r["c"] for r in rows}))} if rows else {}
+    info["claims"], info["claims_total"] = _first(data, "claimant", a, limit, in_step)
+    info["about"], info["about_total"] = _first(data, "about", a, limit, in_step)
+    place = {c: n for n, c in enumerate(_newest_first(data, {r["c"] for r in rows}, in_step))} if rows else {}
     rows = sorted(rows, key=lambda r: (place[URIRef(str(r["c"]))], str(r["d"])))
     info["disputes_total"] = len(rows)
     rows = rows if limit is None else rows[: max(0, int(limit))]
-    summaries = {s["iri"]: s for s in claim_summaries(data, list(dict.fromkeys(r["c"] for r in rows)))}
+    summaries = {s["iri"]: s for s in claim_summaries(data, list(dict.fromkeys(r["c"] for r in rows)), in_step=in_step)}
     info["disputes"] = [{"dispute": data.local_id(r["d"]), "stance": STANCE_NAMES.get(r["stance"]),
                          "withdrawn": r["withdrawn"] is not None, "claim": summaries[str(r["c"])]}
                         for r in rows]
@@ -78,21 +89,23 @@ def agent_story(data, ref, *, limit: int | None = STORY_PAGE) -> dict:
     return info
 
 
-def topic_story(data, ref, *, limit: int | None = STORY_PAGE) -> dict:
+@_read_at_once
+def topic_story(data, ref, limit: int | None, in_step: bool) -> dict:
     """A topic and the claims about it: the first ``limit`` (all without ``limit``), and ``claims_total``."""
     t = data.iri("topic", ref)
     info = get(data, "topic", t)
-    info["claims"], info["claims_total"] = _first(data, "about", t, limit)
+    info["claims"], info["claims_total"] = _first(data, "about", t, limit, in_step)
     info["limit"] = limit
     return info
 
 
-def source_story(data, ref, *, limit: int | None = STORY_PAGE) -> dict:
+@_read_at_once
+def source_story(data, ref, limit: int | None, in_step: bool) -> dict:
     """A source and the claims that appear in it: the first ``limit`` (all without ``limit``), and
     ``claims_total``."""
     s = data.iri("source", ref)
     info = get(data, "source", s)
-    info["claims"], info["claims_total"] = _first(data, "source", s, limit)
+    info["claims"], info["claims_total"] = _first(data, "source", s, limit, in_step)
     info["limit"] = limit
     return info
 

@@ -485,15 +485,20 @@ class ClaimIndex(KeptCounts):
                 f"SELECT value FROM links WHERE kind IN ('about', 'source', 'party') AND claim IN ({marks}) "
                 f"UNION SELECT claimant FROM claims WHERE claimant IS NOT NULL AND iri IN ({marks})", [*claims, *claims])]
 
-    def cards(self, claims: list[str]) -> dict[str, dict]:
-        """{claim: its card (kb.indexer.card) with its ``status``, its ``count`` of standing disputes and whether
-        it is ``judged``}, of those of these claims in the index."""
+    def _claim_rows(self, columns: str, claims: list[str]) -> list:
+        """These ``columns`` of the claims table's rows of those of ``claims`` it holds."""
         rows = []
         with self.lock:
             for i in range(0, len(claims), 5000):  # (SQLite's bound on a statement's parameters)
                 part = claims[i : i + 5000]
-                rows += self.db.execute(f"SELECT iri, status, disputes, verdict, card FROM claims WHERE iri IN "
-                                        f"({','.join('?' * len(part))})", part).fetchall()
+                rows += self.db.execute(f"SELECT {columns} FROM claims WHERE iri IN ({','.join('?' * len(part))})",
+                                        part).fetchall()
+        return rows
+
+    def cards(self, claims: list[str]) -> dict[str, dict]:
+        """{claim: its card (kb.indexer.card) with its ``status``, its ``count`` of standing disputes and whether
+        it is ``judged``}, of those of these claims in the index."""
+        rows = self._claim_rows("iri, status, disputes, verdict, card", claims)
         return {c: json.loads(card) | {"status": st, "count": n, "judged": v is not None} for c, st, n, v, card in rows}
 
     def busiest_topics(self, limit: int) -> list[tuple[str, int, int]]:
@@ -514,12 +519,7 @@ class ClaimIndex(KeptCounts):
 
     def newest_first(self, claims: list[str]) -> list[str]:
         """Those of these claims the index holds (withdrawn ones too), in the list's order: newest first."""
-        rows = []
-        with self.lock:
-            for i in range(0, len(claims), 5000):  # (SQLite's bound on a statement's parameters)
-                part = claims[i : i + 5000]
-                rows += self.db.execute(f"SELECT iri, date, recorded FROM claims WHERE iri IN "
-                                        f"({','.join('?' * len(part))})", part).fetchall()
+        rows = self._claim_rows("iri, date, recorded", claims)
         rows.sort(key=lambda r: r[0])
         rows.sort(key=lambda r: (r[1], r[2]), reverse=True)  # (stable: ties stay in IRI order, as ORDER BY … iri)
         return [r[0] for r in rows]

@@ -303,18 +303,29 @@ def indexed_summaries(data, iris, q: str | None = None) -> list[dict] | None:
     return card_summaries(data, iris, cards, q) if len(cards) == len(iris) else None
 
 
-def claim_summaries(data, refs) -> list[dict]:
+def claim_summaries(data, refs, *, in_step: bool | None = None) -> list[dict]:
     """Summaries of claims, as a list shows them: from the claim index's cards when it is in step with the
     store (a server store's replica first catches up), else read from the store. An agent named by 10,000
-    claims at 100,000 took 8.2 s to read from an embedded store, 2.2-2.6 s from the cards."""
+    claims at 100,000 took 8.2 s to read from an embedded store, 2.2-2.6 s from the cards. ``in_step``: what
+    a caller reading at one version (Dataset.at) found (:func:`index_in_step`), not asked again."""
     if not refs:
         return []
     iris = [data.iri("claim", r) for r in refs]
-    replica, found = data.replica, None
-    if data.index is not None and (replica is None or replica.sync()):
-        with data.at(replica.position) if replica is not None else nullcontext():
+    replica, found, scope = data.replica, None, nullcontext()
+    if in_step is None:
+        in_step = data.index is not None and (replica is None or replica.sync())
+        if in_step and replica is not None:
+            scope = data.at(replica.position)
+    if in_step:
+        with scope:
             found = indexed_summaries(data, iris)
     return found if found is not None else [summary_of(c) for c in get_claims(data, iris, summaries=True, quotes=False)]
+
+
+def index_in_step(data, version: int | None) -> bool:
+    """Whether the claim index may answer for the store at ``version`` (Dataset.version, found just now: on a
+    server store None when its replica could not catch up)."""
+    return data.index is not None and (data.replica is None or version is not None)
 
 
 def _sources_info(data, labels: dict, *, originals: bool = True, ahead=None) -> dict:
@@ -502,4 +513,4 @@ def claim_graph(data, ref) -> Graph:
     return g
 
 
-__all__ = ["bound_graph", "get_claims", "summary_of", "card_summaries", "indexed_summaries", "claim_summaries", "get", "records", "scheme_labels", "concept_labels", "counts", "history", "version_graph", "claim_graph"]
+__all__ = ["bound_graph", "get_claims", "summary_of", "card_summaries", "indexed_summaries", "claim_summaries", "index_in_step", "get", "records", "scheme_labels", "concept_labels", "counts", "history", "version_graph", "claim_graph"]
