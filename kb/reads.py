@@ -5,8 +5,6 @@ history and versions, and records as graphs."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
@@ -303,22 +301,15 @@ def indexed_summaries(data, iris, q: str | None = None) -> list[dict] | None:
     return card_summaries(data, iris, cards, q) if len(cards) == len(iris) else None
 
 
-def claim_summaries(data, refs, *, in_step: bool | None = None) -> list[dict]:
+def claim_summaries(data, refs, *, in_step: bool) -> list[dict]:
     """Summaries of claims, as a list shows them: from the claim index's cards when it is in step with the
-    store (a server store's replica first catches up), else read from the store. An agent named by 10,000
-    claims at 100,000 took 8.2 s to read from an embedded store, 2.2-2.6 s from the cards. ``in_step``: what
-    a caller reading at one version (Dataset.at) found (:func:`index_in_step`), not asked again."""
+    store (``in_step``: what the caller, reading at one version (Dataset.at), found with :func:`index_in_step`),
+    else read from the store. An agent named by 10,000 claims at 100,000 took 8.2 s to read from an embedded
+    store, 2.2-2.6 s from the cards."""
     if not refs:
         return []
     iris = [data.iri("claim", r) for r in refs]
-    replica, found, scope = data.replica, None, nullcontext()
-    if in_step is None:
-        in_step = data.index is not None and (replica is None or replica.sync())
-        if in_step and replica is not None:
-            scope = data.at(replica.position)
-    if in_step:
-        with scope:
-            found = indexed_summaries(data, iris)
+    found = indexed_summaries(data, iris) if in_step else None
     return found if found is not None else [summary_of(c) for c in get_claims(data, iris, summaries=True, quotes=False)]
 
 
