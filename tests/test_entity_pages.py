@@ -65,6 +65,9 @@ def test_pages_show_the_newest_and_link_to_the_rest(client):
     assert listed["total"] == 25 and shown == [c["id"] for c in listed["claims"][:STORY_PAGE]]
     # lists not longer than a page link nowhere
     assert 'href="/?claimant=openai">' not in page and "Claims made <small>5</small>" in page
+    assert page.count('href="/?about=openai"') == 1  # the cut list's link, not a second one below it
+    kevin = client.get("/agents/kevin-okemwa", headers=HTML).get_data(as_text=True)
+    assert 'href="/?about=kevin-okemwa">Claims: Kevin Okemwa →</a>' in kevin  # nothing cut: the list's own link
     client.get("/lang/ja")
     page = client.get("/agents/openai", headers=HTML).get_data(as_text=True)
     assert "25 件のうち新しい 20 件を表示しています。主張一覧ですべて見る →" in page
