@@ -39,7 +39,8 @@ second table with each figure's ratio to the embedded store's:
 - the story timeline and network of the entity most claims are about, first time (the dataset's
   and claim index's kept values dropped before each) and warm, and claim timelines (SVG) first/warm;
 - the Turtle export: ``kb.export`` written from the store (seconds, MB), then ``/export.ttl`` twice
-  (only an embedded store keeps the file: a server store's is written again each time);
+  (only an embedded store keeps the file: a server store's is written again each time; Virtuoso's
+  Turtle has the same triples but is larger, its CONSTRUCT answer not grouped by subject);
   ``--no-export REASON`` leaves them out;
 - cold start and RSS: after this process has closed its stores and before the servers stop, a fresh
   process (run.py's ``serving``) opens each backend (the embedded store's folder; a server's URL with
@@ -249,8 +250,8 @@ def more(args, kbs, get, clients, ids, tag, result) -> None:
     log("exports measured")
 
 
-MORE = {"import_claims_per_s": "import", "search_first_index_p50_ms": "search index's part", "sparql_cold_sum_ms": "SPARQL cold", "sparql_warm_sum_ms": "SPARQL warm",
-        "story_timeline_first_p50_ms": "story timeline", "network_first_p50_ms": "network",
+MORE = {"import_claims_per_s": "import", "search_first_index_p50_ms": "search index's part",
+        "sparql_cold_sum_ms": "SPARQL cold", "sparql_warm_sum_ms": "SPARQL warm", "story_timeline_first_p50_ms": "story timeline", "network_first_p50_ms": "network",
         "claim_timeline_first_p50_ms": "claim timeline", "export_turtle_s": "export", "cold_start_s": "cold start",
         "rss_mb": "RSS"}
 
