@@ -21,6 +21,32 @@ time, no network), and first-time searches (a distinct query each time: nothing
 kept from an earlier identical request). Prints a markdown table; ``--json``
 writes every figure.
 
+The rest of what ``bench/run.py`` measures of the embedded store, on each backend, printed as a
+second table with each figure's ratio to the embedded store's:
+
+- a validated bulk import (``kb.import_data``) of ``--import-claims`` generated claims (default as
+  run.py's: n/5, 200 to 2,000), ids of each backend's and each run's own, one per backend: claims/s;
+- the claim index's part of a first-time search (its page and facets, nothing kept), as run.py's;
+- the SPARQL examples (``kb.queries.EXAMPLES``) through ``kb.query``, each on the three backends in
+  turn: cold (the first run after a write, its text parsed anew) and warm (p50 of 3), each run
+  stopped after ``--sparql-bound`` seconds (default run.py's) and then reported as a string saying
+  so. On the embedded store ``kb.query`` runs in its query workers, on their in-memory replica
+  (bench/sparql.py); on a server store it is sent to the server (the SPARQL protocol, the store's
+  prefixes in front) on a connection of its own whose reads wait at most the bound: the client
+  gives up, the server may not, so the Oxigraph server is started with ``--timeout-s`` (the bound
+  or 120 s, the larger, plus 5) and Virtuoso stops a query at 120 s itself (MaxQueryExecutionTime,
+  tests/servers.py: its answer may then be partial, which the rows compared across backends show);
+- the story timeline and network of the entity most claims are about, first time (the dataset's
+  and claim index's kept values dropped before each) and warm, and claim timelines (SVG) first/warm;
+- the Turtle export: ``kb.export`` written from the store (seconds, MB), then ``/export.ttl`` twice
+  (only an embedded store keeps the file: a server store's is written again each time; Virtuoso's
+  Turtle has the same triples but is larger, its CONSTRUCT answer not grouped by subject);
+  ``--no-export REASON`` leaves them out;
+- cold start and RSS: after this process has closed its stores and before the servers stop, a fresh
+  process (run.py's ``serving``) opens each backend (the embedded store's folder; a server's URL with
+  the replica folder this run built, which it catches up from), times its first list page and reports
+  its peak RSS (VmHWM) after ~20 claim pages and searches; for a server, its own RSS then too.
+
 Each server store is opened with a claim index replica in a folder of its own
 (``open_kb(index_dir=…)``, kb.replica), built from the server when opened
 (timed as ``replica_build_s``); ``--no-replica`` measures a server store as it
@@ -39,7 +65,9 @@ replicas are built anew (the servers listen on new ports). The writes get ids of
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import math
 import os
 import random
 import shutil
@@ -56,12 +84,19 @@ ROOT = HERE.parent
 for p in (HERE, ROOT / "tests", ROOT):
     sys.path.insert(0, str(p))
 
+import run  # noqa: E402
+import sparql  # noqa: E402
+from generate import generate  # noqa: E402
 from run import fill, first_lists, p50, p95  # noqa: E402
 from servers import OxigraphServer, VirtuosoServer, _oxigraph_binary  # noqa: E402
 
 from app import create_app  # noqa: E402
 from kb import InvalidData, open_kb  # noqa: E402
+from kb.filters import parse as parse_filters  # noqa: E402
+from kb.listing import listing  # noqa: E402
 from kb.namespaces import KB  # noqa: E402
+from kb.queries import EXAMPLES  # noqa: E402
+from kb.sparql import _summary as parsed_queries  # noqa: E402
 
 NAMES = ["embedded", "oxigraph", "virtuoso"]
 LIST_BUDGET_S = 120.0  # per backend: a server store has no claim index, its list page asks the server
@@ -79,9 +114,11 @@ def count_quads(kb) -> int:
     return int(rows[0]["n"])
 
 
-def count_claims(kb) -> int:
+def count_claims(kb, prefix: str = "") -> int:
+    """Claims in the current graph (with ``prefix``: those whose id begins with it)."""
+    only = f" FILTER(STRSTARTS(STR(?c), \"{kb.iri('claim', prefix)}\"))" if prefix else ""
     _, rows = kb.store.select(f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ GRAPH <{kb.current}> "
-                              f"{{ ?c a <http://schema.org/Claim> }} }}", [])
+                              f"{{ ?c a <http://schema.org/Claim> }}{only} }}", [])
     return int(rows[0]["n"])
 
 
@@ -132,6 +169,107 @@ def rotated(round_: int) -> list[str]:
     return NAMES[k:] + NAMES[:k]
 
 
+def vm(pid: int, field: str) -> int:
+    """A process's VmRSS or VmHWM (its own peak), MB."""
+    with open(f"/proc/{pid}/status") as f:
+        return round(next(int(line.split()[1]) for line in f if line.startswith(field + ":")) / 1024)
+
+
+def rounds(get, urls: list[str], before=None) -> dict:
+    """Each url asked of the three backends in turn (rotated each round), ``before(name)`` first: ms by backend."""
+    out = {k: [] for k in NAMES}
+    for i, url in enumerate(urls):
+        for name in rotated(i):
+            if before:
+                before(name)
+            took, status, data = get(name, url)
+            assert status == 200, (name, url, status, data[:300])
+            out[name].append(took)
+    return out
+
+
+def more(args, kbs, get, clients, ids, tag, result) -> None:
+    """The figures bench/run.py prints besides those above: the SPARQL examples, the pictures of the largest
+    entity, the Turtle export (the validated import is measured after the writes, cold start and RSS last)."""
+    bs = result["backends"]
+    # the claim index's part of a first-time search (its page and facets, nothing kept: no claims read), as
+    # run.py measures it; a server store's is its replica's (none without one)
+    part = {k: [] for k in NAMES}
+    for i, q in enumerate(q for qs in run.first_searches(result["generated_claims"]).values() for q in qs):
+        for name in rotated(i):
+            data = kbs[name].data
+            if data.index is not None:
+                f, chosen = parse_filters(data, {"q": q}), listing(data)
+                data.index.forget()
+                t = time.perf_counter()
+                chosen.page(f, 20, 0), chosen.facets(f)
+                part[name].append((time.perf_counter() - t) * 1000)
+    for name in NAMES:
+        bs[name]["search_first_index_p50_ms"] = p50(part[name]) if part[name] else "no claim index (--no-replica)"
+    if hasattr(kbs["embedded"].store, "query_replica"):  # the query workers' replica loaded first, as run.py does
+        result["setup"]["sparql_replica_wait"] = sparql.wait_replica(kbs["embedded"])
+    for name in NAMES:
+        bs[name]["sparql_cold_ms"], bs[name]["sparql_p50_ms"], bs[name]["sparql_rows"] = {}, {}, {}
+    for j, ex in enumerate(EXAMPLES):  # each example on the three backends in turn, each right after a write
+        for name in rotated(j):
+            # each backend's cold run parses the text (rdflib's grammar, 20-200 ms), as the first run in a
+            # process does (run.py's): not only the first backend's, which would pay it for the other two
+            parsed_queries.cache_clear()
+            r = sparql.example(kbs[name], ex, j, 3, timeout=args.sparql_bound, tag=tag, bounded=True)
+            bs[name]["sparql_cold_ms"][ex], bs[name]["sparql_p50_ms"][ex] = r["cold_ms"], r["warm_ms"]
+            bs[name]["sparql_rows"][ex] = None if r["rows"] is None else len(r["rows"])
+    rows = {json.dumps(bs[k]["sparql_rows"], sort_keys=True) for k in NAMES}
+    result["same_sparql_rows"] = len(rows) == 1
+    if len(rows) > 1:
+        log(f"WARNING: the SPARQL examples' rows differ: {rows}")
+    log("SPARQL examples measured")
+
+    def forget(name):  # nothing kept from an earlier request, as run.py measures a picture first time
+        kbs[name].data.forget()
+        if kbs[name].data.index is not None:  # (a server store without a replica keeps no index)
+            kbs[name].data.index.forget()
+
+    top = kbs["embedded"].list_claims(limit=1, facets=True)["facets"]["about"][0]
+    result["largest_entity"] = {"id": top["value"], "claims": top["count"]}
+    for pic, url, times in (("story_timeline", f"/timeline?about={top['value']}", 5),
+                            ("network", f"/network?about={top['value']}", 3)):
+        first, warm = rounds(get, [url] * 3, forget), rounds(get, [url] * times)
+        for name in NAMES:
+            bs[name][f"{pic}_first_p50_ms"], bs[name][f"{pic}_p50_ms"] = p50(first[name]), p50(warm[name])
+    timelines = [f"/claims/{i}/timeline.svg" for i in ids[:10]]
+    first, warm = rounds(get, timelines), rounds(get, timelines)
+    for name in NAMES:
+        bs[name]["claim_timeline_first_p50_ms"], bs[name]["claim_timeline_p50_ms"] = p50(first[name]), p50(warm[name])
+    log("pictures measured")
+    for name in rotated(2):
+        if args.no_export:
+            bs[name].update({k: f"not run: {args.no_export}" for k in
+                             ("export_turtle_s", "export_turtle_first_s", "export_turtle_kept_s", "export_mb")})
+        else:  # written from the store, then /export.ttl twice (only an embedded store keeps the file)
+            run.export(kbs[name], clients[name], bs[name])
+    log("exports measured")
+
+
+MORE = {"import_claims_per_s": "import", "search_first_index_p50_ms": "search index's part",
+        "sparql_cold_sum_ms": "SPARQL cold", "sparql_warm_sum_ms": "SPARQL warm", "story_timeline_first_p50_ms": "story timeline", "network_first_p50_ms": "network",
+        "claim_timeline_first_p50_ms": "claim timeline", "export_turtle_s": "export", "cold_start_s": "cold start",
+        "rss_mb": "RSS"}
+
+
+def ratios(result: dict) -> None:
+    """The new figures' ratios to the embedded store's (sums of the SPARQL examples' times: when all ran)."""
+    bs = result["backends"]
+    for b in bs.values():
+        for kind, key in (("cold", "sparql_cold_ms"), ("warm", "sparql_p50_ms")):
+            ts = list(b[key].values())
+            b[f"sparql_{kind}_sum_ms"] = round(sum(ts), 1) if all(isinstance(t, float) for t in ts) else \
+                f"not every example ran: {sum(isinstance(t, str) for t in ts)} stopped"
+    e = bs["embedded"]
+    for b in bs.values():
+        b["more_ratio_to_embedded"] = {k: round(b[k] / max(e[k], 0.01), 2) if all(
+            isinstance(x[k], (int, float)) for x in (b, e)) else "—" for k in MORE}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--claims", type=int, default=2000)
@@ -144,6 +282,10 @@ def main():
     ap.add_argument("--again", action="store_true", help="measure the stores an earlier run left in --workdir")
     ap.add_argument("--no-replica", action="store_true",
                     help="server stores without a claim index replica (their list asked in SPARQL)")
+    ap.add_argument("--import-claims", type=int, help="claims per validated import (default: as bench/run.py)")
+    ap.add_argument("--sparql-bound", type=float, default=run.SPARQL_BOUND_S,
+                    help="seconds after which a run of a SPARQL example is stopped (and reported as such)")
+    ap.add_argument("--no-export", metavar="REASON", help="leave the Turtle exports out, printing why")
     args = ap.parse_args()
     n = args.claims
     started = time.perf_counter()
@@ -151,7 +293,7 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     result: dict = {"claims": n, "writes": args.writes, "pages": args.pages, "command": " ".join(sys.argv),
                     "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "versions": versions(),
-                    "setup": {}, "backends": {}}
+                    "setup": {}, "backends": {}, "sparql_bound_s": args.sparql_bound}
     setup = result["setup"]
     servers = []
     kbs: dict = {}
@@ -190,7 +332,11 @@ def main():
 
         # 2. the servers, initialised by open_kb, then bulk-loaded
         t = time.perf_counter()
-        ox_server = OxigraphServer(work / "oxigraph", wait=600)  # (a large database opens in minutes)
+        # (a large database opens in minutes); a query the client gave up on (a SPARQL example past
+        # --sparql-bound, a read past the store's 120 s) stopped by the server too, as Virtuoso's are
+        # (MaxQueryExecutionTime): not left running on a 2-core machine while the others are measured
+        bound = str(math.ceil(max(args.sparql_bound, 120)) + 5)
+        ox_server = OxigraphServer(work / "oxigraph", "--timeout-s", bound, wait=600)
         servers.append(ox_server)
         if not args.again:
             open_kb(ox_server.url, update_endpoint=ox_server.update_url).close()
@@ -226,6 +372,9 @@ def main():
             b["claims_total"] = count_claims(kbs[name])
             b["count_claims_s"] = round(time.perf_counter() - t, 2)
             log(f"{name}: {b['quads']:,} quads, {b['claims_total']:,} claims")
+        # the generated claims (claim-0…): an earlier run's writes and imports (--again) are not among them
+        ng = n if not (args.again or args.source) else count_claims(kbs["embedded"], "claim-")
+        result["generated_claims"] = ng
         # the list's own total, from the claim index (embedded; a server store's list asks the server: see /)
         result["backends"]["embedded"]["list_total"] = kbs["embedded"].list_claims(limit=1)["total"]
         quads = {result["backends"][k]["quads"] for k in NAMES} | {setup["export_nq_quads"]}
@@ -255,11 +404,19 @@ def main():
                 except InvalidData:
                     bad[name].append((time.perf_counter() - t) * 1000)
         log("writes measured")
+        # a validated bulk import into each store, as bench/run.py's (ids of each backend's and run's own)
+        k = args.import_claims or min(2000, max(200, ng // 5))
+        for name in rotated(1):  # (one round: not always the embedded store first)
+            doc = generate(k, seed=2, claims_only=f"imported-{name}{tag}")
+            t = time.perf_counter()
+            kbs[name].import_data(doc, by="bench")
+            result["backends"][name]["import_claims_per_s"] = round(k / (time.perf_counter() - t))
+        log(f"imports of {k:,} claims measured")
         clients = {k: create_app({"TESTING": False, "LOAD_SEED": False, "SECRET_KEY": "bench"}, kb=kbs[k]).test_client()
                    for k in NAMES}
         html = {"Accept": "text/html"}
         rnd = random.Random(3)
-        ids = [f"claim-{i}" for i in rnd.sample(range(1, n), min(args.pages, n - 1))]  # distinct: first time
+        ids = [f"claim-{i}" for i in rnd.sample(range(1, ng), min(args.pages, ng - 1))]  # distinct: first time
         pages = {k: [] for k in NAMES}
         warm = {k: {} for k in NAMES}  # the same pages asked again, and a search asked again
 
@@ -285,7 +442,7 @@ def main():
             t = time.perf_counter()
             kbs[name].data.index.wait() if kbs[name].data.index is not None else None
             setup[f"columns_wait_{name}_s"] = round(time.perf_counter() - t, 2)
-        for i, url in enumerate(first_lists(n, max(7, args.pages // 2))):  # filters or pages not asked before
+        for i, url in enumerate(first_lists(ng, max(7, args.pages // 2))):  # filters or pages not asked before
             for name in rotated(i):
                 if sum(warm[name].get("list_first", [])) > LIST_BUDGET_S * 1000:
                     continue
@@ -310,7 +467,7 @@ def main():
         asked = []
         for i in range(max(3, args.pages // 2)):
             for name in rotated(i):  # each backend its own query, never asked before: first-time searches
-                q = f"報道{rnd_q.randrange(n)}" if i % 2 else f"report {rnd_q.randrange(n)}"
+                q = f"報道{rnd_q.randrange(ng)}" if i % 2 else f"report {rnd_q.randrange(ng)}"
                 took, status, _ = get(name, "/?" + urllib.parse.urlencode({"q": q}))
                 asked.append((name, q))
                 searches[name].append(took)
@@ -318,6 +475,7 @@ def main():
         for name, q in asked:  # the same searches again: warm
             warm[name].setdefault("search", []).append(get(name, "/?" + urllib.parse.urlencode({"q": q}))[0])
         log("first-time searches measured, then the same again")
+        more(args, kbs, get, clients, ids, tag, result)
         e = result["backends"]["embedded"]
         for name in NAMES:
             b = result["backends"][name]
@@ -339,6 +497,19 @@ def main():
         for k in NAMES:
             kbs[k].close()
         kbs.clear()
+        clients = get = None  # noqa: F841 - the apps' last references to the stores
+        gc.collect()  # the embedded store's lock released before another process opens its folder
+        # 4. a fresh process per backend, the servers still up: cold start and the serving process's memory
+        for name, srv in (("embedded", None), ("oxigraph", ox_server), ("virtuoso", v_server)):
+            b = result["backends"][name]
+            if srv is None:
+                b.update(run.serving(work / "embedded", ids[:20]))
+            else:
+                b.update(run.serving(srv.url, ids[:20], update_endpoint=srv.update_url,
+                                     index_dir=None if args.no_replica else str(work / f"replica-{name}")))
+                b["server_rss_mb"] = vm(srv.proc.pid, "VmRSS")
+            log(f"{name}: cold start {b['cold_start_s']} s, RSS {b['rss_mb']} MB")
+        ratios(result)
     finally:
         for k in list(kbs):
             try:
@@ -351,6 +522,8 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
     result["wall_s"] = round(time.perf_counter() - started, 1)
     print(table(result))
+    print()
+    print(table_more(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False))
 
@@ -376,6 +549,36 @@ def table(r: dict) -> str:
                      f"({b['list_page_samples']}{'' if b['list_page_statuses'] == [200] else ', HTTP ' + '/'.join(map(str, b['list_page_statuses']))}) | "
                      f"{b['search_p50_ms']} / {b['search_p95_ms']} ({b['search_warm_p50_ms']}) | {x['write_p50_ms']}× / {x['claim_page_p50_ms']}× / "
                      f"{x['list_page_p50_ms']}× / {x['search_p50_ms']}× |")
+    return "\n".join(lines)
+
+
+
+def table_more(r: dict) -> str:
+    """The second table: bench/run.py's other figures, first time / warm, and their ratio to the embedded store's."""
+    top = r["largest_entity"]
+    lines = [f"Pictures of the largest entity ({top['id']}, {top['claims']:,} claims); SPARQL examples (cold: the first "
+             f"run after a write; warm: p50 of 3), {len(EXAMPLES)} summed (slowest warm), each run bounded by "
+             f"{r['sparql_bound_s']} s; same rows on every backend {r['same_sparql_rows']}.", "",
+             "| backend | import claims/s | search p50 ms, index's part, first time | SPARQL ms: cold / warm sum (slowest) | story timeline p50 ms: first / warm | "
+             "network p50 ms: first / warm | claim timeline p50 ms: first / warm | export Turtle s: written / "
+             "first / kept (MB) | cold start s | RSS MB (server's) | × embedded: " + " / ".join(MORE.values()) + " |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name in NAMES:
+        b = r["backends"][name]
+        slow = max(b["sparql_p50_ms"].items(), key=lambda kv: kv[1] if isinstance(kv[1], float) else float("inf"))
+        exported = b["export_turtle_s"] if isinstance(b["export_turtle_s"], str) else             f"{b['export_turtle_s']} / {b['export_turtle_first_s']} / {b['export_turtle_kept_s']} ({b['export_mb']})"
+        x = b["more_ratio_to_embedded"]
+        server = f" ({b['server_rss_mb']})" if "server_rss_mb" in b else ""
+        lines.append(f"| {name} | {b['import_claims_per_s']:,} | {b['search_first_index_p50_ms']} | {b['sparql_cold_sum_ms']} / {b['sparql_warm_sum_ms']} "
+                     f"({slow[0]} {slow[1]}) | {b['story_timeline_first_p50_ms']} / {b['story_timeline_p50_ms']} | "
+                     f"{b['network_first_p50_ms']} / {b['network_p50_ms']} | "
+                     f"{b['claim_timeline_first_p50_ms']} / {b['claim_timeline_p50_ms']} | {exported} | "
+                     f"{b['cold_start_s']} | {b['rss_mb']}{server} | "
+                     + " / ".join(f"{v}×" if not isinstance(v, str) else v for v in x.values()) + " |")
+    for name in NAMES:
+        b = r["backends"][name]
+        lines += ["", f"SPARQL examples on {name}, ms, cold / warm p50 (rows): " + ", ".join(
+            f"{k} {b['sparql_cold_ms'][k]} / {v} ({b['sparql_rows'][k]})" for k, v in b["sparql_p50_ms"].items())]
     return "\n".join(lines)
 
 

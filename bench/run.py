@@ -310,7 +310,7 @@ import json, sys, time
 t0 = time.perf_counter()
 from app import create_app
 from kb import open_kb
-app = create_app({"LOAD_SEED": False, "SECRET_KEY": "bench"}, kb=open_kb(sys.argv[1]))
+app = create_app({"LOAD_SEED": False, "SECRET_KEY": "bench"}, kb=open_kb(**json.loads(sys.argv[1])))
 c = app.test_client()
 r = c.get("/", headers={"Accept": "text/html"})
 cold = time.perf_counter() - t0
@@ -324,13 +324,15 @@ print(json.dumps({"cold_start_s": round(cold, 2), "rss_mb": round(hwm / 1024)}))
 """
 
 
-def serving(folder: Path, ids: list[str]) -> dict:
+def serving(folder, ids: list[str], **open_args) -> dict:
+    """A fresh process opening the store (``open_kb(folder, **open_args)``: a folder, or a server's URL with
+    its ``update_endpoint`` and ``index_dir``): seconds to its first list page, and its peak RSS."""
     # bytecode read (and written the first time), as an installed copy has it: with PYTHONDONTWRITEBYTECODE
     # every start compiles every module from source (~0.5 s more here)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run([sys.executable, "-c", "import app"], cwd=HERE.parent, env=env, check=True, timeout=600)
-    out = subprocess.run([sys.executable, "-c", SERVE, str(folder), *ids], capture_output=True, text=True,
-                         cwd=HERE.parent, timeout=600, env=env)
+    out = subprocess.run([sys.executable, "-c", SERVE, json.dumps({"store": str(folder), **open_args}), *ids],
+                         capture_output=True, text=True, cwd=HERE.parent, timeout=600, env=env)
     if out.returncode:
         raise RuntimeError(out.stderr[-2000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
