@@ -58,3 +58,33 @@ def test_bulk_import_over_http_is_admin_only_validated_and_all_or_nothing(app, c
         r = client.post("/api/import", data=data, content_type="application/yaml", headers=t["ada"])
         assert r.status_code == status and words in r.get_json()["errors"][0]["message"], r.get_json()
     assert export(client) == before
+
+
+@pytest.mark.long
+def test_a_large_import_into_an_oxigraph_server_started_as_deploy_md_starts_it(tmp_path):
+    """DEPLOY.md starts the Oxigraph server with ``--timeout-s``: it then answers each request in a thread
+    of its own, whose stack the import's guard (one branch per version it creates: ~2,900 for 2,000
+    generated claims) overflowed as a chain of UNIONs, which aborted the server (the import failed with
+    "cannot be reached", and so did every request after it)."""
+    import sys  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from servers import OxigraphServer  # noqa: PLC0415
+
+    from kb import open_kb  # noqa: PLC0415
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate  # noqa: PLC0415
+
+    server = OxigraphServer(tmp_path / "oxi", "--timeout-s", "10")
+    try:
+        kb = open_kb(server.url, update_endpoint=server.update_url)
+        doc = generate(2000, seed=1)
+        report = kb.import_data(doc, by="tester")
+        assert report.created["claim"] == 2000
+        assert server.proc.poll() is None  # still serving
+        rows = kb.query("SELECT (COUNT(?c) AS ?n) WHERE { ?c a schema:Claim }", timeout=30)
+        assert int(rows.rows[0]["n"]) == 2000
+        kb.close()
+    finally:
+        server.stop()

@@ -94,6 +94,18 @@ def default_graph_store(query_url: str) -> str | None:
 
 
 GUARD_GROUP = 200  # versions whose absence one ASK checks on Virtuoso
+UNION_RUN = 64  # branches of a UNION side by side; more are nested in halves (see _union)
+
+
+def _union(branches: list[str]) -> str:
+    """``{ a } UNION { b } UNION …`` with the branches nested in halves past :data:`UNION_RUN`, so that the
+    pattern is a tree of depth log2(n) where a plain chain is n deep: the Oxigraph server (0.5.13) started
+    with ``--timeout-s``, as DEPLOY.md starts it, answers each request in a thread whose stack a chain of
+    ~2,900 (a validated import of 2,000 claims' guard) overflowed, aborting the whole server."""
+    if len(branches) <= UNION_RUN:
+        return " UNION ".join(branches)
+    half = len(branches) // 2
+    return f"{{ {_union(branches[:half])} }} UNION {{ {_union(branches[half:])} }}"
 
 
 class SparqlStore(Store):
@@ -432,7 +444,7 @@ class SparqlStore(Store):
                 parts.append(f"{verb} {{\n{graph_blocks(quads)}\n}}")
         # one lookup per version, not VALUES: Oxigraph evaluates VALUES inside
         # FILTER NOT EXISTS by scanning the graph
-        branches = " UNION ".join(f"{{ {nt(s)} ?p ?o }}" for s in subjects)
+        branches = _union([f"{{ {nt(s)} ?p ?o }}" for s in subjects])
         where = f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{graph}> {{ {branches} }} }} }}"
         self.update("\n".join(parts) + "\n" + where)
         return None  # the caller reads back whether the condition held
