@@ -229,14 +229,19 @@ def affected_claims(data, changed: list[tuple[Record, set]]) -> set:
     """Claims whose index rows a write changes: claims written, claims of disputes
     written (before and after), claims appearing in sources written."""
     out, sources, agents = set(), [], []
+    claims = [rec.iri for rec, _ in changed if rec.kind == "claim"]
+    out |= set(claims)
+    # their duplicates are listed under them while they stand: withdrawn (or back), they are listed again (the
+    # relations to them read together: one request per claim made an import to a server store one per claim more)
+    relations = {r for r, _, _ in data.store.pointing(claims, KB.toClaim, data.current)} if claims else set()
+    about: dict = {}
+    for r, p, o in data.store.describe(list(relations), data.current, (KB.relationType, KB.fromClaim)) if relations else ():
+        about.setdefault(r, []).append((p, o))
+    out |= {o for told in about.values() if (KB.relationType, KB.RelSameAs) in told for p, o in told if p == KB.fromClaim}
     for rec, old in changed:
         if rec.kind == "claim":
-            out.add(rec.iri)
-            # its duplicates are listed under it while it stands: withdrawn (or back), they are listed again
-            out |= {frm for r, _, _ in data.store.triples(None, KB.toClaim, rec.iri, data.current)
-                    if data.store.triples(r, KB.relationType, KB.RelSameAs, data.current)
-                    for _, _, frm in data.store.triples(r, KB.fromClaim, None, data.current)}
-        elif rec.kind == "dispute":
+            continue
+        if rec.kind == "dispute":
             out |= {o for s, p, o in rec.triples | old if p == KB.disputes}
         elif rec.kind == "source":
             sources.append(rec.iri)

@@ -251,10 +251,9 @@ def _plan(data, records, by, when, action, expected, fresh, history_quads, resul
     deletes, inserts = [], [(s, p, o, g) for s, p, o, g in history_quads]
     guarded, changed = [], []
     analyst_added = False
+    read = _read_records(data, records)
     for rec in records:
-        versions = data.versions(rec.iri)
-        current = set(data.describe([rec.iri]))
-        latest = set(data.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
+        versions, current, latest = read[rec.iri]
         same = bool(latest) and content(latest) == content(rec.triples)
         if expected and rec.iri in expected:
             _check_expected(data, rec, versions, same, expected[rec.iri])
@@ -285,6 +284,26 @@ def _plan(data, records, by, when, action, expected, fresh, history_quads, resul
             analyst_added = True
             inserts += [(s, p, o, data.current) for s, p, o in analyst_triples(data.minter, by)]
     return deletes, inserts, guarded, changed
+
+
+def _read_records(data, records: list[Record]) -> dict:
+    """``{record IRI: (its versions [(number, IRI)] oldest first, its current triples with its fragments',
+    its latest version's triples)}`` of every record, read together: on a server store a few requests per
+    500 records, where a record at a time sent two or three (a 2,000-claim import sent ~7,700 requests)."""
+    iris = list(dict.fromkeys(r.iri for r in records))
+    hist, store = data.history_graph, data.store
+    of = {v: r for v, _, r in store.pointing(iris, KB.versionOf, hist)}
+    number = {v: int(n) for v, _, n in store.describe(list(of), hist, (KB.versionNumber,))} if of else {}
+    versions: dict = {i: [] for i in iris}
+    for v, r in of.items():
+        if v in number:
+            versions[r].append((number[v], v))
+    current: dict = {i: set() for i in iris}
+    for t in data.describe(iris):  # (a fragment's triples, …#quote, are its owner's)
+        current[t[0] if t[0] in current else owner(t[0])].add(t)
+    latest = {i: str(max(vs)[1]) for i, vs in versions.items() if vs}
+    snapshots = store.graphs(list(latest.values())) if latest else {}
+    return {i: (sorted(versions[i]), current[i], set(snapshots[latest[i]]) if i in latest else set()) for i in iris}
 
 
 def check_versions(data, records: list[Record], expected: dict | None) -> dict:

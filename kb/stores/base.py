@@ -256,6 +256,20 @@ def graph_blocks(quads: Iterable[Quad], size: int | None = None) -> str:
     return "\n".join(out)
 
 
+UNION_RUN = 64  # branches of a UNION side by side; more are nested in halves (see union)
+
+
+def union(branches: list[str]) -> str:
+    """``{ a } UNION { b } UNION …`` with the branches nested in halves past :data:`UNION_RUN`, so that the
+    pattern is a tree of depth log2(n) where a plain chain is n deep: the Oxigraph server (0.5.13) started
+    with ``--timeout-s``, as DEPLOY.md starts it, answers each request in a thread whose stack a chain of
+    ~2,900 (a validated import of 2,000 claims' guard) overflowed, aborting the whole server."""
+    if len(branches) <= UNION_RUN:
+        return " UNION ".join(branches)
+    half = len(branches) // 2
+    return f"{{ {union(branches[:half])} }} UNION {{ {union(branches[half:])} }}"
+
+
 def update_text(deletes: list[Quad], inserts: list[Quad]) -> str:
     """``DELETE DATA {…} ; INSERT DATA {…}``: one SPARQL update request, applied atomically."""
     parts = []

@@ -46,7 +46,7 @@ from rdflib import BNode, Literal, URIRef
 
 from ..errors import KBError, QueryError, QueryTimeout
 from ..namespaces import RDF, SETTINGS_GRAPH, SETTINGS_PREDICATE
-from .base import XSD_STRING, Quad, RawResult, Store, Triple, from_ox, graph_blocks, nt, update_text
+from .base import XSD_STRING, Quad, RawResult, Store, Triple, from_ox, graph_blocks, nt, union, update_text
 
 _PLAIN = (XSD_STRING, str(RDF.langString))  # datatypes of plain literals (a language tag is read first)
 BATCH = 500  # subjects per VALUES block when describing many records
@@ -94,18 +94,6 @@ def default_graph_store(query_url: str) -> str | None:
 
 
 GUARD_GROUP = 200  # versions whose absence one ASK checks on Virtuoso
-UNION_RUN = 64  # branches of a UNION side by side; more are nested in halves (see _union)
-
-
-def _union(branches: list[str]) -> str:
-    """``{ a } UNION { b } UNION …`` with the branches nested in halves past :data:`UNION_RUN`, so that the
-    pattern is a tree of depth log2(n) where a plain chain is n deep: the Oxigraph server (0.5.13) started
-    with ``--timeout-s``, as DEPLOY.md starts it, answers each request in a thread whose stack a chain of
-    ~2,900 (a validated import of 2,000 claims' guard) overflowed, aborting the whole server."""
-    if len(branches) <= UNION_RUN:
-        return " UNION ".join(branches)
-    half = len(branches) // 2
-    return f"{{ {_union(branches[:half])} }} UNION {{ {_union(branches[half:])} }}"
 
 
 class SparqlStore(Store):
@@ -444,7 +432,7 @@ class SparqlStore(Store):
                 parts.append(f"{verb} {{\n{graph_blocks(quads)}\n}}")
         # one lookup per version, not VALUES: Oxigraph evaluates VALUES inside
         # FILTER NOT EXISTS by scanning the graph
-        branches = _union([f"{{ {nt(s)} ?p ?o }}" for s in subjects])
+        branches = union([f"{{ {nt(s)} ?p ?o }}" for s in subjects])
         where = f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{graph}> {{ {branches} }} }} }}"
         self.update("\n".join(parts) + "\n" + where)
         return None  # the caller reads back whether the condition held
