@@ -21,6 +21,11 @@ from .errors import QueryError
 from .reads import bound_graph
 
 MAX_QUERY_CHARS = 100_000
+# patterns and expressions one joined on another along any path of a query (A UNION B UNION C is evaluated as
+# Union(Union(A, B), C)): the Oxigraph server 0.5.13, started with --timeout-s as DEPLOY.md starts it, evaluates
+# a query in a thread whose stack 2,000-2,500 of them overflow (a UNION chain in a FILTER NOT EXISTS, an && chain,
+# a basic graph pattern of as many triples, braces nested as deep), aborting the whole server (BENCHMARKS.md)
+MAX_CHAIN = 300
 # rdflib's grammar (pyparsing) is not thread-safe: two queries parsed at once in
 # the server's threads failed with "<lambda>() missing 1 required positional argument"
 _PARSER = threading.Lock()
@@ -83,6 +88,10 @@ def check_query(text: str, *, allowed_graphs: set[str] | frozenset = frozenset()
     except UnicodeEncodeError as e:
         raise QueryError("the query contains an invalid character (a lone surrogate)") from e
     summary = _summary(text)
+    if summary.chain > MAX_CHAIN:
+        raise QueryError(f"the query joins {summary.chain:,} patterns or expressions one on another (at most "
+                         f"{MAX_CHAIN}: a UNION, an && or a group of that many parts); give long lists of "
+                         "alternatives as VALUES instead")
     if summary.service:
         raise QueryError("SERVICE (federated query) is not allowed: queries run on this knowledge base only")
     for clause, iri in summary.datasets:
@@ -105,6 +114,39 @@ class _Summary:
     service: bool  # a SERVICE pattern
     datasets: tuple[tuple[str, str], ...]  # ("FROM" | "FROM NAMED", iri), in the order written
     graphs: tuple  # the term of each GRAPH pattern (an IRI, a variable, a prefixed name)
+    chain: int = 0  # the longest chain of patterns and expressions one joined on another (_chain)
+
+
+def _chain(node) -> int:
+    """The longest chain of patterns and expressions an engine nests to evaluate the parsed query: each node
+    of the parse tree counts one, and the k-th part of a list of parts (branches of a UNION, triples of a basic
+    graph pattern, operands of &&) k more, as engines join them one on another. Data (VALUES rows) and lists of
+    plain terms count nothing."""
+    CompValue = _grammar()[2]  # noqa: N806
+    best, stack = 0, [(node, 0)]
+    while stack:
+        x, depth = stack.pop()
+        if isinstance(x, CompValue):
+            if x.name.startswith("InlineData"):
+                continue
+            best = max(best, depth + 1)
+            stack.extend((v, depth + 1) for v in x.values())
+        elif isinstance(x, (list, tuple)) or type(x).__name__ == "ParseResults":
+            parts = [v for v in x if _structural(v, CompValue)]
+            stack.extend((v, depth + k) for k, v in enumerate(parts))
+            stack.extend((v, depth) for v in x if isinstance(v, CompValue) and not _structural(v, CompValue))
+    return best
+
+
+def _is_list(v) -> bool:
+    return isinstance(v, (list, tuple)) or type(v).__name__ == "ParseResults"
+
+
+def _structural(v, CompValue) -> bool:  # noqa: N803
+    """A part that an engine joins on the others: a list, or a node holding nodes or lists (not a term's
+    wrapper, such as a projected variable or a literal in an IN list)."""
+    return _is_list(v) or isinstance(v, CompValue) and (
+        v.name.startswith("Path") or any(isinstance(w, CompValue) or _is_list(w) for w in v.values()))
 
 
 @lru_cache(maxsize=256)
@@ -149,7 +191,7 @@ def _summary(text: str) -> _Summary:
                 str(p.get("var") or p.get("evar")) for p in projection
                 if hasattr(p, "get") and (p.get("var") or p.get("evar"))
             )
-    return _Summary(form, variables, service, tuple(datasets), tuple(graphs))
+    return _Summary(form, variables, service, tuple(datasets), tuple(graphs), _chain(query))
 
 
 def _check_graphs(graphs, hidden) -> None:

@@ -357,6 +357,49 @@ def test_deeply_nested_and_huge_queries_get_a_clean_400(client):
     assert r.status_code == 400 and "nested too deeply" in r.get_data(as_text=True)
 
 
+# long chains: flat in the grammar, nested one part in another when evaluated (A UNION B UNION C is
+# Union(Union(A, B), C)); 2,000-2,500 of them overflowed the stack of an Oxigraph server started with --timeout-s
+CHAINS = {
+    "UNION in FILTER NOT EXISTS": lambda n: "SELECT * WHERE { ?a ?b ?c FILTER NOT EXISTS { " + " UNION ".join(
+        f"{{ <http://e/x{i}> ?p ?o }}" for i in range(n)) + " } }",
+    "&&": lambda n: "SELECT * WHERE { ?a ?b ?c FILTER(" + " && ".join(f"?c != {i}" for i in range(n)) + ") }",
+    "OPTIONAL": lambda n: "SELECT * WHERE { ?a ?b ?c " + " ".join(
+        f"OPTIONAL {{ <http://e/x{i}> ?p{i} ?o }}" for i in range(n)) + " }",
+    "path": lambda n: "SELECT * WHERE { ?a " + "/".join(f"<http://e/p{i}>" for i in range(n)) + " ?c }",
+    "predicates": lambda n: "SELECT * WHERE { ?a " + " ; ".join(f"<http://e/y{i}> ?c{i}" for i in range(n)) + " }",
+}
+
+
+def test_long_chains_get_a_clean_400_and_long_values_do_not(client):
+    for name, chain in CHAINS.items():
+        r = client.post("/sparql", data={"query": chain(2500)})
+        assert r.status_code == 400, (name, r.status_code)
+        assert "joins" in message(r) and "VALUES" in message(r), (name, message(r))
+        assert client.post("/sparql", data={"query": chain(20)}, headers=JSON).status_code == 200, name
+    values = "SELECT * WHERE { VALUES ?a { " + " ".join(f"<http://e/x{i}>" for i in range(5000)) + " } ?a ?b ?c }"
+    assert client.post("/sparql", data={"query": values}, headers=JSON).status_code == 200
+
+
+@pytest.mark.long
+def test_a_long_chain_never_reaches_an_oxigraph_server(tmp_path):
+    """The Oxigraph server as DEPLOY.md starts it (``--timeout-s``) aborted on such a query, for everyone:
+    the check stops it first, and the server keeps serving."""
+    from servers import OxigraphServer  # noqa: PLC0415
+
+    server = OxigraphServer(tmp_path / "oxi", "--timeout-s", "10")
+    try:
+        kb = open_kb(server.url, update_endpoint=server.update_url)
+        kb.import_yaml(SEED.read_bytes(), by="tester")
+        for name, chain in CHAINS.items():
+            with pytest.raises(QueryError, match="joins"):
+                kb.query(chain(2500), timeout=10)
+            assert server.proc.poll() is None, name
+        assert kb.query("ASK { ?c a schema:Claim }", timeout=5).boolean is True
+        kb.close()
+    finally:
+        server.stop()
+
+
 def test_queries_parsed_at_once_in_threads_are_all_answered(seeded):
     """rdflib's grammar is not thread-safe: before the parser lock, two queries
     sent at once to kb serve were refused with "<lambda>() missing 1 required
