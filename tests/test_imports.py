@@ -98,3 +98,33 @@ def test_a_large_import_into_an_oxigraph_server_started_as_deploy_md_starts_it(t
         kb.close()
     finally:
         server.stop()
+
+
+@pytest.mark.long
+def test_an_import_too_large_for_one_virtuoso_update_is_refused_whole_and_a_smaller_one_lands(tmp_path):
+    """Virtuoso 7.2 refuses an update request past 10 MB (SR578, "string concatenation is too large"): an
+    import that would need one gets an error naming the limit and what to do, and changes nothing."""
+    import sys  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from servers import VirtuosoServer  # noqa: PLC0415
+
+    from kb import KBError, open_kb  # noqa: PLC0415
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import generate  # noqa: PLC0415
+
+    server = VirtuosoServer(tmp_path / "virtuoso")
+    try:
+        kb = open_kb(server.url, update_endpoint=server.update_url)
+        count = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a schema:Claim }"
+        with pytest.raises(KBError, match=r"Virtuoso takes at most 10 MB in one update.*nothing was written") as e:
+            kb.import_data(generate(1600, seed=1), by="tester")
+        assert e.value.status == 413
+        assert int(kb.query(count, timeout=30).rows[0]["n"]) == 0
+        assert kb.store.select(f"SELECT ?s WHERE {{ GRAPH <{kb.locks_graph}> {{ ?s ?p ?o }} }}", [])[1] == []
+        report = kb.import_data(generate(1000, seed=1), by="tester")
+        assert report.created["claim"] == 1000 and int(kb.query(count, timeout=30).rows[0]["n"]) == 1000
+        kb.close()
+    finally:
+        server.stop()
