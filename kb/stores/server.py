@@ -195,6 +195,8 @@ class SparqlStore(Store):
             raise QueryError(f"the SPARQL server refused the request: {text}")
         if res.status in (401, 403):
             raise KBError(f"the SPARQL server at {where} refused access ({res.status}): {text}", status=503)
+        if "FRVEC" in text:  # Virtuoso 7.2: "array in for vectored over max vector length"
+            text += " (Virtuoso answers at most 1,000,000 rows to one query; a larger graph is dumped with its dump_one_graph)"
         raise KBError(f"the SPARQL server at {where} answered {res.status}: {text}", status=503)
 
     def _timed_out(self, timeout: float | None) -> KBError:
@@ -411,11 +413,10 @@ class SparqlStore(Store):
             return True
         if self.virtuoso:
             text = _virtuoso_update(deletes, inserts)
-            if len(text.encode("utf-8")) > VIRTUOSO_MAX_UPDATE:  # (before anything is asked or written)
-                raise KBError(f"this write is {len(text.encode('utf-8')) / 1e6:.1f} MB of SPARQL, and Virtuoso takes at "
-                              f"most {VIRTUOSO_MAX_UPDATE / 1e6:.0f} MB in one update (its error SR578), so it cannot be "
-                              "written at once; nothing was written: import the data in parts (about 1,000 generated "
-                              "claims with their disputes make 7.4 MB)", status=413)
+            if (size := len(text.encode("utf-8"))) > VIRTUOSO_MAX_UPDATE:  # (before anything is asked or written)
+                raise KBError(f"this write is {size / 1e6:.1f} MB of SPARQL, and Virtuoso takes at most 10 MB in one "
+                              "update (its error SR578); nothing was written: import the data in parts (a thousand "
+                              "claims with their disputes make about 7.4 MB)", status=413)
             # Virtuoso cannot compile a conditional update of some size, so the
             # condition is checked first. The knowledge base holds a reservation of
             # these versions meanwhile (see kb.writes.reserve), so no other
