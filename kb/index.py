@@ -154,7 +154,11 @@ class ClaimIndex(KeptCounts):
         with self.lock:
             pending, self._pending = self._pending or [], None
             if columns is None:
-                columns = _numpy_columns().load(self.db)
+                try:
+                    columns = _numpy_columns().load(self.db)
+                except sqlite3.ProgrammingError:  # the index closed meanwhile (its knowledge base closed): no one waits
+                    self._ready.set()
+                    return
             for change in pending:
                 if change.everything or columns.generation is None or change.generation > columns.generation:
                     columns.apply(change)
