@@ -62,7 +62,7 @@ def _walk(node):
         if isinstance(x, CompValue):
             yield x
             stack.extend(x.values())
-        elif isinstance(x, (list, tuple)) or type(x).__name__ == "ParseResults":
+        elif _is_list(x):
             stack.extend(x)
 
 
@@ -131,7 +131,7 @@ def _chain(node) -> int:
                 continue
             best = max(best, depth + 1)
             stack.extend((v, depth + 1) for v in x.values())
-        elif isinstance(x, (list, tuple)) or type(x).__name__ == "ParseResults":
+        elif _is_list(x):
             parts = [v for v in x if _structural(v, CompValue)]
             stack.extend((v, depth + k) for k, v in enumerate(parts))
             stack.extend((v, depth) for v in x if isinstance(v, CompValue) and not _structural(v, CompValue))

@@ -291,27 +291,21 @@ def _read_records(data, records: list[Record]) -> dict:
     its latest version's triples)}`` of every record, read together: on a server store a few requests per
     500 records, where a record at a time sent two or three (a 2,000-claim import sent ~7,700 requests)."""
     iris = list(dict.fromkeys(r.iri for r in records))
-    hist, store = data.history_graph, data.store
-    of = {v: r for v, _, r in store.pointing(iris, KB.versionOf, hist)}
-    number = {v: int(n) for v, _, n in store.describe(list(of), hist, (KB.versionNumber,))} if of else {}
-    versions: dict = {i: [] for i in iris}
-    for v, r in of.items():
-        if v in number:
-            versions[r].append((number[v], v))
+    versions = data.versions_of(iris)
     current: dict = {i: set() for i in iris}
     for t in data.describe(iris):  # (a fragment's triples, …#quote, are its owner's)
         current[t[0] if t[0] in current else owner(t[0])].add(t)
-    latest = {i: str(max(vs)[1]) for i, vs in versions.items() if vs}
-    snapshots = store.graphs(list(latest.values())) if latest else {}
-    return {i: (sorted(versions[i]), current[i], set(snapshots[latest[i]]) if i in latest else set()) for i in iris}
+    latest = {i: str(vs[-1][1]) for i, vs in versions.items() if vs}
+    snapshots = data.store.graphs(list(latest.values())) if latest else {}
+    return {i: (versions[i], current[i], set(snapshots[latest[i]]) if i in latest else set()) for i in iris}
 
 
 def check_versions(data, records: list[Record], expected: dict | None) -> dict:
     """{record IRI: its latest version number (0: none)}; Conflict (409) as :func:`commit` gives it
     when ``expected`` names another version than the latest (a draft checks this when it is made)."""
-    out = {}
+    out, every = {}, data.versions_of([rec.iri for rec in records])
     for rec in records:
-        versions = data.versions(rec.iri)
+        versions = every[rec.iri]
         if expected and rec.iri in expected:
             latest = set(data.store.triples(None, None, None, str(versions[-1][1]))) if versions else set()
             _check_expected(data, rec, versions, bool(latest) and content(latest) == content(rec.triples),
